@@ -1,0 +1,211 @@
+"""Gradient-descent optimizers from "Deep Learning from Scratch", chapter 6.
+
+Every optimizer has one method, ``update(params, grads)``.  Both arguments
+are dicts mapping a parameter name (``"W1"``, ``"b1"``, ...) to a NumPy
+array.  The arrays in ``params`` are modified **in place**, so layers that
+hold references to the same arrays see the new values immediately::
+
+    net = TwoLayerNet(784, 50, 10)
+    opt = Adam(lr=0.001)
+    for x_batch, t_batch in batches:
+        grads = net.gradient(x_batch, t_batch)
+        opt.update(net.params, grads)
+
+Before anything is modified, ``update`` checks that ``grads`` has exactly
+the names in ``params`` and that every gradient has its parameter's shape, so
+a bad call never leaves the parameters half-updated.
+
+Optimizer state (velocities, squared-gradient sums, moments) is kept per
+parameter name and created lazily on the first update.
+"""
+
+from __future__ import annotations
+
+import math
+import numbers
+from collections.abc import Mapping
+
+import numpy as np
+
+__all__ = ["Optimizer", "SGD", "Momentum", "AdaGrad", "Adam"]
+
+
+def _check_real(name, value, *, low=None, high=None, low_open=False, high_open=False):
+    """Return ``value`` as a float after checking it lies in the given interval."""
+    if isinstance(value, bool) or not isinstance(value, numbers.Real):
+        raise TypeError(f"{name} must be a real number, got {value!r} ({type(value).__name__})")
+    value = float(value)
+    if not math.isfinite(value):
+        raise ValueError(f"{name} must be finite, got {value!r}")
+    bad = (
+        (low is not None and (value <= low if low_open else value < low))
+        or (high is not None and (value >= high if high_open else value > high))
+    )
+    if bad:
+        left = "(" if low_open else "["
+        right = ")" if high_open else "]"
+        lo = "-inf" if low is None else repr(low)
+        hi = "inf" if high is None else repr(high)
+        raise ValueError(f"{name} must be in {left}{lo}, {hi}{right}, got {value!r}")
+    return value
+
+
+class Optimizer:
+    """Base class: validates ``update`` arguments, then calls :meth:`_step`."""
+
+    def __init__(self, lr):
+        self.lr = _check_real("lr", lr, low=0.0, low_open=True)
+
+    def __repr__(self):
+        fields = ", ".join(f"{k}={v!r}" for k, v in vars(self).items() if not k.startswith("_"))
+        return f"{type(self).__name__}({fields})"
+
+    def update(self, params, grads):
+        """Apply one step to every array in ``params`` (in place).
+
+        Raises ``KeyError`` if ``grads`` misses a name of ``params`` or has
+        an extra one, ``ValueError`` if a gradient's shape differs from its
+        parameter's, ``TypeError`` if a parameter cannot be updated in place.
+        """
+        if not isinstance(params, Mapping):
+            raise TypeError(
+                f"params must be a dict of name -> numpy array, got {type(params).__name__}; "
+                "pass e.g. network.params"
+            )
+        if not isinstance(grads, Mapping):
+            raise TypeError(f"grads must be a dict of name -> numpy array, got {type(grads).__name__}")
+
+        missing = [k for k in params if k not in grads]
+        extra = [k for k in grads if k not in params]
+        if missing or extra:
+            parts = []
+            if missing:
+                parts.append(f"grads has no entry for parameter(s) {missing}")
+            if extra:
+                parts.append(f"grads has entries for unknown parameter(s) {extra}")
+            raise KeyError(
+                "; ".join(parts)
+                + f" (params keys: {list(params)}, grads keys: {list(grads)}). "
+                "grads must have exactly the same names as params."
+            )
+
+        pairs = []
+        for key, p in params.items():
+            if not isinstance(p, np.ndarray):
+                raise TypeError(
+                    f"parameter {key!r} is a {type(p).__name__}, not a numpy array; it cannot be "
+                    "updated in place. Store parameters as numpy arrays (np.asarray(...))."
+                )
+            if not np.issubdtype(p.dtype, np.floating):
+                raise TypeError(
+                    f"parameter {key!r} has dtype {p.dtype}; in-place updates need a floating "
+                    "dtype. Convert it with .astype(np.float64) when building the network."
+                )
+            if not p.flags.writeable:
+                raise TypeError(f"parameter {key!r} is a read-only array; it cannot be updated in place")
+            g = np.asarray(grads[key])
+            if g.shape != p.shape:
+                raise ValueError(
+                    f"gradient for {key!r} has shape {g.shape} but the parameter has shape "
+                    f"{p.shape}; they must match"
+                )
+            pairs.append((key, p, g))
+
+        for key, p, g in pairs:
+            self._step(key, p, g)
+
+    def _step(self, key, p, g):  # pragma: no cover - abstract
+        raise NotImplementedError
+
+    def _state(self, store, key, p):
+        """Per-parameter state array, created as zeros on first use."""
+        s = store.get(key)
+        if s is None:
+            s = store[key] = np.zeros(p.shape, dtype=np.result_type(p.dtype, np.float64))
+        elif s.shape != p.shape:
+            raise ValueError(
+                f"{type(self).__name__} state for {key!r} has shape {s.shape} but the parameter "
+                f"now has shape {p.shape}; create a new optimizer for a reshaped network"
+            )
+        return s
+
+
+class SGD(Optimizer):
+    """Stochastic gradient descent:  W <- W - lr * dL/dW."""
+
+    def __init__(self, lr=0.01):
+        super().__init__(lr)
+
+    def _step(self, key, p, g):
+        p -= self.lr * g
+
+
+class Momentum(Optimizer):
+    """SGD with momentum.
+
+    v <- momentum * v - lr * dL/dW;   W <- W + v     (v starts at 0)
+    """
+
+    def __init__(self, lr=0.01, momentum=0.9):
+        super().__init__(lr)
+        self.momentum = _check_real("momentum", momentum, low=0.0, high=1.0, high_open=True)
+        self._v = {}
+
+    def _step(self, key, p, g):
+        v = self._state(self._v, key, p)
+        v *= self.momentum
+        v -= self.lr * g
+        p += v
+
+
+class AdaGrad(Optimizer):
+    """AdaGrad: per-element learning rates that shrink with past gradients.
+
+    h <- h + g*g;   W <- W - lr * g / (sqrt(h) + eps)     (h starts at 0,
+    eps = 1e-7 as in the textbook, so a zero gradient never divides by 0)
+    """
+
+    def __init__(self, lr=0.01, eps=1e-7):
+        super().__init__(lr)
+        self.eps = _check_real("eps", eps, low=0.0, low_open=True)
+        self._h = {}
+
+    def _step(self, key, p, g):
+        h = self._state(self._h, key, p)
+        h += g * g
+        p -= self.lr * g / (np.sqrt(h) + self.eps)
+
+
+class Adam(Optimizer):
+    """Adam (Kingma & Ba, 2015) with bias correction.
+
+    At step t = 1, 2, ... (counted per parameter)::
+
+        m <- beta1 * m + (1 - beta1) * g
+        v <- beta2 * v + (1 - beta2) * g*g
+        m_hat = m / (1 - beta1**t);   v_hat = v / (1 - beta2**t)
+        W <- W - lr * m_hat / (sqrt(v_hat) + eps)
+
+    ``eps`` defaults to 1e-8 (the paper's value).  The textbook folds the
+    bias correction into the learning rate and adds 1e-7 to sqrt(v) instead;
+    the two agree except when sqrt(v_hat) is comparable to eps.
+    """
+
+    def __init__(self, lr=0.001, beta1=0.9, beta2=0.999, eps=1e-8):
+        super().__init__(lr)
+        self.beta1 = _check_real("beta1", beta1, low=0.0, high=1.0, high_open=True)
+        self.beta2 = _check_real("beta2", beta2, low=0.0, high=1.0, high_open=True)
+        self.eps = _check_real("eps", eps, low=0.0, low_open=True)
+        self._m = {}
+        self._v = {}
+        self._t = {}
+
+    def _step(self, key, p, g):
+        m = self._state(self._m, key, p)
+        v = self._state(self._v, key, p)
+        t = self._t[key] = self._t.get(key, 0) + 1
+        m += (1.0 - self.beta1) * (g - m)
+        v += (1.0 - self.beta2) * (g * g - v)
+        m_hat = m / (1.0 - self.beta1**t)
+        v_hat = v / (1.0 - self.beta2**t)
+        p -= self.lr * m_hat / (np.sqrt(v_hat) + self.eps)
