@@ -1,0 +1,521 @@
+"""Data sets for the examples: MNIST (IDX files), spiral, and RegressPlane.
+
+MNIST
+    :func:`load_mnist` returns the textbook's
+    ``((x_train, t_train), (x_test, t_test))``.  The four IDX files are looked
+    for, as ``NAME.gz`` or uncompressed ``NAME``, in ``data_dir`` if given,
+    otherwise in :func:`mnist_cache_dir` (``$BACKPROP_GRAPH_DATA`` or
+    ``~/.cache/backprop-graph/mnist``).  Missing files are downloaded into that
+    same directory from :data:`MNIST_MIRRORS`, and each download is checked
+    against :data:`MNIST_SHA256` before it is moved into place.  Files already
+    on disk are not checksummed (recompressed copies are fine); they are only
+    validated structurally by :func:`read_idx`.  :func:`load_mnist_test` loads
+    the 10,000-image test set alone.
+
+Toy data
+    :func:`spiral` (CS231n / DeZero spiral classification) and
+    :func:`regress_plane` (the "playground-data" RegressPlane regression set).
+"""
+
+from __future__ import annotations
+
+import gzip
+import hashlib
+import http.client
+import math
+import numbers
+import os
+import random
+import struct
+import tempfile
+import urllib.error
+import urllib.request
+import zlib
+from pathlib import Path
+
+import numpy as np
+
+__all__ = [
+    "IDXError",
+    "DatasetUnavailable",
+    "read_idx",
+    "one_hot",
+    "mnist_cache_dir",
+    "download_mnist",
+    "load_mnist",
+    "load_mnist_test",
+    "spiral",
+    "regress_plane",
+    "MNIST_MIRRORS",
+    "MNIST_SHA256",
+]
+
+
+class IDXError(ValueError):
+    """A file is not a well-formed IDX file (or not the IDX data expected)."""
+
+
+class DatasetUnavailable(RuntimeError):
+    """Data files are missing and could not be downloaded.
+
+    Attributes: ``missing`` (file names), ``directory`` (where they belong),
+    ``errors`` (list of ``(url, message)`` for every download attempt).
+    """
+
+    def __init__(self, message, *, missing=(), directory=None, errors=()):
+        super().__init__(message)
+        self.missing = list(missing)
+        self.directory = directory
+        self.errors = list(errors)
+
+
+# --------------------------------------------------------------------------
+# IDX reader
+# --------------------------------------------------------------------------
+
+#: IDX type code -> big-endian numpy dtype.
+IDX_DTYPES = {
+    0x08: np.dtype(">u1"),  # unsigned byte
+    0x09: np.dtype(">i1"),  # signed byte
+    0x0B: np.dtype(">i2"),  # short
+    0x0C: np.dtype(">i4"),  # int
+    0x0D: np.dtype(">f4"),  # float
+    0x0E: np.dtype(">f8"),  # double
+}
+
+_GZIP_MAGIC = b"\x1f\x8b"
+
+
+def _read_maybe_gzip(path):
+    """File contents, gunzipped if the file starts with the gzip magic bytes."""
+    with open(path, "rb") as f:
+        compressed = f.read(2) == _GZIP_MAGIC
+        f.seek(0)
+        if not compressed:
+            return f.read(), False
+        try:
+            with gzip.GzipFile(fileobj=f, mode="rb") as gz:
+                return gz.read(), True
+        except (OSError, EOFError, zlib.error) as exc:
+            raise IDXError(
+                f"{path}: corrupt or truncated gzip data ({exc}); delete the file and "
+                "download it again"
+            ) from exc
+
+
+def read_idx(path):
+    """Read an IDX file (gzip-compressed or raw) into a numpy array.
+
+    Layout: 2 zero bytes, a type code (0x08 ubyte, 0x09 byte, 0x0B short,
+    0x0C int, 0x0D float, 0x0E double), the number of dimensions ``ndim``,
+    ``ndim`` big-endian uint32 sizes, then ``prod(sizes) * itemsize`` bytes
+    of big-endian data, and nothing else.  Compression is detected from the
+    content (gzip magic ``1f 8b``), not from the file name.
+
+    Returns an array of shape ``sizes`` in native byte order.  Raises
+    :class:`IDXError` (a ``ValueError``) naming the file when anything
+    is off.
+    """
+    path = Path(os.fspath(path))
+    data, compressed = _read_maybe_gzip(path)
+    what = f"{path}" + (" (decompressed)" if compressed else "")
+
+    if len(data) < 4:
+        raise IDXError(f"{what}: only {len(data)} bytes, too short for the 4-byte IDX magic number")
+    zero0, zero1, code, ndim = data[:4]
+    magic = int.from_bytes(data[:4], "big")
+    if zero0 != 0 or zero1 != 0:
+        raise IDXError(
+            f"{what}: not an IDX file: magic number 0x{magic:08X} does not start with two zero "
+            "bytes (MNIST images have 0x00000803, labels 0x00000801)"
+        )
+    if code not in IDX_DTYPES:
+        known = ", ".join(f"0x{c:02X} ({d.name})" for c, d in IDX_DTYPES.items())
+        raise IDXError(f"{what}: unknown IDX data type code 0x{code:02X} in magic number 0x{magic:08X}; known codes: {known}")
+    if ndim == 0:
+        raise IDXError(f"{what}: magic number 0x{magic:08X} declares 0 dimensions; an IDX file needs at least 1")
+
+    header_len = 4 + 4 * ndim
+    if len(data) < header_len:
+        raise IDXError(
+            f"{what}: truncated header: {ndim} dimensions need {header_len} header bytes, "
+            f"file has {len(data)}"
+        )
+    dims = struct.unpack(f">{ndim}I", data[4:header_len])
+    if 0 in dims:
+        raise IDXError(f"{what}: dimension sizes {dims} contain 0; every dimension must be positive")
+
+    dtype = IDX_DTYPES[code]
+    count = math.prod(dims)
+    expected = count * dtype.itemsize
+    actual = len(data) - header_len
+    if actual != expected:
+        problem = (
+            f"truncated: {expected - actual} bytes missing"
+            if actual < expected
+            else f"{actual - expected} trailing bytes after the data"
+        )
+        raise IDXError(
+            f"{what}: data section is {actual} bytes but dimensions {dims} of {dtype.name} "
+            f"({dtype.itemsize} byte(s) each) need exactly {expected} bytes ({problem}); "
+            "the file is damaged, download it again"
+        )
+    arr = np.frombuffer(data, dtype=dtype, count=count, offset=header_len).reshape(dims)
+    return arr.astype(dtype.newbyteorder("="))
+
+
+def one_hot(labels, n_classes=None, dtype=np.float32):
+    """One-hot encode integer labels: shape ``labels.shape + (n_classes,)``.
+
+    ``out[..., k] = 1`` where ``labels == k``, else 0.  ``n_classes``
+    defaults to ``max(labels) + 1``.
+    """
+    labels = np.asarray(labels)
+    if labels.dtype.kind not in "iu":
+        raise TypeError(f"labels must be integers, got dtype {labels.dtype}; convert with .astype(int)")
+    if n_classes is None:
+        if labels.size == 0:
+            raise ValueError("cannot infer n_classes from empty labels; pass n_classes")
+        n_classes = int(labels.max()) + 1
+    if isinstance(n_classes, bool) or not isinstance(n_classes, numbers.Integral) or n_classes < 1:
+        raise ValueError(f"n_classes must be a positive integer, got {n_classes!r}")
+    n_classes = int(n_classes)
+    if labels.size and (labels.min() < 0 or labels.max() >= n_classes):
+        raise ValueError(
+            f"labels must lie in [0, {n_classes - 1}] for n_classes={n_classes}, "
+            f"got values from {labels.min()} to {labels.max()}"
+        )
+    out = np.zeros((labels.size, n_classes), dtype=dtype)
+    out[np.arange(labels.size), labels.ravel()] = 1
+    return out.reshape(labels.shape + (n_classes,))
+
+
+# --------------------------------------------------------------------------
+# MNIST files, cache and download
+# --------------------------------------------------------------------------
+
+MNIST_TRAIN_IMAGES = "train-images-idx3-ubyte"
+MNIST_TRAIN_LABELS = "train-labels-idx1-ubyte"
+MNIST_TEST_IMAGES = "t10k-images-idx3-ubyte"
+MNIST_TEST_LABELS = "t10k-labels-idx1-ubyte"
+MNIST_FILES = (MNIST_TRAIN_IMAGES, MNIST_TRAIN_LABELS, MNIST_TEST_IMAGES, MNIST_TEST_LABELS)
+
+#: Base URLs tried in order; each must serve ``<base>/<name>.gz``.
+MNIST_MIRRORS = [
+    "https://ossci-datasets.s3.amazonaws.com/mnist/",
+    "https://storage.googleapis.com/cvdf-datasets/mnist/",
+]
+
+#: SHA-256 of the original distribution's ``.gz`` files (checked on download).
+MNIST_SHA256 = {
+    "train-images-idx3-ubyte.gz": "440fcabf73cc546fa21475e81ea370265605f56be210a4024d2ca8f203523609",
+    "train-labels-idx1-ubyte.gz": "3552534a0a558bbed6aed32b30c495cca23d567ec52cac8be1a0730e8010255c",
+    "t10k-images-idx3-ubyte.gz": "8d422c7b0a1c1c79245a5bcf07fe86e33eeafee792b84584aec276f5a2dbc4e6",
+    "t10k-labels-idx1-ubyte.gz": "f7ae60f92e00ec6debd23a6088c31dbd2371eca3ffa0defaaee5f3ebcba3b5a5",
+}
+
+DATA_DIR_ENV = "BACKPROP_GRAPH_DATA"
+_USER_AGENT = "backprop-graph-datasets/0.1 (+urllib)"
+
+
+def mnist_cache_dir():
+    """Directory for MNIST files: ``$BACKPROP_GRAPH_DATA`` if set, else
+    ``~/.cache/backprop-graph/mnist``."""
+    env = os.environ.get(DATA_DIR_ENV)
+    if env:
+        return Path(env).expanduser()
+    return Path.home() / ".cache" / "backprop-graph" / "mnist"
+
+
+def _find_local(directory, name):
+    """``directory/NAME.gz`` or ``directory/NAME`` if either is a file, else None."""
+    for candidate in (directory / f"{name}.gz", directory / name):
+        if candidate.is_file():
+            return candidate
+    return None
+
+
+class _ChecksumMismatch(Exception):
+    pass
+
+
+def _fetch(url, directory, filename, expected_sha256, timeout):
+    """Download ``url`` to ``directory/filename`` atomically, verifying SHA-256.
+
+    The body goes to a temporary file in ``directory``; only when its digest
+    matches is it renamed into place.  The temporary file is always removed
+    on failure.
+    """
+    fd, tmp = tempfile.mkstemp(dir=directory, prefix=f".{filename}.", suffix=".part")
+    try:
+        digest = hashlib.sha256()
+        with os.fdopen(fd, "wb") as out:
+            request = urllib.request.Request(url, headers={"User-Agent": _USER_AGENT})
+            with urllib.request.urlopen(request, timeout=timeout) as response:
+                while chunk := response.read(1 << 16):
+                    digest.update(chunk)
+                    out.write(chunk)
+            out.flush()
+            os.fsync(out.fileno())
+        found = digest.hexdigest()
+        if found != expected_sha256.lower():
+            raise _ChecksumMismatch(f"SHA-256 mismatch (expected {expected_sha256}, got {found}); download discarded")
+        target = directory / filename
+        os.replace(tmp, target)
+        return target
+    except BaseException:
+        try:
+            os.unlink(tmp)
+        except FileNotFoundError:
+            pass
+        raise
+
+
+def _download_one(filename, directory, mirrors, expected_sha256, timeout, unreachable):
+    """Try every mirror in order; return ``(path or None, [(url, error), ...])``.
+
+    ``unreachable`` maps mirror -> connection error; such mirrors are skipped
+    for the remaining files of the same call (so an offline machine fails
+    fast instead of waiting for every timeout).
+    """
+    errors = []
+    for base in mirrors:
+        url = base.rstrip("/") + "/" + filename
+        if base in unreachable:
+            errors.append((url, f"skipped, mirror unreachable earlier: {unreachable[base]}"))
+            continue
+        try:
+            return _fetch(url, directory, filename, expected_sha256, timeout), errors
+        except _ChecksumMismatch as exc:
+            errors.append((url, str(exc)))
+        except urllib.error.HTTPError as exc:
+            errors.append((url, f"HTTP {exc.code} {exc.reason}"))
+        except urllib.error.URLError as exc:
+            errors.append((url, f"cannot connect: {exc.reason}"))
+            unreachable[base] = str(exc.reason)
+        except (OSError, http.client.HTTPException, ValueError) as exc:
+            errors.append((url, f"{type(exc).__name__}: {exc}"))
+    return None, errors
+
+
+def _unavailable(directory, missing, errors, reason):
+    lines = [f"MNIST file(s) not found in {directory} and {reason}:"]
+    lines += [f"  missing: {name}.gz (or uncompressed {name})" for name in missing]
+    if errors:
+        lines.append("Download attempts:")
+        lines += [f"  {url}: {msg}" for url, msg in errors]
+    lines.append(f"To fix: put the missing files (gzip-compressed NAME.gz or raw NAME) into\n  {directory}")
+    lines.append(f"or pass data_dir= (or set ${DATA_DIR_ENV}) to a directory that already has them.")
+    return DatasetUnavailable("\n".join(lines), missing=missing, directory=directory, errors=errors)
+
+
+def _ensure_files(directory, names, mirrors, download, timeout):
+    """Map each IDX base name to a local file, downloading what is missing."""
+    found = {name: _find_local(directory, name) for name in names}
+    missing = [name for name, p in found.items() if p is None]
+    if not missing:
+        return found
+    if not download:
+        raise _unavailable(directory, missing, [], "downloading is disabled (download=False)")
+    mirrors = list(MNIST_MIRRORS if mirrors is None else mirrors)
+    if not mirrors:
+        raise _unavailable(directory, missing, [], "no download mirrors were given")
+    try:
+        directory.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise _unavailable(directory, missing, [], f"the directory cannot be created ({exc})") from exc
+
+    errors, failed, unreachable = [], [], {}
+    for name in missing:
+        filename = f"{name}.gz"
+        expected = MNIST_SHA256.get(filename)
+        if expected is None:
+            raise KeyError(f"no SHA-256 known for {filename}; add it to MNIST_SHA256")
+        path, errs = _download_one(filename, directory, mirrors, expected, timeout, unreachable)
+        errors += errs
+        if path is None:
+            failed.append(name)
+        else:
+            found[name] = path
+    if failed:
+        raise _unavailable(directory, failed, errors, f"could not be downloaded from {len(mirrors)} mirror(s)")
+    return found
+
+
+def download_mnist(data_dir=None, mirrors=None, *, names=MNIST_FILES, timeout=30.0):
+    """Make sure the MNIST files ``names`` exist in ``data_dir``; download missing ones.
+
+    ``data_dir`` defaults to :func:`mnist_cache_dir`; ``mirrors`` is a list of
+    base URLs (default :data:`MNIST_MIRRORS`), tried in order for each file.
+    A download whose SHA-256 differs from :data:`MNIST_SHA256` is discarded
+    and the next mirror is tried.  Files are written atomically (temporary
+    file in ``data_dir``, then ``os.replace``).  Returns ``{name: path}``.
+    Raises :class:`DatasetUnavailable` when a file cannot be obtained.
+    """
+    directory = _resolve_dir(data_dir)
+    names = [names] if isinstance(names, str) else list(names)
+    unknown = [n for n in names if n not in MNIST_FILES]
+    if unknown:
+        raise ValueError(f"unknown MNIST file name(s) {unknown}; choose from {list(MNIST_FILES)}")
+    return _ensure_files(directory, names, mirrors, True, timeout)
+
+
+def _load_split(images_path, labels_path, normalize, flatten, one_hot_label):
+    x = read_idx(images_path)
+    t = read_idx(labels_path)
+    if x.ndim != 3 or x.dtype != np.uint8:
+        raise IDXError(
+            f"{images_path}: expected uint8 images of shape (N, rows, cols), got {x.dtype} array "
+            f"of shape {x.shape}; is this the right file?"
+        )
+    if t.ndim != 1 or t.dtype != np.uint8:
+        raise IDXError(
+            f"{labels_path}: expected uint8 labels of shape (N,), got {t.dtype} array of shape "
+            f"{t.shape}; is this the right file?"
+        )
+    if len(x) != len(t):
+        raise IDXError(f"{images_path} has {len(x)} images but {labels_path} has {len(t)} labels")
+    if t.max() > 9:
+        raise IDXError(f"{labels_path}: labels must be digits 0-9, found {int(t.max())}")
+
+    if normalize:
+        x = x.astype(np.float32) / np.float32(255.0)
+    n, rows, cols = x.shape
+    x = x.reshape(n, rows * cols) if flatten else x.reshape(n, 1, rows, cols)
+    t = one_hot(t, 10, dtype=np.float32) if one_hot_label else t.astype(np.int64)
+    return x, t
+
+
+def _resolve_dir(data_dir):
+    return mnist_cache_dir() if data_dir is None else Path(os.fspath(data_dir)).expanduser()
+
+
+def load_mnist(normalize=True, flatten=True, one_hot_label=False, data_dir=None, *, download=True):
+    """Load MNIST as ``((x_train, t_train), (x_test, t_test))``.
+
+    - ``normalize``: images as float32 in [0, 1] (pixel / 255), else uint8.
+    - ``flatten``: images of shape (N, 784), else (N, 1, 28, 28).
+    - ``one_hot_label``: labels as (N, 10) float32 one-hot, else int64 (N,).
+
+    Files come from ``data_dir`` (default :func:`mnist_cache_dir`); missing
+    ones are downloaded there unless ``download=False``.  Raises
+    :class:`DatasetUnavailable` if they cannot be found or downloaded.
+    """
+    directory = _resolve_dir(data_dir)
+    paths = _ensure_files(directory, list(MNIST_FILES), None, download, 30.0)
+    train = _load_split(paths[MNIST_TRAIN_IMAGES], paths[MNIST_TRAIN_LABELS], normalize, flatten, one_hot_label)
+    test = _load_split(paths[MNIST_TEST_IMAGES], paths[MNIST_TEST_LABELS], normalize, flatten, one_hot_label)
+    return train, test
+
+
+def load_mnist_test(data_dir, normalize=True, flatten=True, one_hot_label=False, *, download=True):
+    """Load only the 10,000-image MNIST test set as ``(x_test, t_test)``.
+
+    Needs just ``t10k-images-idx3-ubyte[.gz]`` and ``t10k-labels-idx1-ubyte[.gz]``
+    in ``data_dir`` (``None`` means :func:`mnist_cache_dir`); options as in
+    :func:`load_mnist`.
+    """
+    directory = _resolve_dir(data_dir)
+    paths = _ensure_files(directory, [MNIST_TEST_IMAGES, MNIST_TEST_LABELS], None, download, 30.0)
+    return _load_split(paths[MNIST_TEST_IMAGES], paths[MNIST_TEST_LABELS], normalize, flatten, one_hot_label)
+
+
+# --------------------------------------------------------------------------
+# Toy data sets
+# --------------------------------------------------------------------------
+
+
+def _check_int(name, value, minimum):
+    if isinstance(value, bool) or not isinstance(value, numbers.Integral) or value < minimum:
+        raise ValueError(f"{name} must be an integer >= {minimum}, got {value!r}")
+    return int(value)
+
+
+def _check_nonneg(name, value):
+    if isinstance(value, bool) or not isinstance(value, numbers.Real) or not math.isfinite(value) or value < 0:
+        raise ValueError(f"{name} must be a finite number >= 0, got {value!r}")
+    return float(value)
+
+
+def spiral(n_per_class=100, n_classes=3, noise=0.2, seed=0, *, shuffle=True):
+    """The CS231n / DeZero spiral classification data set.
+
+    For class j and i = 0..n-1, with r = i / (n - 1) (r = 0 when n = 1)::
+
+        theta = 4 j + 4 r + noise * N(0, 1)
+        x = (r sin(theta), r cos(theta)),   t = j
+
+    Returns ``x`` (N, 2) float64 and ``t`` (N,) int64, N = n_per_class *
+    n_classes, shuffled unless ``shuffle=False``.  Deterministic for a
+    given ``seed`` (uses its own generator, not the global RNG).
+    """
+    n = _check_int("n_per_class", n_per_class, 1)
+    k = _check_int("n_classes", n_classes, 1)
+    noise = _check_nonneg("noise", noise)
+    rng = np.random.default_rng(seed)
+    radius = np.linspace(0.0, 1.0, n)
+    x = np.empty((n * k, 2), dtype=np.float64)
+    t = np.empty(n * k, dtype=np.int64)
+    for j in range(k):
+        theta = 4.0 * j + 4.0 * radius + noise * rng.standard_normal(n)
+        rows = slice(j * n, (j + 1) * n)
+        x[rows, 0] = radius * np.sin(theta)
+        x[rows, 1] = radius * np.cos(theta)
+        t[rows] = j
+    if shuffle:
+        order = rng.permutation(n * k)
+        x, t = x[order], t[order]
+    return x, t
+
+
+_PLYGDATA_HINT = (
+    "regress_plane needs the optional playground-data package: "
+    "pip install 'backprop-graph[demos]'  (or: pip install playground-data)"
+)
+
+
+def regress_plane(n=200, noise=0.0, seed=0, test_ratio=0.5, *, clip=True):
+    """The "playground-data" RegressPlane set, split into train and test.
+
+    Points (x1, x2) are uniform on [-6, 6]^2 and the target is
+    ``y = (x1 + x2) / 10`` (computed on noisy inputs when ``noise`` > 0;
+    ``noise`` is a fraction, 0 to 0.5 in the playground).  The package does
+    not clamp, so corners reach |y| = 1.2; with ``clip=True`` (default) y is
+    clipped to the documented range [-1, 1].
+
+    Returns ``((x_train, y_train), (x_test, y_test))`` with x (M, 2) and
+    y (M, 1) float64; ``round(n * test_ratio)`` points (give or take the
+    package's rounding) go to the test split.  Deterministic for a given
+    ``seed``: the package draws from the global ``random`` and ``np.random``
+    generators, which are seeded for the call and restored afterwards.
+    """
+    try:
+        import plygdata as pg
+    except ImportError as exc:
+        raise ImportError(f"{_PLYGDATA_HINT} ({exc})") from exc
+    n = _check_int("n", n, 1)
+    noise = _check_nonneg("noise", noise)
+    if isinstance(seed, bool) or not isinstance(seed, numbers.Integral) or not 0 <= seed < 2**32:
+        raise ValueError(f"seed must be an integer in [0, 2**32), got {seed!r}")
+    if isinstance(test_ratio, bool) or not isinstance(test_ratio, numbers.Real) or not 0.0 <= test_ratio <= 1.0:
+        raise ValueError(f"test_ratio must be a number in [0, 1], got {test_ratio!r}")
+
+    py_state, np_state = random.getstate(), np.random.get_state()
+    try:
+        random.seed(int(seed))
+        np.random.seed(int(seed))
+        points = []
+        while len(points) < n:
+            points += pg.generate_data(pg.DatasetType.RegressPlane, noise)
+        data = np.asarray(points[:n], dtype=np.float64)
+        x_train, y_train, x_test, y_test = pg.split_data(data, validation_size=float(test_ratio), label_num=1)
+    finally:
+        random.setstate(py_state)
+        np.random.set_state(np_state)
+
+    def finish(x, y):
+        x = np.asarray(x, dtype=np.float64).reshape(-1, 2)
+        y = np.asarray(y, dtype=np.float64).reshape(-1, 1)
+        return x, (np.clip(y, -1.0, 1.0) if clip else y)
+
+    return finish(x_train, y_train), finish(x_test, y_test)
