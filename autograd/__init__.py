@@ -1,0 +1,38 @@
+"""A small define-by-run automatic differentiation engine.
+
+``Value`` wraps a Python float and ``Tensor`` a NumPy array; every operation
+on them is recorded, and ``.backward()`` applies the chain rule in reverse.
+
+>>> from autograd import Value
+>>> x = Value(3.0); y = x * x + 2 * x; y.backward(); x.grad
+8.0
+"""
+
+from .node import Node, Tensor, Value
+from .engine import Group, enable_grad, group, is_grad_enabled, no_grad
+from .ops import TABLE as PRIMITIVES, Primitive, add, cos, div, exp, log, mul, neg, pow, relu, sin, sub, tanh
+from .functions import (
+    broadcast_to,
+    dot,
+    getitem,
+    log_softmax,
+    matmul,
+    max,
+    mean,
+    reshape,
+    sigmoid,
+    sigmoid_composite,
+    softmax,
+    sum,
+    sum_to,
+    transpose,
+    zero_grad,
+)
+
+__all__ = [
+    "Node", "Value", "Tensor", "Group", "Primitive", "PRIMITIVES",
+    "no_grad", "enable_grad", "is_grad_enabled", "group", "zero_grad",
+    "add", "sub", "mul", "div", "neg", "pow", "exp", "log", "sin", "cos", "tanh",
+    "sigmoid", "sigmoid_composite", "relu", "dot", "matmul", "sum", "mean", "max",
+    "reshape", "transpose", "broadcast_to", "sum_to", "getitem", "softmax", "log_softmax",
+]

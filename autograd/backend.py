@@ -1,0 +1,72 @@
+"""Raw math on the two kinds of data: Python floats (Value) and NumPy arrays (Tensor).
+
+Each function takes either kind and answers in the same kind, so a
+primitive's forward is written once for both. On floats they follow IEEE 754
+the way NumPy does: where Python's ``math`` would raise (``log(0)``,
+``exp(1000)``, ``1 / 0``, a negative base to a fractional power) they return
+``-inf``, ``inf`` or ``nan`` and emit NumPy's usual ``RuntimeWarning``.
+"""
+
+import math
+
+import numpy as np
+
+_ARITHMETIC_ERRORS = (OverflowError, ValueError, ZeroDivisionError)
+
+
+def _unary(math_fn, numpy_fn):
+    """``math_fn`` on floats (NumPy's answer where it would raise), ``numpy_fn`` on arrays."""
+
+    def fn(x):
+        if x.__class__ is float:
+            try:
+                return math_fn(x)
+            except _ARITHMETIC_ERRORS:
+                return float(numpy_fn(np.float64(x)))
+        return numpy_fn(x)
+
+    fn.__name__ = numpy_fn.__name__
+    return fn
+
+
+exp = _unary(math.exp, np.exp)
+log = _unary(math.log, np.log)
+sin = _unary(math.sin, np.sin)
+cos = _unary(math.cos, np.cos)
+tanh = _unary(math.tanh, np.tanh)
+
+
+def div(x, y):
+    try:
+        return x / y
+    except ZeroDivisionError:
+        return float(np.divide(np.float64(x), y))
+
+
+def pow(x, y):
+    if x.__class__ is float and y.__class__ is float:
+        try:
+            result = x ** y
+        except _ARITHMETIC_ERRORS:
+            return float(np.power(np.float64(x), y))
+        if result.__class__ is complex:  # a negative base to a fractional power
+            return float(np.power(np.float64(x), y))
+        return result
+    return np.power(x, y)
+
+
+def sigmoid(x):
+    """1 / (1 + e^−x) without overflow: only e^−|x| ≤ 1 is ever computed."""
+    if x.__class__ is float:
+        if x >= 0.0:
+            return 1.0 / (1.0 + math.exp(-x))
+        z = math.exp(x)  # nan falls through to here and stays nan
+        return z / (1.0 + z)
+    z = np.exp(-np.abs(x))
+    return np.where(x >= 0, 1.0 / (1.0 + z), z / (1.0 + z))
+
+
+def relu(x):
+    if x.__class__ is float:
+        return x if x > 0.0 else 0.0
+    return np.maximum(x, 0.0)

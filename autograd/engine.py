@@ -1,0 +1,487 @@
+"""The engine: recording operations as nodes, and the backward pass over them.
+
+``apply(prim, *args)`` runs a primitive's forward on raw data and, when any
+input needs a gradient and recording is on, returns a node that remembers the
+primitive, its inputs and its parameters. ``backward(root)`` visits the
+recorded graph in reverse topological order (found without recursion) and
+multiplies each upstream gradient by the primitive's vector-Jacobian products.
+"""
+
+import contextlib
+import itertools
+import operator
+import sys
+import threading
+
+import numpy as np
+
+from .node import Node, Tensor, Value
+
+
+class _State(threading.local):
+    """Per-thread switches: recording on or off, the open group, anomaly mode."""
+
+    grad_enabled = True
+    group = None
+    anomaly = False
+
+
+state = _State()
+
+# How many switches are away from their defaults, over all threads. While it
+# is zero (nearly always) the hot path skips reading the thread-local state.
+_switched = 0
+_switch_lock = threading.Lock()
+
+# Creation numbers: a node is always numbered after its inputs.
+next_seq = itertools.count().__next__
+
+
+@contextlib.contextmanager
+def switch(name, value):
+    """Set one of this thread's switches for the duration of a block."""
+    global _switched
+    previous = getattr(state, name)
+    with _switch_lock:
+        _switched += 1
+    setattr(state, name, value)
+    try:
+        yield value
+    finally:
+        setattr(state, name, previous)
+        with _switch_lock:
+            _switched -= 1
+
+
+def is_grad_enabled():
+    return state.grad_enabled
+
+
+def _grad_mode(enabled):
+    return switch("grad_enabled", enabled)
+
+
+def no_grad():
+    """Context manager: operations inside it are computed but not recorded."""
+    return _grad_mode(False)
+
+
+def enable_grad():
+    """Context manager: record operations even inside ``no_grad()``."""
+    return _grad_mode(True)
+
+
+class Group:
+    """A labelled region of the graph (a composite function or a layer call).
+
+    Every node created while the group is open carries it in ``node.group``,
+    so the visualizer can draw the region as a cluster or collapse it.
+    """
+
+    __slots__ = ("name", "parent", "__weakref__")
+
+    def __init__(self, name, parent=None):
+        self.name = name
+        self.parent = parent
+
+    @property
+    def path(self):
+        """Names from the outermost group to this one."""
+        names, group = [], self
+        while group is not None:
+            names.append(group.name)
+            group = group.parent
+        return tuple(reversed(names))
+
+    def __repr__(self):
+        return f"Group({'/'.join(self.path)!r})"
+
+
+@contextlib.contextmanager
+def group(name):
+    """Label every node created inside the block as belonging to ``name``."""
+    if not isinstance(name, str) or not name:
+        raise TypeError(f"group: the name must be a non-empty string, got {name!r}")
+    with switch("group", Group(name, state.group)) as current:
+        yield current
+
+
+# ---------------------------------------------------------------------------
+# Recording
+
+
+def _type_error(prim, value):
+    return TypeError(
+        f"{prim.name}: unsupported operand type '{type(value).__name__}'; "
+        "expected a Value, a Tensor, an int or float, or a NumPy array of numbers"
+    )
+
+
+def as_array(data, what="Tensor"):
+    """``data`` as a float NumPy array: ints and bools become float64."""
+    array = np.asarray(data)
+    kind = array.dtype.kind
+    if kind == "f":
+        return array
+    if kind in "biu":
+        return array.astype(np.float64)
+    raise TypeError(
+        f"{what}: unsupported dtype {array.dtype} (from {type(data).__name__}); "
+        "use numbers: floats, ints or bools"
+    )
+
+
+def _raw(prim, arg):
+    """(data, is_tensor) of a constant operand; refuses anything not numeric."""
+    cls = type(arg)
+    if cls is float:
+        return arg, False
+    if cls is int or cls is bool:
+        return float(arg), False
+    if isinstance(arg, np.ndarray):
+        return as_array(arg, prim.name), True
+    if isinstance(arg, (np.floating, np.integer, np.bool_)):
+        return float(arg), False
+    if isinstance(arg, (float, int)):  # subclasses
+        return float(arg), False
+    raise _type_error(prim, arg)
+
+
+def apply(prim, *args, **params):
+    """Run ``prim`` on ``args`` and record it when a gradient may be needed.
+
+    Plain numbers and arrays are constants. The result is a Value when every
+    operand is scalar, a Tensor when any is an array (or the primitive works
+    on arrays only), and raw data when no operand is a node at all.
+    """
+    datas = []
+    tensor_mode = prim.tensor_only
+    any_node = False
+    needs_grad = False
+    for arg in args:
+        if isinstance(arg, Node):
+            any_node = True
+            if arg.requires_grad:
+                needs_grad = True
+            if arg.__class__ is not Value:
+                tensor_mode = True
+            datas.append(arg.data)
+        else:
+            data, is_tensor = _raw(prim, arg)
+            if is_tensor:
+                tensor_mode = True
+            datas.append(data)
+
+    try:
+        out = prim.forward(*datas, **params)
+    except ValueError as error:
+        if str(error).startswith(prim.name + ":"):
+            raise
+        shapes = " and ".join(str(np.shape(d)) for d in datas)
+        raise ValueError(f"{prim.name}: cannot combine operands of shapes {shapes}: {error}") from None
+
+    if not any_node:
+        return out
+    if tensor_mode:
+        if out.__class__ is not np.ndarray:
+            out = np.asarray(out)
+        node = Tensor.__new__(Tensor)
+    else:
+        node = Value.__new__(Value)
+
+    node.data = out
+    node.grad = None
+    node.name = None
+    node._origin = None
+    node._seq = next_seq()
+    if needs_grad and (not _switched or state.grad_enabled):
+        node.requires_grad = True
+        node._op = prim
+        node._inputs = tuple([a if isinstance(a, Node) else _constant(d, tensor_mode) for a, d in zip(args, datas)])
+        node._params = params or None
+        node.group = state.group if _switched else None
+        if _switched and state.anomaly:
+            _check_forward(node)
+    else:
+        node.requires_grad = False
+        node._op = None
+        node._inputs = ()
+        node._params = None
+        node.group = None
+    return node
+
+
+def apply_scalar(prim, x, y):
+    """``apply`` for a binary primitive on a Value and a Value or number (the hot path)."""
+    xc = x.__class__
+    yc = y.__class__
+    if xc is Value:
+        xd = x.data
+        if yc is Value:
+            yd = y.data
+        elif yc is float:
+            yd = y
+            y = None
+        elif yc is int:
+            yd = float(y)
+            y = None
+        else:
+            return apply(prim, x, y)
+    elif yc is Value:  # a reflected operator: the number comes first
+        yd = y.data
+        if xc is float:
+            xd = x
+            x = None
+        elif xc is int:
+            xd = float(x)
+            x = None
+        else:
+            return apply(prim, x, y)
+    else:
+        return apply(prim, x, y)
+    node = Value.__new__(Value)
+    node.data = prim.forward(xd, yd)
+    node._seq = next_seq()
+    node.grad = None
+    node.name = None
+    node._origin = None
+    node._params = None
+    if ((x is not None and x.requires_grad) or (y is not None and y.requires_grad)) and (
+        not _switched or state.grad_enabled
+    ):
+        node.requires_grad = True
+        node._op = prim
+        node._inputs = (
+            _constant(xd, False) if x is None else x,
+            _constant(yd, False) if y is None else y,
+        )
+        if _switched:
+            node.group = state.group
+            if state.anomaly:
+                _check_forward(node)
+        else:
+            node.group = None
+    else:
+        node.requires_grad = False
+        node._op = None
+        node._inputs = ()
+        node.group = None
+    return node
+
+
+def apply_scalar_unary(prim, x):
+    """``apply`` for a one-input primitive on a Value (the hot path)."""
+    node = Value.__new__(Value)
+    node.data = prim.forward(x.data)
+    node._seq = next_seq()
+    node.grad = None
+    node.name = None
+    node._origin = None
+    node._params = None
+    if x.requires_grad and (not _switched or state.grad_enabled):
+        node.requires_grad = True
+        node._op = prim
+        node._inputs = (x,)
+        if _switched:
+            node.group = state.group
+            if state.anomaly:
+                _check_forward(node)
+        else:
+            node.group = None
+    else:
+        node.requires_grad = False
+        node._op = None
+        node._inputs = ()
+        node.group = None
+    return node
+
+
+def _check_forward(node):
+    from .anomaly import check_forward
+
+    check_forward(node)
+
+
+def _constant(data, tensor_mode):
+    cls = Tensor if tensor_mode and data.__class__ is np.ndarray else Value
+    node = cls.__new__(cls)
+    node.data = data
+    node.grad = None
+    node.requires_grad = False
+    node._op = None
+    node._inputs = ()
+    node._params = None
+    node.name = None
+    node.group = state.group if _switched else None
+    node._origin = None
+    node._seq = next_seq()
+    return node
+
+
+# ---------------------------------------------------------------------------
+# Backward
+
+
+def topological_order(root):
+    """Nodes that need a gradient and lead to ``root``, inputs before users.
+
+    Every node is numbered when it is created, after its inputs, so creation
+    order is a topological order: collect the ancestors with an explicit
+    stack (no recursion, so a chain of a million nodes is fine) and sort.
+    """
+    visited = {root}
+    stack = [root]
+    pop, push, visit = stack.pop, stack.append, visited.add
+    while stack:
+        for parent in pop()._inputs:
+            if parent.requires_grad and parent not in visited:
+                visit(parent)
+                push(parent)
+    return sorted(visited, key=_by_creation)
+
+
+_by_creation = operator.attrgetter("_seq")
+
+
+def _fit_array(grad, node):
+    """Shape a raw gradient like ``node``: sum away broadcast axes."""
+    if node.__class__ is Value:
+        return grad if grad.__class__ is float else float(np.sum(grad))
+    if grad.__class__ is not np.ndarray:
+        grad = np.asarray(grad, dtype=node.data.dtype)
+    shape = node.data.shape
+    if grad.shape != shape:
+        grad = sum_to(grad, shape) if grad.ndim >= len(shape) else grad + np.zeros(shape)
+    if not grad.flags.writeable:
+        grad = grad.copy()  # a broadcast view; gradients are ordinary arrays
+    return grad
+
+
+def sum_to(array, shape):
+    """Sum ``array`` over the axes that broadcasting added to reach ``shape``."""
+    if array.shape == shape:
+        return array
+    lead = array.ndim - len(shape)
+    axes = tuple(range(lead)) + tuple(
+        lead + i for i, size in enumerate(shape) if size == 1 and array.shape[lead + i] != 1
+    )
+    summed = array.sum(axis=axes, keepdims=True)
+    return summed.reshape(shape) if lead else summed
+
+
+def _fit_node(grad, node):
+    """Like ``_fit`` for gradients that are themselves nodes (create_graph)."""
+    from . import ops
+
+    if node.__class__ is Value:
+        return grad if grad.__class__ is Value or not isinstance(grad, Node) else ops.sum(grad)
+    shape = node.data.shape
+    if grad.__class__ is Value or grad.data.shape != shape:
+        if np.ndim(grad.data) > len(shape):
+            return ops.sum_to(grad, shape=shape)
+        return ops.broadcast_to(grad, shape=shape) if np.shape(grad.data) != shape else grad
+    return grad
+
+
+def backward(root, grad=None, create_graph=False):
+    """Accumulate d(root)/d(node) into ``node.grad`` for every node that needs it."""
+    if not root.requires_grad:
+        raise RuntimeError(
+            "backward: this node does not require a gradient (it was made from constants, "
+            "under no_grad(), or with requires_grad=False), so there is nothing to differentiate"
+        )
+    seed = _seed(root, grad, create_graph)
+    order = topological_order(root)
+    with _grad_mode(create_graph):
+        _backward_pass(order, seed, create_graph)
+
+
+def _backward_pass(order, seed, graph):
+    """The chain rule over ``order`` (inputs before users), from the last node back.
+
+    Leaves add the new gradient to what they hold; nodes made by operations
+    start from zero on every pass, and hold this pass's gradient afterwards.
+    A node's gradient is complete when its turn comes, since every node that
+    uses it comes later in ``order``. The VJPs receive raw data, or the nodes
+    themselves when the backward pass is recorded (``graph``).
+    """
+    anomaly = _switched and state.anomaly
+    fit = _fit_node if graph else _fit_array
+    for node in order:
+        if node._op is not None:
+            node.grad = None
+    root = order[-1]
+    root.grad = seed if root.grad is None else root.grad + seed
+    for node in reversed(order):
+        prim = node._op
+        if prim is None:
+            continue
+        g = node.grad
+        inputs = node._inputs
+        params = node._params
+        if graph:
+            out, args = node, inputs
+        else:
+            out = node.data
+            if len(inputs) == 2:  # the common case, spelled out for speed
+                x, y = inputs
+                args = (x.data, y.data)
+            else:
+                args = [parent.data for parent in inputs]
+        position = 0
+        for parent in inputs:
+            if parent.requires_grad:
+                vjp = prim.vjps[position]
+                parent_grad = vjp(g, out, *args) if params is None else vjp(g, out, *args, **params)
+                if parent.__class__ is not Value or parent_grad.__class__ is not float:
+                    parent_grad = fit(parent_grad, parent)
+                if anomaly:
+                    from .anomaly import check_backward
+
+                    check_backward(node, parent, position, parent_grad)
+                previous = parent.grad
+                parent.grad = parent_grad if previous is None else previous + parent_grad
+            position += 1
+
+
+def _seed(root, grad, create_graph):
+    data = root.data
+    if grad is None:
+        if root.__class__ is Value:
+            seed = 1.0
+        elif data.size == 1:
+            seed = np.ones_like(data)
+        else:
+            raise RuntimeError(
+                f"backward: the output has shape {data.shape}, so the gradient to start from is "
+                "ambiguous; pass one of that shape, out.backward(grad), or reduce the output "
+                "to a scalar first, e.g. out.sum().backward()"
+            )
+    else:
+        if isinstance(grad, Node):
+            grad = grad.data
+        if root.__class__ is Value:
+            if np.ndim(grad) != 0:
+                raise ValueError(f"backward: the output is a scalar Value but grad has shape {np.shape(grad)}")
+            seed = float(grad)
+        else:
+            seed = as_array(grad, "backward")
+            if seed.shape != data.shape:
+                raise ValueError(
+                    f"backward: grad has shape {seed.shape} but the output has shape {data.shape}; "
+                    "they must match"
+                )
+    if create_graph:
+        seed = (Value if root.__class__ is Value else Tensor)(seed, requires_grad=False)
+    return seed
+
+
+def _caller_line():
+    """'file:line in function' of the first frame outside this package."""
+    frame = sys._getframe(1)
+    package = __name__.rpartition(".")[0]
+    while frame is not None and frame.f_globals.get("__name__", "").partition(".")[0] == package:
+        frame = frame.f_back
+    if frame is None:
+        return None
+    return f"{frame.f_code.co_filename}:{frame.f_lineno} in {frame.f_code.co_name}"

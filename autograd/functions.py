@@ -1,0 +1,109 @@
+"""The public functions with NumPy-style signatures, and composites built from primitives.
+
+Every function accepts a Value, a Tensor, a plain number or a NumPy array;
+on plain data it returns plain data, on nodes it returns a recorded node.
+"""
+
+from . import ops
+from .engine import group
+from .node import Node
+
+
+def sum(x, axis=None, keepdims=False):
+    return ops.sum(x, axis=_axis(axis), keepdims=keepdims)
+
+
+def mean(x, axis=None, keepdims=False):
+    return ops.mean(x, axis=_axis(axis), keepdims=keepdims)
+
+
+def max(x, axis=None, keepdims=False):
+    return ops.max(x, axis=_axis(axis), keepdims=keepdims)
+
+
+def reshape(x, shape):
+    return ops.reshape(x, shape=tuple(shape) if not isinstance(shape, int) else (shape,))
+
+
+def transpose(x, axes=None):
+    return ops.transpose(x, axes=None if axes is None else tuple(axes))
+
+
+def broadcast_to(x, shape):
+    return ops.broadcast_to(x, shape=tuple(shape))
+
+
+def sum_to(x, shape):
+    return ops.sum_to(x, shape=tuple(shape))
+
+
+def getitem(x, index):
+    return ops.getitem(x, index=_index(index))
+
+
+def softmax(x, axis=-1):
+    return ops.softmax(x, axis=axis)
+
+
+def log_softmax(x, axis=-1):
+    return ops.log_softmax(x, axis=axis)
+
+
+def dot(a, b):
+    """Matrix product with NumPy's semantics for 1-D and 2-D operands."""
+    return ops.dot(a, b)
+
+
+matmul = dot
+
+
+def sigmoid(x, fused=True):
+    """1 / (1 + e^−x). ``fused=False`` records the textbook's four nodes
+
+    (× −1, exp, + 1, 1/x) inside a group named 'sigmoid'; the fused form is one
+    node whose backward is g · y(1 − y). Both give the same gradient.
+    """
+    return ops.sigmoid(x) if fused else sigmoid_composite(x)
+
+
+def sigmoid_composite(x):
+    """Sigmoid as the textbook draws it: four primitives in a 'sigmoid' group."""
+    with group("sigmoid"):
+        return 1.0 / (1.0 + ops.exp(-x))
+
+
+def zero_grad(*nodes):
+    """Set ``.grad`` to None on the given nodes (or iterables of nodes)."""
+    for item in nodes:
+        if isinstance(item, Node):
+            item.grad = None
+        else:
+            for node in item:
+                node.grad = None
+
+
+def _axis(axis):
+    if axis is None or isinstance(axis, int):
+        return axis
+    return tuple(axis)
+
+
+def _index(index):
+    """Make an index hashable-free of nodes: Tensors in it become their (integer) data."""
+    if isinstance(index, tuple):
+        return tuple(_index_part(i) for i in index)
+    return _index_part(index)
+
+
+def _index_part(part):
+    import numpy as np
+
+    if isinstance(part, Node):
+        part = part.data
+    if isinstance(part, list):
+        part = np.asarray(part)
+    if isinstance(part, np.ndarray) and part.dtype.kind == "f":
+        if not np.all(part == np.round(part)):
+            raise IndexError(f"getitem: index arrays must hold integers, got {part.dtype} values")
+        part = part.astype(np.int64)
+    return part

@@ -1,0 +1,352 @@
+"""Graph nodes: ``Value`` holds a Python float, ``Tensor`` a NumPy array.
+
+Both share one engine. A node made by an operation remembers the primitive
+(``node.op``), its input nodes (``node.inputs``) and the primitive's
+parameters; ``backward()`` fills ``.grad`` on every node that leads to it.
+"""
+
+import numpy as np
+
+
+class Node:
+    """What Value and Tensor share: data, grad and the record of how it was made."""
+
+    __slots__ = ("data", "grad", "requires_grad", "_op", "_inputs", "_params", "name", "group", "_origin", "_seq")
+
+    # NumPy must hand ``array * node`` to the node's reflected operator
+    # instead of looping over the array itself.
+    __array_ufunc__ = None
+
+    def _init(self, data, requires_grad, name):
+        self.data = data
+        self.grad = None
+        self.requires_grad = bool(requires_grad)
+        self._op = None
+        self._inputs = ()
+        self._params = None
+        if name is not None and not isinstance(name, str):
+            raise TypeError(f"{type(self).__name__}: name must be a string, got {type(name).__name__}")
+        self.name = name
+        from .engine import next_seq, state
+
+        self.group = state.group
+        self._origin = None
+        self._seq = next_seq()
+
+    # -- the record -------------------------------------------------------
+
+    @property
+    def op(self):
+        """Name of the primitive that made this node ('mul', 'exp', …), or None for a leaf."""
+        return None if self._op is None else self._op.name
+
+    @property
+    def inputs(self):
+        """The nodes this one was computed from (constants included)."""
+        return self._inputs
+
+    @property
+    def params(self):
+        """The primitive's keyword parameters (axis, shape, …)."""
+        return dict(self._params or {})
+
+    @property
+    def is_leaf(self):
+        return self._op is None
+
+    # -- gradients --------------------------------------------------------
+
+    def backward(self, grad=None, create_graph=False):
+        """Fill ``.grad`` of every node leading here with d(self)/d(node).
+
+        Gradients add up over calls until ``zero_grad()``. ``grad`` is the
+        upstream gradient (needed when self is not a scalar). With
+        ``create_graph=True`` the gradients are nodes themselves, so they can
+        be differentiated again.
+        """
+        from .engine import backward
+
+        backward(self, grad, create_graph)
+
+    def zero_grad(self):
+        """Forget this node's accumulated gradient."""
+        self.grad = None
+
+    def detach(self):
+        """The same data as a new leaf that no gradient flows through."""
+        return type(self)._leaf(self.data)
+
+    @classmethod
+    def _leaf(cls, data):
+        node = cls.__new__(cls)
+        node._init(data, False, None)
+        return node
+
+    # -- operators --------------------------------------------------------
+
+    def __add__(self, other):
+        return ops.add(self, other)
+
+    def __radd__(self, other):
+        return ops.add(other, self)
+
+    def __sub__(self, other):
+        return ops.sub(self, other)
+
+    def __rsub__(self, other):
+        return ops.sub(other, self)
+
+    def __mul__(self, other):
+        return ops.mul(self, other)
+
+    def __rmul__(self, other):
+        return ops.mul(other, self)
+
+    def __truediv__(self, other):
+        return ops.div(self, other)
+
+    def __rtruediv__(self, other):
+        return ops.div(other, self)
+
+    def __pow__(self, other):
+        return ops.pow(self, other)
+
+    def __rpow__(self, other):
+        return ops.pow(other, self)
+
+    def __neg__(self):
+        return ops.neg(self)
+
+    def __pos__(self):
+        return self
+
+    # -- elementwise functions -------------------------------------------
+
+    def exp(self):
+        return ops.exp(self)
+
+    def log(self):
+        return ops.log(self)
+
+    def sin(self):
+        return ops.sin(self)
+
+    def cos(self):
+        return ops.cos(self)
+
+    def tanh(self):
+        return ops.tanh(self)
+
+    def sigmoid(self):
+        return ops.sigmoid(self)
+
+    def relu(self):
+        return ops.relu(self)
+
+    def __float__(self):
+        return float(self.data)
+
+
+class Value(Node):
+    """A scalar node on a Python float, micrograd style.
+
+    >>> a = Value(2.0, name="a"); b = a * a + 1; b.backward(); a.grad
+    4.0
+    """
+
+    __slots__ = ()
+
+    def __init__(self, data, requires_grad=True, name=None):
+        if isinstance(data, Node):
+            raise TypeError("Value: data is already a node; use node.detach() for a copy without history")
+        if isinstance(data, (bool, int, float, np.integer, np.floating, np.bool_)):
+            data = float(data)
+        elif isinstance(data, np.ndarray) and data.ndim == 0 and data.dtype.kind in "biuf":
+            data = float(data)
+        else:
+            raise TypeError(
+                f"Value: expected a number, got {type(data).__name__}; "
+                "use Tensor for arrays"
+            )
+        self._init(data, requires_grad, name)
+
+    def __repr__(self):
+        parts = [f"data={self.data!r}"]
+        if self.grad is not None:
+            parts.append(f"grad={self.grad!r}")
+        if self._op is not None:
+            parts.append(f"op={self._op.name!r}")
+        if self.name is not None:
+            parts.append(f"name={self.name!r}")
+        return f"Value({', '.join(parts)})"
+
+    def item(self):
+        return self.data
+
+    # Scalar arithmetic takes the engine's fast path.
+
+    def __neg__(self):
+        return apply_scalar_unary(ops.neg, self)
+
+    def exp(self):
+        return apply_scalar_unary(ops.exp, self)
+
+    def log(self):
+        return apply_scalar_unary(ops.log, self)
+
+    def sin(self):
+        return apply_scalar_unary(ops.sin, self)
+
+    def cos(self):
+        return apply_scalar_unary(ops.cos, self)
+
+    def tanh(self):
+        return apply_scalar_unary(ops.tanh, self)
+
+    def sigmoid(self):
+        return apply_scalar_unary(ops.sigmoid, self)
+
+    def relu(self):
+        return apply_scalar_unary(ops.relu, self)
+
+    def __add__(self, other):
+        return apply_scalar(ops.add, self, other)
+
+    def __radd__(self, other):
+        return apply_scalar(ops.add, other, self)
+
+    def __sub__(self, other):
+        return apply_scalar(ops.sub, self, other)
+
+    def __rsub__(self, other):
+        return apply_scalar(ops.sub, other, self)
+
+    def __mul__(self, other):
+        return apply_scalar(ops.mul, self, other)
+
+    def __rmul__(self, other):
+        return apply_scalar(ops.mul, other, self)
+
+    def __truediv__(self, other):
+        return apply_scalar(ops.div, self, other)
+
+    def __rtruediv__(self, other):
+        return apply_scalar(ops.div, other, self)
+
+    def __pow__(self, other):
+        return apply_scalar(ops.pow, self, other)
+
+    def __rpow__(self, other):
+        return apply_scalar(ops.pow, other, self)
+
+
+class Tensor(Node):
+    """A node over a NumPy array (float64 unless given another float dtype).
+
+    Binary operations broadcast like NumPy; in backward, each input's
+    gradient is summed back to that input's shape.
+    """
+
+    __slots__ = ()
+
+    def __init__(self, data, requires_grad=True, name=None):
+        if isinstance(data, Node):
+            raise TypeError("Tensor: data is already a node; use node.detach() for a copy without history")
+        from .engine import as_array
+
+        self._init(as_array(data, "Tensor"), requires_grad, name)
+
+    def __repr__(self):
+        body = np.array2string(self.data, precision=4, separator=", ", threshold=20, edgeitems=3)
+        body = body.replace("\n", "\n       ")
+        extra = ""
+        if self._op is not None:
+            extra += f", op={self._op.name!r}"
+        if self.name is not None:
+            extra += f", name={self.name!r}"
+        if not self.requires_grad:
+            extra += ", requires_grad=False"
+        return f"Tensor({body}, shape={self.data.shape}{extra})"
+
+    # -- NumPy-like properties -------------------------------------------
+
+    @property
+    def shape(self):
+        return self.data.shape
+
+    @property
+    def ndim(self):
+        return self.data.ndim
+
+    @property
+    def size(self):
+        return self.data.size
+
+    @property
+    def dtype(self):
+        return self.data.dtype
+
+    def __len__(self):
+        return len(self.data)
+
+    def __array__(self, dtype=None, copy=None):
+        return self.data if dtype is None else self.data.astype(dtype)
+
+    def numpy(self):
+        """The data as a NumPy array (shared, not copied)."""
+        return self.data
+
+    def item(self):
+        return self.data.item()
+
+    # -- array operations --------------------------------------------------
+
+    def __matmul__(self, other):
+        return ops.dot(self, other)
+
+    def __rmatmul__(self, other):
+        return ops.dot(other, self)
+
+    def __getitem__(self, index):
+        from .functions import getitem
+
+        return getitem(self, index)
+
+    def dot(self, other):
+        return ops.dot(self, other)
+
+    def sum(self, axis=None, keepdims=False):
+        return ops.sum(self, axis=axis, keepdims=keepdims)
+
+    def mean(self, axis=None, keepdims=False):
+        return ops.mean(self, axis=axis, keepdims=keepdims)
+
+    def max(self, axis=None, keepdims=False):
+        return ops.max(self, axis=axis, keepdims=keepdims)
+
+    def reshape(self, *shape):
+        if len(shape) == 1 and isinstance(shape[0], (tuple, list)):
+            shape = shape[0]
+        return ops.reshape(self, shape=tuple(shape))
+
+    def transpose(self, *axes):
+        if len(axes) == 1 and isinstance(axes[0], (tuple, list)):
+            axes = axes[0]
+        return ops.transpose(self, axes=tuple(axes) if axes else None)
+
+    @property
+    def T(self):
+        return ops.transpose(self, axes=None)
+
+    def broadcast_to(self, shape):
+        return ops.broadcast_to(self, shape=tuple(shape))
+
+    def softmax(self, axis=-1):
+        return ops.softmax(self, axis=axis)
+
+    def log_softmax(self, axis=-1):
+        return ops.log_softmax(self, axis=axis)
+
+
+from . import ops  # noqa: E402  (ops needs the classes above)
+from .engine import apply_scalar, apply_scalar_unary  # noqa: E402

@@ -1,0 +1,308 @@
+"""The op table: every primitive's forward and vector-Jacobian products, side by side.
+
+Each primitive is defined once and serves Values (floats) and Tensors
+(arrays). ``forward(*inputs, **params)`` computes on raw data with
+``backend``). ``vjps[i](g, out,
+*inputs, **params)`` turns the upstream gradient ``g`` into the gradient for
+input ``i``; it is only called for inputs that need one. The VJPs use only
+operators, array methods (``.sum``, ``.T``, ``.reshape``) and the primitives
+themselves, so they run on raw data during ``backward()`` and on nodes during
+``backward(create_graph=True)``, which is what makes higher-order
+derivatives work.
+
+Calling a primitive on plain numbers or arrays returns plain numbers or
+arrays; on nodes it returns a node: ``exp(2.0)`` is a float, ``exp(Value(2.0))``
+a Value.
+"""
+
+import operator
+
+import numpy as np
+
+from . import backend
+from .engine import apply
+from .node import Node
+
+
+class Primitive:
+    """One operation: name, diagram symbol, forward and per-input VJPs."""
+
+    __slots__ = ("name", "symbol", "forward", "vjps", "tensor_only", "doc")
+
+    def __init__(self, name, forward, vjps, symbol=None, tensor_only=False, doc=None):
+        self.name = name
+        self.symbol = symbol or name
+        self.forward = forward
+        self.vjps = vjps
+        self.tensor_only = tensor_only
+        self.doc = doc
+
+    def __call__(self, *args, **params):
+        return apply(self, *args, **params)
+
+    def __repr__(self):
+        return f"<primitive {self.name}>"
+
+
+TABLE = {}
+
+
+def primitive(name, forward, vjps, **options):
+    prim = Primitive(name, forward, vjps, **options)
+    TABLE[name] = prim
+    return prim
+
+
+def _data(x):
+    return x.data if isinstance(x, Node) else x
+
+
+# -- elementwise arithmetic --------------------------------------------------
+
+add = primitive(
+    "add", operator.add,
+    (lambda g, out, x, y: g,
+     lambda g, out, x, y: g),
+    symbol="+", doc="x + y")
+
+sub = primitive(
+    "sub", operator.sub,
+    (lambda g, out, x, y: g,
+     lambda g, out, x, y: -g),
+    symbol="−", doc="x − y")
+
+mul = primitive(
+    "mul", operator.mul,
+    (lambda g, out, x, y: g * y,
+     lambda g, out, x, y: g * x),
+    symbol="×", doc="x · y: each input receives g times the other input")
+
+div = primitive(
+    "div", backend.div,
+    (lambda g, out, x, y: div(g, y),
+     lambda g, out, x, y: -div(g * out, y)),
+    symbol="/", doc="x / y; d/dy = −x/y² = −out/y")
+
+neg = primitive(
+    "neg", operator.neg,
+    (lambda g, out, x: -g,),
+    symbol="× −1", doc="−x")
+
+pow = primitive(
+    "pow", backend.pow,
+    (lambda g, out, x, y: g * y * pow(x, y - 1),
+     lambda g, out, x, y: g * out * log(x)),
+    symbol="**", doc="x ** y; d/dx = y·x^(y−1), d/dy = out·log x")
+
+# -- elementwise functions ---------------------------------------------------
+
+exp = primitive(
+    "exp", backend.exp,
+    (lambda g, out, x: g * out,),
+    doc="e^x; its derivative is itself: g · out")
+
+log = primitive(
+    "log", backend.log,
+    (lambda g, out, x: div(g, x),),
+    doc="natural logarithm; d/dx = 1/x")
+
+sin = primitive(
+    "sin", backend.sin,
+    (lambda g, out, x: g * cos(x),),
+    doc="sine; d/dx = cos x")
+
+cos = primitive(
+    "cos", backend.cos,
+    (lambda g, out, x: -(g * sin(x)),),
+    doc="cosine; d/dx = −sin x")
+
+tanh = primitive(
+    "tanh", backend.tanh,
+    (lambda g, out, x: g * (1.0 - out * out),),
+    doc="hyperbolic tangent; d/dx = 1 − tanh²")
+
+sigmoid = primitive(
+    "sigmoid", backend.sigmoid,
+    (lambda g, out, x: g * (out * (1.0 - out)),),
+    symbol="σ", doc="1 / (1 + e^−x) fused; d/dx = y(1 − y) needs only the output")
+
+relu = primitive(
+    "relu", backend.relu,
+    (lambda g, out, x: g * (_data(x) > 0.0),),
+    symbol="ReLU", doc="max(x, 0); passes g where x > 0")
+
+# -- linear algebra ------------------------------------------------------------
+
+
+def _dot_forward(a, b):
+    if a.ndim not in (1, 2) or b.ndim not in (1, 2):
+        raise ValueError(f"dot: supports 1-D and 2-D arrays, got shapes {a.shape} and {b.shape}")
+    if a.shape[-1] != b.shape[0]:
+        raise ValueError(
+            f"dot: shapes {a.shape} and {b.shape} are not aligned: "
+            f"{a.shape[-1]} (last axis of the first) != {b.shape[0]} (first axis of the second)"
+        )
+    return a @ b
+
+
+def _outer(u, v):
+    return u.reshape((-1, 1)) * v.reshape((1, -1))
+
+
+def _dot_vjp_a(g, out, a, b):
+    if _data(a).ndim == 1:
+        return g * b if _data(b).ndim == 1 else b @ g
+    return _outer(g, b) if _data(b).ndim == 1 else g @ b.T
+
+
+def _dot_vjp_b(g, out, a, b):
+    if _data(b).ndim == 1:
+        return g * a if _data(a).ndim == 1 else a.T @ g
+    return _outer(a, g) if _data(a).ndim == 1 else a.T @ g
+
+
+dot = primitive(
+    "dot", _dot_forward, (_dot_vjp_a, _dot_vjp_b), tensor_only=True,
+    doc="matrix product with NumPy's 1-D/2-D semantics; dA = g·Bᵀ, dB = Aᵀ·g")
+
+# -- reductions ----------------------------------------------------------------
+
+
+def _axes(axis, ndim):
+    if axis is None:
+        return tuple(range(ndim))
+    axes = axis if isinstance(axis, tuple) else (axis,)
+    return tuple(a % ndim if ndim else a for a in axes)
+
+
+def _unreduce(g, x, axis, keepdims):
+    """Give the reduced gradient back the reduced axes (as size 1)."""
+    shape = np.shape(_data(x))
+    if keepdims or not shape:
+        return g
+    kept = list(shape)
+    for a in _axes(axis, len(shape)):
+        kept[a] = 1
+    return g.reshape(tuple(kept))
+
+
+def _size(x, axis):
+    shape = np.shape(_data(x))
+    n = 1
+    for a in _axes(axis, len(shape)):
+        n *= shape[a]
+    return n
+
+
+sum = primitive(
+    "sum", lambda x, axis=None, keepdims=False: np.sum(x, axis=axis, keepdims=keepdims),
+    (lambda g, out, x, axis=None, keepdims=False:
+        broadcast_to(_unreduce(g, x, axis, keepdims), shape=np.shape(_data(x))),),
+    symbol="Σ", tensor_only=True, doc="sum over axis; every element receives g")
+
+mean = primitive(
+    "mean", lambda x, axis=None, keepdims=False: np.mean(x, axis=axis, keepdims=keepdims),
+    (lambda g, out, x, axis=None, keepdims=False:
+        broadcast_to(_unreduce(g, x, axis, keepdims) * (1.0 / _size(x, axis)), shape=np.shape(_data(x))),),
+    tensor_only=True, doc="mean over axis; every element receives g / n")
+
+
+def _argmax_mask(x, axis):
+    """1.0 at the first maximum along ``axis`` (of all elements for None), else 0."""
+    x = _data(x)
+    mask = np.zeros(x.shape)
+    if axis is None:
+        if x.size:
+            mask.flat[np.argmax(x)] = 1.0
+    else:
+        np.put_along_axis(mask, np.expand_dims(np.argmax(x, axis=axis), axis), 1.0, axis=axis)
+    return mask
+
+
+def _max_forward(x, axis=None, keepdims=False):
+    if isinstance(axis, tuple):
+        raise ValueError(f"max: axis must be an int or None, got the tuple {axis}")
+    return np.max(x, axis=axis, keepdims=keepdims)
+
+
+max = primitive(
+    "max", _max_forward,
+    (lambda g, out, x, axis=None, keepdims=False:
+        broadcast_to(_unreduce(g, x, axis, keepdims), shape=np.shape(_data(x))) * _argmax_mask(x, axis),),
+    tensor_only=True, doc="maximum over axis; the gradient goes to the (first) arg-max")
+
+# -- shape -------------------------------------------------------------------
+
+reshape = primitive(
+    "reshape", lambda x, shape: np.reshape(x, shape),
+    (lambda g, out, x, shape: g.reshape(np.shape(_data(x))),),
+    tensor_only=True, doc="same elements, new shape")
+
+
+def _inverse_axes(axes, ndim):
+    return None if axes is None else tuple(np.argsort(axes)) if ndim else None
+
+
+transpose = primitive(
+    "transpose", lambda x, axes=None: np.transpose(x, axes),
+    (lambda g, out, x, axes=None: g.transpose(_inverse_axes(axes, np.ndim(_data(x)))),),
+    symbol="T", tensor_only=True, doc="permute axes (reverse them by default)")
+
+broadcast_to = primitive(
+    "broadcast_to", lambda x, shape: np.broadcast_to(x, shape),
+    (lambda g, out, x, shape: sum_to(g, shape=np.shape(_data(x))),),
+    symbol="broadcast", tensor_only=True, doc="repeat along new or size-1 axes; backward sums them")
+
+
+def _sum_to_forward(x, shape):
+    from .engine import sum_to as raw_sum_to
+
+    return raw_sum_to(x, tuple(shape))
+
+
+sum_to = primitive(
+    "sum_to", _sum_to_forward,
+    (lambda g, out, x, shape: broadcast_to(g, shape=np.shape(_data(x))),),
+    symbol="Σ", tensor_only=True, doc="sum broadcast axes away to reach shape (broadcast_to's adjoint)")
+
+# -- indexing ------------------------------------------------------------------
+
+
+def _scatter_forward(g, index, shape):
+    out = np.zeros(shape, dtype=g.dtype)
+    np.add.at(out, index, g)
+    return out
+
+
+getitem = primitive(
+    "getitem", lambda x, index: x[index],
+    (lambda g, out, x, index: scatter(g, index=index, shape=np.shape(_data(x))),),
+    symbol="[]", tensor_only=True, doc="x[index] (basic slices and integer arrays)")
+
+scatter = primitive(
+    "scatter", _scatter_forward,
+    (lambda g, out, src, index, shape: getitem(g, index=index),),
+    tensor_only=True, doc="zeros of shape with src added at index (getitem's adjoint)")
+
+# -- softmax -----------------------------------------------------------------
+
+
+def _softmax_forward(x, axis=-1):
+    e = np.exp(x - np.max(x, axis=axis, keepdims=True))
+    return e / np.sum(e, axis=axis, keepdims=True)
+
+
+def _log_softmax_forward(x, axis=-1):
+    shifted = x - np.max(x, axis=axis, keepdims=True)
+    return shifted - np.log(np.sum(np.exp(shifted), axis=axis, keepdims=True))
+
+
+softmax = primitive(
+    "softmax", _softmax_forward,
+    (lambda g, out, x, axis=-1: out * (g - (g * out).sum(axis=axis, keepdims=True)),),
+    tensor_only=True, doc="e^x / Σ e^x along axis (max subtracted first); dx = y·(g − Σ g·y)")
+
+log_softmax = primitive(
+    "log_softmax", _log_softmax_forward,
+    (lambda g, out, x, axis=-1: g - exp(out) * g.sum(axis=axis, keepdims=True),),
+    tensor_only=True, doc="x − log Σ e^x along axis, stable; dx = g − softmax·Σ g")
