@@ -184,7 +184,7 @@ def parse_assignments(args: Sequence[str], reserved: Collection[str] = ()) -> di
         if name.startswith("__"):
             raise ExpressionError(f"variable names may not start with '__': {_shown(name)}")
         if name in reserved:
-            raise ExpressionError(f"{_shown(name)} is reserved (a function name) and cannot be assigned")
+            raise ExpressionError(f"cannot assign to {_shown(name)}: the name is reserved (e.g. a function name)")
         if name in values:
             raise ExpressionError(f"variable {_shown(name)} is assigned more than once")
         if not _DECIMAL_NUMBER.fullmatch(number):
@@ -368,10 +368,15 @@ class _Expression:
             limit = f"{MAX_FLOAT_MAGNITUDE:g}".replace("e+", "e")
             raise self.refuse(f"number larger than {limit} in magnitude", node)
 
-    def check_variable(self, node: ast.Name) -> None:
-        name, column = node.id, self.column(node.col_offset)
+    @staticmethod
+    def check_not_private(name: str, column: int) -> None:
+        """Refuse dunder names (``__import__``, ``__builtins__``) and any other ``__name``."""
         if name.startswith("__"):
             raise ExpressionError(f"names starting with '__' are not allowed: {_shown(name)} at column {column}", column)
+
+    def check_variable(self, node: ast.Name) -> None:
+        name, column = node.id, self.column(node.col_offset)
+        self.check_not_private(name, column)
         if name in self.variables:
             return
         if name in self.functions:
@@ -414,8 +419,7 @@ class _Expression:
                 raise self.refuse_node(callee)
             raise self.refuse("calling anything but a function name", callee)
         name, column = callee.id, self.column(callee.col_offset)
-        if name.startswith("__"):
-            raise ExpressionError(f"names starting with '__' are not allowed: {_shown(name)} at column {column}", column)
+        self.check_not_private(name, column)
         if name not in self.functions:
             if name in self.variables:
                 raise ExpressionError(f"variable {_shown(name)} is not a function (column {column})", column)
@@ -487,7 +491,8 @@ class _Expression:
                 detail = "result out of range"
             else:
                 detail = str(error) or type(error).__name__
-            raise ExpressionError(f"cannot evaluate '{what}' at column {column}: {_shown_detail(detail)}", column) from error
+            message = f"cannot evaluate '{what}' at column {column}: {_shown_detail(detail)}"
+            raise ExpressionError(message, column) from error
 
 
 def _shown_detail(text: str, limit: int = 120) -> str:
