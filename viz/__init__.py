@@ -1,0 +1,14 @@
+"""Textbook-style diagrams of autograd graphs.
+
+``draw(output)`` returns a ``graphviz.Digraph`` (shown inline in Jupyter):
+operations in circles, left to right, the forward value above every arrow
+and the gradient flowing back along it below, in red. ``render(output,
+"graph.svg")`` writes .svg, .png, .pdf or .dot. ``python -m viz --help``
+draws expressions and the textbook's figures from the command line.
+"""
+
+from .draw import FORMATS, Diagram, DotNotFoundError, draw, render
+from .format import format_number
+from .scene import edge_gradient
+
+__all__ = ["draw", "render", "Diagram", "DotNotFoundError", "FORMATS", "format_number", "edge_gradient"]

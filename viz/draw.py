@@ -1,0 +1,267 @@
+"""Textbook-style diagrams: ``draw`` makes a Graphviz graph, ``render`` writes a file.
+
+The picture follows the textbook's figures: left to right, operations in
+circles, the forward value written above each arrow in black and the
+gradient flowing back along it below the arrow in red. Each arrow is drawn
+through a small label node whose middle row is a line segment continuing the
+arrow, which is what puts one number exactly above and the other exactly
+below it (Graphviz's own edge labels sit beside an edge, not across it).
+"""
+
+import html
+from pathlib import Path
+
+import graphviz
+
+from .format import DIGITS, MAX_ELEMENTS, format_edge_value, format_values
+from .scene import COLLAPSE_ABOVE, build_scene
+
+__all__ = ["draw", "render", "Diagram", "DotNotFoundError", "FORMATS"]
+
+#: File suffixes ``render`` understands, and the Graphviz output format for each (None: DOT text).
+FORMATS = {".svg": "svg", ".png": "png", ".pdf": "pdf", ".dot": None, ".gv": None}
+
+FONT = "Helvetica,Arial,sans-serif"
+GRADIENT_COLOR = "red"
+SHAPE_COLOR = "#666666"
+CONSTANT_COLOR = "#666666"
+CLUSTER_COLOR = "#8c8c8c"
+
+INSTALL_HINT = (
+    "install Graphviz: 'apt-get install graphviz' (Debian/Ubuntu), 'brew install graphviz' (macOS), "
+    "'conda install -c conda-forge graphviz' or see https://graphviz.org/download/"
+)
+
+
+class DotNotFoundError(RuntimeError):
+    """Rendering needs the Graphviz ``dot`` program and it is not on PATH."""
+
+
+class Diagram(graphviz.Digraph):
+    """A ``graphviz.Digraph`` whose rendering errors say how to install Graphviz.
+
+    In Jupyter it displays inline as SVG; ``.source`` is the DOT text.
+    """
+
+    def pipe(self, *args, **kwargs):
+        try:
+            return super().pipe(*args, **kwargs)
+        except graphviz.ExecutableNotFound:
+            raise _dot_not_found(kwargs.get("format") or (args[0] if args else None) or self.format) from None
+
+    def render(self, *args, **kwargs):
+        try:
+            return super().render(*args, **kwargs)
+        except graphviz.ExecutableNotFound:
+            raise _dot_not_found(kwargs.get("format") or self.format) from None
+
+
+def _dot_not_found(fmt):
+    return DotNotFoundError(
+        f"rendering to {fmt} needs the Graphviz 'dot' program, which was not found on PATH; {INSTALL_HINT}. "
+        "DOT text (a .dot file, or draw(...).source) works without it."
+    )
+
+
+def draw(
+    output,
+    *,
+    digits=DIGITS,
+    max_elements=MAX_ELEMENTS,
+    constants="fold",
+    collapse=None,
+    expand=(),
+    collapse_above=COLLAPSE_ABOVE,
+    gradients=True,
+    output_label=None,
+    title=None,
+):
+    """A ``graphviz.Digraph`` of everything ``output`` was computed from.
+
+    - ``digits``: significant digits of every number shown.
+    - ``max_elements``: arrays with at most this many elements are written
+      out; larger ones show their shape, mean and range.
+    - ``constants``: "fold" writes a scalar constant into its operation's
+      circle (``+ 1``, ``× −1``, ``1/x``); "nodes" draws it as its own node.
+    - ``collapse``: which groups (``autograd.group`` blocks: composites,
+      layers) to draw as one box: a name or path, a collection of them, a
+      predicate on ``autograd.Group``, True for all or False for none. With
+      None (the default), groups are collapsed, deepest first, only when the
+      graph has more than ``collapse_above`` nodes.
+    - ``expand``: names of groups never collapsed.
+    - ``gradients``: write the gradients (when backward has run) in red.
+    - ``output_label``: text at the end of the output arrow (default: the
+      output's name).
+    - ``title``: a caption above the picture.
+    """
+    scene = build_scene(
+        output,
+        digits=digits,
+        max_elements=max_elements,
+        constants=constants,
+        collapse=collapse,
+        expand=expand,
+        collapse_above=collapse_above,
+        gradients=gradients,
+        output_label=output_label,
+    )
+    graph = new_diagram(title)
+    emit_scene(graph, scene, digits=digits, max_elements=max_elements)
+    return graph
+
+
+def render(output, path, *, dpi=None, **options):
+    """Draw ``output`` (or take an already drawn graph) and write it to ``path``.
+
+    The suffix picks the format: .svg, .png, .pdf, or .dot/.gv for DOT text,
+    which needs no Graphviz program. ``dpi`` sets the resolution of a .png.
+    Raises DotNotFoundError, with install instructions, when ``dot`` is missing.
+    Returns the path written.
+    """
+    path = Path(path)
+    suffix = path.suffix.lower()
+    if suffix not in FORMATS:
+        known = ", ".join(FORMATS)
+        raise ValueError(f"render: cannot tell the format of {str(path)!r}; use one of the suffixes {known}")
+    if isinstance(output, graphviz.Digraph):
+        if options:
+            raise TypeError(f"render: drawing options ({', '.join(options)}) only apply when given a node")
+        graph = output
+    else:
+        graph = draw(output, **options)
+    fmt = FORMATS[suffix]
+    if fmt is None:
+        data = graph.source.encode("utf-8")
+    else:
+        if dpi is not None and fmt == "png":
+            graph = graph.copy()
+            graph.graph_attr["dpi"] = str(dpi)
+        try:
+            data = graph.pipe(format=fmt)
+        except graphviz.ExecutableNotFound:  # a plain graphviz.Digraph was given
+            raise _dot_not_found(fmt) from None
+    path.write_bytes(data)
+    return path
+
+
+# -- DOT -------------------------------------------------------------------------------
+
+
+def new_diagram(title=None):
+    """An empty left-to-right diagram with the house style."""
+    graph = Diagram(
+        graph_attr={
+            "rankdir": "LR",
+            "nodesep": "0.12",
+            "ranksep": "0.18",
+            "bgcolor": "white",
+            "fontname": FONT,
+            "fontsize": "12",
+        },
+        node_attr={"fontname": FONT, "fontsize": "13"},
+        edge_attr={"arrowsize": "0.7"},
+    )
+    if title:
+        graph.attr(label=title, labelloc="t", fontsize="14")
+    return graph
+
+
+def emit_scene(graph, scene, *, digits=DIGITS, max_elements=MAX_ELEMENTS, prefix=""):
+    """Write ``scene``'s nodes, clusters and edges into ``graph`` (a Digraph or subgraph).
+
+    ``prefix`` keeps node names apart when several scenes share one graph.
+    """
+    names = {item: f"{prefix}{item.key}" for item in scene.items}
+    members = {}  # cluster (None: top level) -> node statements as (name, attributes)
+    for item in scene.items:
+        members.setdefault(item.cluster, []).append((names[item], _item_attributes(item, digits, max_elements)))
+    edge_statements = []
+    for index, edge in enumerate(scene.edges):
+        middle = f"{prefix}e{index}"
+        members.setdefault(edge.cluster, []).append((middle, _label_node_attributes(edge, digits, max_elements)))
+        edge_statements.append((names[edge.tail], f"{middle}:line:w", {"arrowhead": "none"}))
+        edge_statements.append((f"{middle}:line:e", names[edge.head], {}))
+
+    children = {}
+    for group in scene.clusters():
+        children.setdefault(group.parent, []).append(group)
+    counter = iter(range(len(scene.items) + len(scene.edges) + 1))
+
+    def emit(container, cluster):
+        for name, attributes in members.get(cluster, ()):
+            container.node(name, **attributes)
+        for child in children.get(cluster, ()):
+            with container.subgraph(name=f"cluster_{prefix}{next(counter)}") as sub:
+                sub.attr(
+                    label=child.name, labeljust="l", style="rounded,dashed", color=CLUSTER_COLOR,
+                    fontcolor=CLUSTER_COLOR, fontsize="11", fontname=FONT, margin="10",
+                )
+                emit(sub, child)
+
+    emit(graph, None)
+    for tail, head, attributes in edge_statements:
+        graph.edge(tail, head, **attributes)
+
+
+def _html(lines):
+    return "<br/>".join(html.escape(line) for line in lines)
+
+
+def _item_attributes(item, digits, max_elements):
+    label = _html(item.label.split("\n"))
+    tooltip = _tooltip(item)
+    if item.kind == "op":
+        if len(item.label) > 5:  # log_softmax: two smaller lines keep the circle small
+            label = f'<font point-size="10">{_html(item.label.split("_"))}</font>'
+        if item.detail:
+            label += f'<br/><font point-size="9">{html.escape(item.detail)}</font>'
+        return {"label": f"<{label}>", "shape": "circle", "width": "0.5", "margin": "0.03", "tooltip": tooltip}
+    if item.kind == "group":
+        return {
+            "label": f"<<b>{label}</b>>", "shape": "box", "style": "rounded", "margin": "0.12,0.06",
+            "tooltip": tooltip,
+        }
+    if item.kind == "output" and not item.label:
+        return {"label": "", "shape": "point", "width": "0.06"}
+    attributes = {"label": f"<{label}>", "shape": "plaintext", "width": "0", "height": "0", "margin": "0.06,0.03"}
+    if item.kind == "constant":
+        attributes["fontcolor"] = CONSTANT_COLOR
+    if tooltip:
+        attributes["tooltip"] = tooltip
+    return attributes
+
+
+def _tooltip(item):
+    if item.kind == "group":
+        return "collapsed group " + "/".join(item.group.path)
+    node = item.node
+    if node is None:
+        return ""
+    parts = [node.op or ("constant" if item.kind == "constant" else "leaf")]
+    if node.name is not None:
+        parts.append(repr(node.name))
+    if node.group is not None:
+        parts.append("in " + "/".join(node.group.path))
+    return " ".join(parts)
+
+
+def _label_node_attributes(edge, digits, max_elements):
+    """A node drawn as: forward value, a line continuing the arrow, gradient in red."""
+    value = format_edge_value(edge.value, digits, max_elements)
+    above = [html.escape(line) for line in value]
+    if len(value) > len(format_values(edge.value, digits, max_elements)):  # the first line is a shape
+        above[0] = f'<font color="{SHAPE_COLOR}" point-size="9">{above[0]}</font>'
+    source = edge.source
+    if source.name is not None and source._op is not None and edge.head.kind != "output":
+        above[0] = html.escape(f"{source.name} = " if len(value) == 1 else f"{source.name} ") + above[0]
+    below = [] if edge.grad is None else format_values(edge.grad, digits, max_elements)
+    below = [f'<font color="{GRADIENT_COLOR}">{html.escape(line)}</font>' for line in below]
+    blank = "&#160;"  # padding keeps the line in the middle, so the arrow stays straight
+    size = max(len(above), len(below))
+    above = [blank] * (size - len(above)) + above
+    below = below + [blank] * (size - len(below))
+    rows = [f"<tr><td>{text}</td></tr>" for text in above]
+    rows.append('<tr><td port="line" height="1" cellpadding="0" border="1" sides="T"></td></tr>')
+    rows += [f"<tr><td>{text}</td></tr>" for text in below]
+    table = '<table border="0" cellborder="0" cellspacing="0" cellpadding="1">' + "".join(rows) + "</table>"
+    return {"label": f"<{table}>", "shape": "plain", "fontsize": "11"}

@@ -1,0 +1,356 @@
+"""What a diagram shows, worked out from a recorded graph before any drawing.
+
+``build_scene(output)`` walks everything reachable from ``output`` and
+decides the boxes (operations, leaves, collapsed groups, the output's end),
+the edges between them with the forward value and the gradient each one
+carries, and the groups drawn as clusters. ``viz.draw`` turns a scene into
+DOT; tests can check a scene's numbers directly.
+
+The gradient on an edge from input ``I`` to its consumer ``C`` is the part of
+d(output)/dI that flows through that edge: ``C``'s vector-Jacobian product
+for that input, applied to ``C.grad`` and summed back to ``I``'s shape. When
+``I`` is used once it equals ``I.grad`` (the textbook's figures); when ``I``
+feeds several consumers the edges' gradients add up to ``I.grad``. An edge
+into a collapsed group carries the sum over every edge it stands for, so a
+collapsed sigmoid shows the same gradient as its four expanded nodes.
+Gradients are those of the latest backward pass.
+"""
+
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from autograd.engine import Group, _fit_array
+from autograd.node import Node
+
+from .format import DIGITS, MAX_ELEMENTS, MINUS, format_number, format_shape, format_values
+
+#: Binary primitives whose constant operand is written into the circle (``+ 1``, ``× −1``, ``1/x``).
+FOLDABLE_OPS = frozenset({"add", "sub", "mul", "div", "pow"})
+
+#: Above this many boxes, groups are collapsed unless told otherwise.
+COLLAPSE_ABOVE = 50
+
+CONSTANT_MODES = ("fold", "nodes")
+
+
+@dataclass(eq=False)
+class Item:
+    """One box of the diagram.
+
+    ``kind`` is "op" (a primitive, drawn as a circle), "leaf", "constant",
+    "group" (a collapsed group) or "output" (where the output edge ends).
+    ``cluster`` is the innermost expanded group the box is drawn in.
+    """
+
+    key: str
+    kind: str
+    label: str
+    detail: str = ""
+    cluster: Group | None = None
+    node: Node | None = None
+    group: Group | None = None
+
+
+@dataclass(eq=False)
+class Edge:
+    """An arrow carrying ``source``'s value forward and ``grad`` backward (None when unknown)."""
+
+    tail: Item
+    head: Item
+    source: Node
+    value: object
+    grad: object = None
+    cluster: Group | None = None
+
+
+@dataclass(eq=False)
+class Scene:
+    items: list = field(default_factory=list)
+    edges: list = field(default_factory=list)
+    collapsed: frozenset = frozenset()
+
+    def clusters(self):
+        """Every expanded group drawn as a cluster, outermost first."""
+        seen = {}
+        for cluster in [item.cluster for item in self.items] + [edge.cluster for edge in self.edges]:
+            for group in group_chain(cluster):
+                seen.setdefault(group, None)
+        return sorted(seen, key=lambda group: len(group.path))
+
+
+def build_scene(
+    output,
+    *,
+    digits=DIGITS,
+    max_elements=MAX_ELEMENTS,
+    constants="fold",
+    collapse=None,
+    expand=(),
+    collapse_above=COLLAPSE_ABOVE,
+    gradients=True,
+    output_label=None,
+):
+    """The scene for everything reachable from ``output``; see ``viz.draw`` for the options."""
+    if not isinstance(output, Node):
+        raise TypeError(f"draw: expected a Value or Tensor to draw, got {type(output).__name__}")
+    if constants not in CONSTANT_MODES:
+        raise ValueError(f"draw: constants must be 'fold' or 'nodes', got {constants!r}")
+    nodes = reachable(output)
+    chains = {node: group_chain(node.group) for node in nodes}
+    collapsed = _collapsed_groups(nodes, chains, collapse, expand, collapse_above)
+    return _SceneBuilder(nodes, chains, collapsed, digits, max_elements, constants, gradients).build(
+        output, output_label
+    )
+
+
+def reachable(output):
+    """Every node ``output`` was computed from (constants included), in creation order."""
+    seen = {output}
+    stack = [output]
+    while stack:
+        for parent in stack.pop()._inputs:
+            if parent not in seen:
+                seen.add(parent)
+                stack.append(parent)
+    return sorted(seen, key=lambda node: node._seq)
+
+
+def group_chain(group):
+    """``group`` and its ancestors, outermost first; () for None."""
+    chain = []
+    while group is not None:
+        chain.append(group)
+        group = group.parent
+    return tuple(reversed(chain))
+
+
+def edge_gradient(consumer, position):
+    """The gradient flowing back from ``consumer`` to its input number ``position``, or None.
+
+    It is the primitive's vector-Jacobian product for that input applied to
+    ``consumer.grad``, shaped like the input: the input's share of its gradient.
+    """
+    source = consumer._inputs[position]
+    upstream = consumer.grad
+    if upstream is None or not source.requires_grad or consumer._op is None:
+        return None
+    args = [parent.data for parent in consumer._inputs]
+    vjp = consumer._op.vjps[position]
+    grad = vjp(_raw(upstream), consumer.data, *args, **(consumer._params or {}))
+    return _fit_array(_raw(grad), source)
+
+
+def is_foldable_constant(node):
+    """An unnamed scalar leaf that needs no gradient, e.g. the 1 in ``1 + x``."""
+    return node._op is None and not node.requires_grad and node.name is None and np.ndim(node.data) == 0
+
+
+def group_matches(group, names):
+    """Whether ``names`` holds the group's name or its path ('Net/Affine1')."""
+    return group.name in names or "/".join(group.path) in names
+
+
+# -- collapsing --------------------------------------------------------------------
+
+
+def _names(option, what):
+    if isinstance(option, str):
+        return {option}
+    try:
+        names = set(option)
+    except TypeError:
+        raise TypeError(f"draw: {what} must be a group name or a collection of names, got {option!r}") from None
+    if not all(isinstance(name, str) for name in names):
+        raise TypeError(f"draw: {what} must hold group names (strings), got {option!r}")
+    return names
+
+
+def _check_known(names, groups, what):
+    unknown = sorted(name for name in names if not any(group_matches(group, {name}) for group in groups))
+    if unknown:
+        available = sorted({group.name for group in groups})
+        listing = ", ".join(available) if available else "none"
+        raise ValueError(f"draw: no group named {', '.join(map(repr, unknown))} in this graph to {what}; groups: {listing}")
+
+
+def _collapsed_groups(nodes, chains, collapse, expand, collapse_above):
+    """The groups to draw as single boxes (the outermost collapsed one wins)."""
+    groups = list({group: None for node in nodes for group in chains[node]})
+    expanded = _names(expand, "expand")
+    _check_known(expanded, groups, "expand")
+    candidates = [group for group in groups if not group_matches(group, expanded)]
+    if collapse is False:
+        return frozenset()
+    if collapse is True:
+        return frozenset(candidates)
+    if callable(collapse):
+        return frozenset(group for group in candidates if collapse(group))
+    if collapse is not None:
+        names = _names(collapse, "collapse")
+        _check_known(names, groups, "collapse")
+        return frozenset(group for group in candidates if group_matches(group, names))
+    # Automatic: keep the most detail that fits, collapsing the deepest groups first.
+    if not isinstance(collapse_above, int) or collapse_above < 0:
+        raise ValueError(f"draw: collapse_above must be a non-negative int, got {collapse_above!r}")
+    counted = [node for node in nodes if not is_foldable_constant(node)]
+    if len(counted) <= collapse_above:
+        return frozenset()
+    chosen = frozenset()
+    for depth in sorted({len(group.path) for group in candidates}, reverse=True):
+        chosen = frozenset(group for group in candidates if len(group.path) >= depth)
+        boxes = {_outermost(chains[node], chosen) or node for node in counted}
+        if len(boxes) <= collapse_above:
+            break
+    return chosen
+
+
+def _outermost(chain, collapsed):
+    for group in chain:
+        if group in collapsed:
+            return group
+    return None
+
+
+def _common_cluster(a, b):
+    common = None
+    for x, y in zip(group_chain(a), group_chain(b)):
+        if x is not y:
+            break
+        common = x
+    return common
+
+
+def _raw(x):
+    return x.data if isinstance(x, Node) else x
+
+
+def _add(a, b):
+    if a is None:
+        return b
+    return a if b is None else a + b
+
+
+# -- building ------------------------------------------------------------------------
+
+
+class _SceneBuilder:
+    def __init__(self, nodes, chains, collapsed, digits, max_elements, constants, gradients):
+        self.nodes = nodes
+        self.chains = chains
+        self.collapsed = collapsed
+        self.digits = digits
+        self.max_elements = max_elements
+        self.fold = constants == "fold"
+        self.gradients = gradients
+        self.scene = Scene(collapsed=collapsed)
+        self.items = {}  # node or group -> Item
+        self.group_inputs = {}  # (outside source, collapsed group) -> its one Edge into the group
+
+    def build(self, output, output_label):
+        for node in self.nodes:
+            if node._op is not None:
+                self.add_consumer(node)
+        tail = self.item_for(output)
+        end = self.new_item("output", output.name if output_label is None else output_label)
+        grad = _raw(output.grad) if self.gradients else None
+        self.scene.edges.append(Edge(tail, end, output, output.data, grad, None))
+        return self.scene
+
+    def add_consumer(self, node):
+        head_group = _outermost(self.chains[node], self.collapsed)
+        folded = None if head_group is not None else self.folded_position(node)
+        drawn = [
+            (position, source)
+            for position, source in enumerate(node._inputs)
+            if position != folded
+            and (head_group is None or _outermost(self.chains[source], self.collapsed) is not head_group)
+        ]  # a folded constant, and edges inside a collapsed box, are not drawn
+        for _, source in drawn:
+            self.item_for(source)  # inputs are declared before their consumer
+        head = self.item_for(node)
+        for position, source in drawn:
+            grad = edge_gradient(node, position) if self.gradients else None
+            if head_group is not None:
+                edge = self.group_inputs.get((source, head_group))
+                if edge is not None:
+                    edge.grad = _add(edge.grad, grad)
+                    continue
+            tail = self.item_for(source)
+            edge = Edge(tail, head, source, source.data, grad, _common_cluster(tail.cluster, head.cluster))
+            self.scene.edges.append(edge)
+            if head_group is not None:
+                self.group_inputs[(source, head_group)] = edge
+
+    def folded_position(self, node):
+        """Which input is written into the op's label, or None."""
+        if not self.fold or node.op not in FOLDABLE_OPS or len(node._inputs) != 2:
+            return None
+        first, second = (is_foldable_constant(parent) for parent in node._inputs)
+        if second and not first:
+            return 1
+        if first and not second:
+            return 0
+        return None
+
+    def new_item(self, kind, label, detail="", cluster=None, node=None, group=None):
+        item = Item(f"{kind[0]}{len(self.scene.items)}", kind, label, detail, cluster, node, group)
+        self.scene.items.append(item)
+        return item
+
+    def item_for(self, node):
+        group = _outermost(self.chains[node], self.collapsed)
+        if group is not None:
+            item = self.items.get(group)
+            if item is None:
+                item = self.new_item("group", group.name, cluster=group.parent, group=group)
+                self.items[group] = item
+            return item
+        item = self.items.get(node)
+        if item is None:
+            cluster = node.group
+            if node._op is not None:
+                label = self.op_label(node)
+                item = self.new_item("op", label, _op_detail(node), cluster, node)
+            else:
+                kind = "leaf" if node.requires_grad or node.name is not None else "constant"
+                item = self.new_item(kind, self.leaf_label(node), cluster=cluster, node=node)
+            self.items[node] = item
+        return item
+
+    def leaf_label(self, node):
+        if node.name is not None:
+            return node.name
+        data = node.data
+        if isinstance(data, np.ndarray) and data.size > self.max_elements:
+            return format_shape(data.shape)
+        return "\n".join(format_values(data, self.digits, self.max_elements))
+
+    def op_label(self, node):
+        symbol = getattr(node._op, "symbol", None) or node.op
+        position = self.folded_position(node)
+        if position is None:
+            return symbol
+        constant = format_number(node._inputs[position].data, self.digits)
+        name = node.op
+        if name in ("add", "mul"):
+            return f"{symbol} {constant}"
+        if name == "sub":
+            return f"{symbol} {constant}" if position == 1 else f"{constant} {symbol}"
+        if name == "div":
+            return f"/ {constant}" if position == 1 else f"{constant}/x"
+        return f"**{constant}" if position == 1 else f"{constant}**x"  # pow
+
+
+def _op_detail(node):
+    """A short second line for parameters that change what the op does (axis, shape)."""
+    params = node._params or {}
+    parts = []
+    for key in ("axis", "axes"):
+        value = params.get(key)
+        if value is not None:
+            parts.append(f"{key}={value}".replace("-", MINUS))
+    shape = params.get("shape")
+    if shape is not None and node.op != "scatter":
+        parts.append(f"→ {format_shape(tuple(shape))}")
+    return " ".join(parts)
