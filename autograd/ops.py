@@ -269,6 +269,7 @@ sum_to = primitive(
 
 
 def _scatter_forward(g, index, shape):
+    g = np.asarray(g)  # a float when it is the gradient of a 0-d result
     out = np.zeros(shape, dtype=g.dtype)
     np.add.at(out, index, g)
     return out
@@ -306,3 +307,130 @@ log_softmax = primitive(
     "log_softmax", _log_softmax_forward,
     (lambda g, out, x, axis=-1: g - exp(out) * g.sum(axis=axis, keepdims=True),),
     tensor_only=True, doc="x − log Σ e^x along axis, stable; dx = g − softmax·Σ g")
+
+
+# -- fused losses and layers ---------------------------------------------------
+#
+# One node each where the composition of primitives would take several, for
+# the speed of whole-network training (nn's layers use them). Each has a
+# twin made of the primitives above, and tests check that both agree in the
+# value, the gradient and the gradient of the gradient. On raw arrays the
+# VJPs take a NumPy shortcut; given nodes (backward(create_graph=True)) they
+# are spelled with primitives, so they can be differentiated again.
+
+
+def _affine_forward(x, W, b):
+    out = _dot_forward(x, W)
+    if np.shape(b) != out.shape[-1:]:
+        raise ValueError(
+            f"affine: b has shape {np.shape(b)} but x·W has shape {out.shape}; "
+            f"b must have shape ({out.shape[-1]},), one value per output"
+        )
+    if out.dtype == np.result_type(out, b):
+        out += b  # x·W is a fresh array: adding in place saves a temporary
+        return out
+    return out + b
+
+
+def _affine_vjp_b(g, out, x, W, b):
+    return g.sum(axis=0) if np.ndim(_data(g)) == 2 else g
+
+
+affine = primitive(
+    "affine", _affine_forward,
+    (lambda g, out, x, W, b: _dot_vjp_a(g, out, x, W),
+     lambda g, out, x, W, b: _dot_vjp_b(g, out, x, W),
+     _affine_vjp_b),
+    symbol="x·W + b", tensor_only=True,
+    doc="x·W + b in one node (x (N, D) or (D,), W (D, M), b (M,)); "
+        "dx = g·Wᵀ, dW = xᵀ·g, db = Σ_rows g")
+
+
+def _class_count(logits):
+    shape = np.shape(logits)
+    if len(shape) == 0 or shape[-1] == 0:
+        raise ValueError(f"softmax_cross_entropy: needs class scores along the last axis, got shape {shape}")
+    return shape[-1]
+
+
+def _class_indices(labels, classes):
+    """Integer class labels (given as floats by the engine) as a flat intp array, checked."""
+    indices = labels.astype(np.intp).reshape(-1)
+    if indices.size and not np.array_equal(indices, labels.reshape(-1)):
+        raise ValueError("softmax_cross_entropy: class-index labels must be whole numbers")
+    if indices.size and (indices.min() < 0 or indices.max() >= classes):
+        raise ValueError(
+            f"softmax_cross_entropy: class indices must lie in [0, {classes}), "
+            f"got values from {indices.min()} to {indices.max()}"
+        )
+    return indices
+
+
+def _labels_are_indices(logits, labels):
+    logits_shape, labels_shape = np.shape(logits), np.shape(labels)
+    if labels_shape == logits_shape:
+        return False
+    if labels_shape == logits_shape[:-1]:
+        return True
+    raise ValueError(
+        f"softmax_cross_entropy: labels of shape {labels_shape} do not fit scores of shape {logits_shape}; "
+        f"give one-hot (or probability) labels of shape {logits_shape} or class indices of shape {logits_shape[:-1]}"
+    )
+
+
+def _shifted_and_log_norm(logits):
+    shifted = logits - logits.max(axis=-1, keepdims=True)
+    return shifted, np.log(np.exp(shifted).sum(axis=-1, keepdims=True))
+
+
+def _softmax_cross_entropy_forward(logits, labels):
+    classes = _class_count(logits)
+    rows = logits.size // classes
+    if rows == 0:
+        raise ValueError(f"softmax_cross_entropy: the batch is empty (scores of shape {logits.shape})")
+    shifted, log_norm = _shifted_and_log_norm(logits)
+    if _labels_are_indices(logits, labels):
+        picked = shifted.reshape(rows, classes)[np.arange(rows), _class_indices(labels, classes)]
+        return np.asarray((log_norm.sum() - picked.sum()) / rows)
+    with np.errstate(invalid="ignore"):  # 0 · log 0 counts as 0: a class with t = 0 adds nothing
+        terms = np.where(labels == 0, 0.0, labels * (shifted - log_norm))
+    return np.asarray(-terms.sum() / rows)
+
+
+def _one_hot_like(logits, labels):
+    """The labels as a distribution over classes, shaped like the scores."""
+    if not _labels_are_indices(_data(logits), _data(labels)):
+        return labels
+    shape = np.shape(_data(logits))
+    target = np.zeros((int(np.prod(shape[:-1])), shape[-1]))
+    target[np.arange(target.shape[0]), _class_indices(_data(labels), shape[-1])] = 1.0
+    return target.reshape(shape)
+
+
+def _softmax_cross_entropy_vjp_logits(g, out, logits, labels):
+    rows = np.size(_data(logits)) // np.shape(_data(logits))[-1]
+    if isinstance(g, Node):
+        return (softmax(logits, axis=-1) - _one_hot_like(logits, labels)) * (g * (1.0 / rows))
+    shifted, log_norm = _shifted_and_log_norm(logits)
+    probs = np.exp(shifted - log_norm, out=shifted)
+    if _labels_are_indices(logits, labels):
+        probs.reshape(rows, -1)[np.arange(rows), _class_indices(labels, probs.shape[-1])] -= 1.0
+    else:
+        probs -= labels
+    probs *= g * (1.0 / rows)
+    return probs
+
+
+def _softmax_cross_entropy_vjp_labels(g, out, logits, labels):
+    if _labels_are_indices(_data(logits), _data(labels)):
+        return labels * 0.0  # a class index is piecewise constant: no gradient flows to it
+    rows = np.size(_data(logits)) // np.shape(_data(logits))[-1]
+    return -(log_softmax(logits, axis=-1) * (g * (1.0 / rows)))
+
+
+softmax_cross_entropy = primitive(
+    "softmax_cross_entropy", _softmax_cross_entropy_forward,
+    (_softmax_cross_entropy_vjp_logits, _softmax_cross_entropy_vjp_labels),
+    symbol="Softmax-with-Loss", tensor_only=True,
+    doc="L = −(1/N) Σ t·log softmax(x) over the last axis, N rows; labels one-hot/probabilities "
+        "(x's shape) or class indices (x's shape without the last axis); dx = g·(softmax(x) − t)/N")
