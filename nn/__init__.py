@@ -1,0 +1,44 @@
+"""Layers, networks, training and data from "Deep Learning from Scratch", on the autograd engine.
+
+Every derivative comes from autograd; the textbook's interface is kept, so
+its code runs unchanged::
+
+    import nn
+    (x_train, t_train), (x_test, t_test) = nn.load_mnist()
+    network = nn.TwoLayerNet(input_size=784, hidden_size=50, output_size=10)
+    history = nn.train(network, x_train, t_train, x_test=x_test, t_test=t_test,
+                       iterations=10_000, batch_size=100, lr=0.1)
+
+Weight layout: Y = X·W + b, with X (N, inputs) and W (inputs, outputs).
+"""
+
+from .checkpoint import CheckpointMismatch, load_params, save_params
+from .datasets import (
+    DatasetUnavailable,
+    IDXError,
+    download_mnist,
+    load_mnist,
+    load_mnist_test,
+    mnist_cache_dir,
+    one_hot,
+    read_idx,
+    regress_plane,
+    spiral,
+)
+from .layers import AddLayer, Affine, IdentityWithLoss, Layer, MulLayer, Relu, Sigmoid, SoftmaxWithLoss
+from .numerical import gradient_check, numerical_gradient
+from .optim import SGD, AdaGrad, Adam, Momentum, Optimizer
+
+__all__ = [
+    # layers
+    "Layer", "Affine", "Relu", "Sigmoid", "SoftmaxWithLoss", "IdentityWithLoss", "MulLayer", "AddLayer",
+    # gradient checking
+    "numerical_gradient", "gradient_check",
+    # optimizers
+    "Optimizer", "SGD", "Momentum", "AdaGrad", "Adam",
+    # data
+    "load_mnist", "load_mnist_test", "download_mnist", "mnist_cache_dir", "read_idx", "one_hot",
+    "spiral", "regress_plane", "DatasetUnavailable", "IDXError",
+    # checkpoints
+    "save_params", "load_params", "CheckpointMismatch",
+]
