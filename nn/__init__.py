@@ -26,14 +26,15 @@ from .datasets import (
     spiral,
 )
 from .layers import AddLayer, Affine, IdentityWithLoss, Layer, MulLayer, Relu, Sigmoid, SoftmaxWithLoss
+from .networks import MultiLayerNet, Network, TwoLayerNet
 from .numerical import gradient_check, numerical_gradient
 from .optim import SGD, AdaGrad, Adam, Momentum, Optimizer
 
 __all__ = [
     # layers
     "Layer", "Affine", "Relu", "Sigmoid", "SoftmaxWithLoss", "IdentityWithLoss", "MulLayer", "AddLayer",
-    # gradient checking
-    "numerical_gradient", "gradient_check",
+    # networks and gradient checking
+    "Network", "MultiLayerNet", "TwoLayerNet", "numerical_gradient", "gradient_check",
     # optimizers
     "Optimizer", "SGD", "Momentum", "AdaGrad", "Adam",
     # data

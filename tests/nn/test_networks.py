@@ -1,0 +1,242 @@
+"""nn's networks: the textbook's TwoLayerNet surface, any depth, and one-graph backprop."""
+
+from collections import OrderedDict
+
+import numpy as np
+import pytest
+
+from autograd import Tensor
+from nn import (
+    SGD,
+    Affine,
+    IdentityWithLoss,
+    MultiLayerNet,
+    Network,
+    Relu,
+    Sigmoid,
+    SoftmaxWithLoss,
+    TwoLayerNet,
+    gradient_check,
+    spiral,
+)
+
+rng = np.random.default_rng(3)
+
+
+def batch(n=6, features=5, classes=3):
+    return rng.random((n, features)), rng.integers(0, classes, n)
+
+
+def chained_backward(network, x, t):
+    """The textbook's gradient(): forward through the layers, backward through them reversed."""
+    for layer in network.layers.values():
+        x = layer.forward(x)
+    network.lastLayer.forward(x, t)
+    dout = network.lastLayer.backward(1)
+    for layer in reversed(list(network.layers.values())):
+        dout = layer.backward(dout)
+    grads = {}
+    for k, layer in enumerate((l for l in network.layers.values() if isinstance(l, Affine)), start=1):
+        grads[f"W{k}"], grads[f"b{k}"] = layer.dW, layer.db
+    return grads
+
+
+def test_two_layer_net_has_the_textbooks_surface():
+    net = TwoLayerNet(input_size=784, hidden_size=50, output_size=10)
+    assert list(net.params) == ["W1", "b1", "W2", "b2"]
+    assert [net.params[k].shape for k in net.params] == [(784, 50), (50,), (50, 10), (10,)]
+    assert isinstance(net.layers, OrderedDict)
+    assert list(net.layers) == ["Affine1", "Relu1", "Affine2"]
+    assert isinstance(net.lastLayer, SoftmaxWithLoss)
+    assert net.layers["Affine1"].W is net.params["W1"] and net.layers["Affine2"].b is net.params["b2"]
+    assert not net.params["b1"].any()
+    assert repr(net) == "TwoLayerNet(784 → 50 → 10, activation='relu', output='softmax')"
+
+
+def test_two_layer_net_draws_weights_like_the_textbook_from_the_global_generator():
+    np.random.seed(0)
+    net = TwoLayerNet(4, 3, 2, weight_init_std=0.5)
+    np.random.seed(0)
+    np.testing.assert_array_equal(net.params["W1"], 0.5 * np.random.randn(4, 3))
+    np.testing.assert_array_equal(net.params["W2"], 0.5 * np.random.randn(3, 2))
+    a, b = TwoLayerNet(4, 3, 2, seed=1), TwoLayerNet(4, 3, 2, seed=1)
+    np.testing.assert_array_equal(a.params["W1"], b.params["W1"])
+
+
+@pytest.mark.parametrize(
+    "net",
+    [TwoLayerNet(5, 4, 3, weight_init_std=0.5, seed=0),
+     MultiLayerNet([5, 4, 4, 3], activation="sigmoid", seed=0)],
+    ids=["two-layer relu", "three-layer sigmoid"],
+)
+def test_backprop_agrees_with_numerical_gradient_and_with_the_layer_chain(net):
+    x, t = batch()
+    differences = gradient_check(net, x, t)
+    assert set(differences) == set(net.params)
+    assert max(differences.values()) < 1e-8
+    fast = net.gradient(x, t)
+    chained = chained_backward(net, x, t)
+    for key in net.params:
+        assert fast[key].shape == net.params[key].shape
+        np.testing.assert_allclose(fast[key], chained[key], rtol=1e-12, atol=1e-15)
+
+
+def test_gradient_sets_dW_db_and_does_not_accumulate_across_calls():
+    net = TwoLayerNet(5, 4, 3, weight_init_std=0.5, seed=0)
+    x, t = batch()
+    first = {k: v.copy() for k, v in net.gradient(x, t).items()}
+    second = net.gradient(x, t)
+    for key in first:
+        np.testing.assert_array_equal(first[key], second[key])
+    assert net.layers["Affine2"].dW is second["W2"]
+
+
+def test_loss_and_gradient_returns_the_loss_of_the_same_batch():
+    net = TwoLayerNet(5, 4, 3, weight_init_std=0.5, seed=0)
+    x, t = batch()
+    loss, grads = net.loss_and_gradient(x, t)
+    assert loss == pytest.approx(net.loss(x, t), rel=1e-14)
+    assert set(grads) == set(net.params)
+
+
+def test_the_textbooks_in_place_update_trains_the_layers():
+    x, t = spiral(n_per_class=30, seed=0)
+    net = TwoLayerNet(2, 20, 3, weight_init_std=1.0, seed=0)
+    start = net.loss(x, t)
+    for _ in range(300):
+        grad = net.gradient(x, t)
+        for key in ("W1", "b1", "W2", "b2"):
+            net.params[key] -= 1.0 * grad[key]
+    assert net.loss(x, t) < 0.5 * start
+    assert net.accuracy(x, t) > 0.7
+
+
+def test_replacing_a_params_entry_is_followed_and_a_misfit_is_refused():
+    net = TwoLayerNet(5, 4, 3, seed=0)
+    x, t = batch()
+    replacement = net.params["W1"] * 2.0
+    net.params["W1"] = replacement
+    np.testing.assert_allclose(net.predict(x), np.maximum(x @ replacement, 0) @ net.params["W2"])
+    assert net.layers["Affine1"].W is replacement
+    net.params["W1"] = np.zeros((4, 4))
+    with pytest.raises(ValueError, match=r"params\['W1'\] was replaced by a ndarray of shape \(4, 4\).*\(5, 4\)"):
+        net.loss(x, t)
+
+
+def test_accuracy_takes_one_hot_or_index_labels_and_is_refused_for_regression():
+    net = TwoLayerNet(5, 4, 3, weight_init_std=1.0, seed=0)
+    x, t = batch(n=50)
+    expected = np.mean(np.argmax(net.predict(x), axis=1) == t)
+    assert net.accuracy(x, t) == net.accuracy(x, np.eye(3)[t]) == pytest.approx(expected)
+    assert 0 < expected < 1
+    regression = MultiLayerNet([2, 3, 1], activation="sigmoid", output="identity", weight_init=0)
+    with pytest.raises(TypeError, match="accuracy is for classification.*use loss"):
+        regression.accuracy(np.zeros((2, 2)), np.zeros((2, 1)))
+
+
+def test_predict_in_chunks_and_evaluate_agree_with_whole_batch_methods():
+    net = TwoLayerNet(5, 4, 3, weight_init_std=1.0, seed=0)
+    x, t = batch(n=23)
+    np.testing.assert_allclose(net.predict(x, batch_size=5), net.predict(x), rtol=1e-14)
+    loss, accuracy = net.evaluate(x, t, batch_size=7)
+    assert loss == pytest.approx(net.loss(x, t), rel=1e-12)
+    assert accuracy == pytest.approx(net.accuracy(x, t))
+
+
+def test_multi_layer_net_any_depth_with_named_layers_and_numbered_params():
+    net = MultiLayerNet([2, 3, 2, 1], activation="sigmoid", output="identity", weight_init="xavier", seed=0)
+    assert list(net.layers) == ["Affine1", "Sigmoid1", "Affine2", "Sigmoid2", "Affine3"]
+    assert isinstance(net.lastLayer, IdentityWithLoss) and not net.is_classifier
+    assert [net.params[k].shape for k in net.params] == [(2, 3), (3,), (3, 2), (2,), (2, 1), (1,)]
+    x = rng.random((4, 2))
+    W1, b1, W2, b2, W3, b3 = net.params.values()
+    sigmoid = lambda a: 1 / (1 + np.exp(-a))  # noqa: E731
+    np.testing.assert_allclose(net.predict(x), sigmoid(sigmoid(x @ W1 + b1) @ W2 + b2) @ W3 + b3)
+
+
+@pytest.mark.parametrize("weight_init, expected_std", [("he", np.sqrt(2 / 400)), ("xavier", np.sqrt(1 / 400)), (0.3, 0.3)])
+def test_weight_init_scales(weight_init, expected_std):
+    net = MultiLayerNet([400, 300, 2], weight_init=weight_init, seed=0)
+    assert net.params["W1"].std() == pytest.approx(expected_std, rel=0.02)
+    assert not MultiLayerNet([4, 3, 2], weight_init=0).params["W2"].any()
+
+
+@pytest.mark.parametrize(
+    "kwargs, message",
+    [
+        (dict(sizes=[784]), r"at least two positive integers"),
+        (dict(sizes=[784, 0, 10]), r"at least two positive integers"),
+        (dict(sizes=[2, 3, 1], activation="tanh"), r"activation must be one of \['relu', 'sigmoid'\]"),
+        (dict(sizes=[2, 3, 1], output="sigmoid"), r"output must be one of \['softmax', 'identity'\]"),
+        (dict(sizes=[2, 3, 1], weight_init="glorot"), r"weight_init must be 'he', 'xavier' or a standard deviation"),
+    ],
+)
+def test_multi_layer_net_explains_bad_arguments(kwargs, message):
+    with pytest.raises(ValueError, match=message):
+        MultiLayerNet(**kwargs)
+
+
+def test_network_from_a_list_of_layers_names_them_and_checks_they_fit():
+    W1, W2 = rng.standard_normal((4, 5)), rng.standard_normal((5, 3))
+    net = Network([Affine(W1, np.zeros(5)), Relu(), Affine(W2, np.zeros(3))], SoftmaxWithLoss())
+    assert list(net.layers) == ["Affine1", "Relu1", "Affine2"]
+    assert net.params["W2"] is W2
+    x, t = batch(features=4)
+    assert max(gradient_check(net, x, t).values()) < 1e-8
+    with pytest.raises(ValueError, match=r"Affine2 expects 6 inputs \(W of shape \(6, 3\)\) but Affine1 produces 5"):
+        Network([Affine(W1, np.zeros(5)), Relu(), Affine(np.zeros((6, 3)), np.zeros(3))], SoftmaxWithLoss())
+    with pytest.raises(TypeError, match=r"layer 1 \('SoftmaxWithLoss'\) is a loss layer"):
+        Network([Affine(W1, np.zeros(5)), SoftmaxWithLoss()], SoftmaxWithLoss())
+    with pytest.raises(TypeError, match="last_layer must be a loss layer"):
+        Network([Affine(W1, np.zeros(5))], Relu())
+    by_name = Network(OrderedDict(hidden=Affine(W1, np.zeros(5)), act=Sigmoid()), IdentityWithLoss())
+    assert list(by_name.layers) == ["hidden", "act"] and by_name.layers["act"].name == "act"
+    with pytest.raises(ValueError, match="two layers are named 'A'"):
+        Network([Relu(name="A"), Relu(name="A")], SoftmaxWithLoss())
+
+
+def test_a_shape_mistake_names_the_layer_that_met_it():
+    net = TwoLayerNet(784, 50, 10)
+    with pytest.raises(ValueError, match=r"Affine1: input of shape \(3, 28\) has 28 features.*expects 784"):
+        net.gradient(np.zeros((3, 28)), np.zeros(3, dtype=int))
+    with pytest.raises(ValueError, match=r"SoftmaxWithLoss: class indices must lie in \[0, 10\)"):
+        net.loss(np.zeros((3, 784)), np.array([1, 2, 10]))
+
+
+def test_calling_the_network_on_nodes_records_every_layer_in_its_group():
+    net = TwoLayerNet(5, 4, 3, seed=0)
+    x, t = batch()
+    loss = net(Tensor(x, requires_grad=False), t)
+    assert loss.op == "softmax_cross_entropy" and loss.group.name == "SoftmaxWithLoss"
+    groups, stack = set(), [loss]
+    while stack:
+        node = stack.pop()
+        if node.op is not None:
+            groups.add(node.group.name)
+            stack.extend(node.inputs)
+    assert groups == {"Affine1", "Relu1", "Affine2", "SoftmaxWithLoss"}
+    loss.backward()
+    np.testing.assert_allclose(net.layers["Affine1"].weight.grad, net.gradient(x, t)["W1"], rtol=1e-13)
+    assert net.params["W1"] is net.layers["Affine1"].weight.data
+    assert net(Tensor(x)).shape == (6, 3)
+
+
+def test_save_and_load_round_trip_in_place(tmp_path):
+    net = TwoLayerNet(5, 4, 3, seed=0)
+    x, _ = batch()
+    path = net.save(tmp_path / "net.npz")
+    expected = net.predict(x)
+    other = TwoLayerNet(5, 4, 3, seed=1)
+    W1 = other.params["W1"]
+    assert not np.allclose(other.predict(x), expected)
+    other.load(path)
+    assert other.params["W1"] is W1
+    np.testing.assert_array_equal(other.predict(x), expected)
+
+
+def test_one_sgd_step_with_the_optimizer_protocol_lowers_the_loss():
+    net = TwoLayerNet(5, 8, 3, weight_init_std=0.5, seed=0)
+    x, t = batch(n=40)
+    before = net.loss(x, t)
+    SGD(lr=0.5).update(net.params, net.gradient(x, t))
+    assert net.loss(x, t) < before
