@@ -152,6 +152,7 @@ def new_diagram(title=None):
     graph = Diagram(
         graph_attr={
             "rankdir": "LR",
+            "ordering": "in",
             "nodesep": "0.12",
             "ranksep": "0.18",
             "bgcolor": "white",

@@ -252,7 +252,7 @@ class _SceneBuilder:
             if node._op is not None:
                 self.add_consumer(node)
         tail = self.item_for(output)
-        end = self.new_item("output", output.name if output_label is None else output_label)
+        end = self.new_item("output", (output.name or "") if output_label is None else output_label)
         grad = _raw(output.grad) if self.gradients else None
         self.scene.edges.append(Edge(tail, end, output, output.data, grad, None))
         return self.scene
@@ -294,7 +294,7 @@ class _SceneBuilder:
         return None
 
     def new_item(self, kind, label, detail="", cluster=None, node=None, group=None):
-        item = Item(f"{kind[0]}{len(self.scene.items)}", kind, label, detail, cluster, node, group)
+        item = Item(f"n{len(self.scene.items)}", kind, label, detail, cluster, node, group)
         self.scene.items.append(item)
         return item
 
