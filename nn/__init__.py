@@ -29,6 +29,8 @@ from .layers import AddLayer, Affine, IdentityWithLoss, Layer, MulLayer, Relu, S
 from .networks import MultiLayerNet, Network, TwoLayerNet
 from .numerical import gradient_check, numerical_gradient
 from .optim import SGD, AdaGrad, Adam, Momentum, Optimizer
+from .plot import plot_history
+from .train import History, train
 
 __all__ = [
     # layers
@@ -37,6 +39,8 @@ __all__ = [
     "Network", "MultiLayerNet", "TwoLayerNet", "numerical_gradient", "gradient_check",
     # optimizers
     "Optimizer", "SGD", "Momentum", "AdaGrad", "Adam",
+    # training
+    "train", "History", "plot_history",
     # data
     "load_mnist", "load_mnist_test", "download_mnist", "mnist_cache_dir", "read_idx", "one_hot",
     "spiral", "regress_plane", "DatasetUnavailable", "IDXError",

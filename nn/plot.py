@@ -1,0 +1,66 @@
+"""Loss and accuracy curves of a training run, saved as an image (needs matplotlib)."""
+
+import os
+from pathlib import Path
+
+__all__ = ["plot_history"]
+
+INSTALL_HINT = "plot_history needs matplotlib: pip install 'backprop-graph[plot]'"
+
+
+def plot_history(history, path, title=None, dpi=100):
+    """Save the loss curve (and the accuracy curve, for classifiers) of ``history`` to ``path``.
+
+    ``history`` is what :func:`nn.train` returned (or its ``as_dict()``).
+    Left panel: the loss of every update (faint) and the train/test loss at
+    each evaluation, against epochs; right panel: train/test accuracy. The
+    format follows the file name's suffix (PNG when there is none). Returns
+    the path.
+    """
+    try:
+        from matplotlib.backends.backend_agg import FigureCanvasAgg
+        from matplotlib.figure import Figure
+    except ImportError as error:
+        raise ImportError(f"{INSTALL_HINT} ({error})") from error
+
+    data = history if isinstance(history, dict) else history.as_dict()
+    missing = [key for key in ("epoch", "step", "train_loss", "step_loss") if key not in data]
+    if missing:
+        raise ValueError(f"plot_history: expected the History returned by nn.train; missing {missing}")
+    path = Path(os.fspath(path))
+    has_accuracy = bool(data.get("train_acc") or data.get("test_acc"))
+
+    figure = Figure(figsize=(10 if has_accuracy else 5.5, 4), dpi=dpi, layout="constrained")
+    FigureCanvasAgg(figure)
+    axes = figure.subplots(1, 2 if has_accuracy else 1, squeeze=False)[0]
+
+    loss_axes = axes[0]
+    step_loss = data["step_loss"]
+    epochs, steps = data["epoch"], data["step"]
+    if step_loss and steps and steps[-1] and epochs[-1]:
+        per_step = epochs[-1] / steps[-1]
+        loss_axes.plot([(i + 1) * per_step for i in range(len(step_loss))], step_loss,
+                       color="0.7", linewidth=0.8, label="batch loss")
+    for key, style in (("train_loss", "o-"), ("test_loss", "s--")):
+        if data.get(key):
+            loss_axes.plot(epochs[:len(data[key])], data[key], style, markersize=3, label=key.replace("_", " "))
+    loss_axes.set_xlabel("epoch")
+    loss_axes.set_ylabel("loss")
+    loss_axes.set_title("loss")
+    loss_axes.legend()
+
+    if has_accuracy:
+        acc_axes = axes[1]
+        for key, style in (("train_acc", "o-"), ("test_acc", "s--")):
+            if data.get(key):
+                acc_axes.plot(epochs[:len(data[key])], data[key], style, markersize=3, label=key.replace("_", " "))
+        acc_axes.set_xlabel("epoch")
+        acc_axes.set_ylabel("accuracy")
+        acc_axes.set_ylim(0, 1)
+        acc_axes.set_title("accuracy")
+        acc_axes.legend(loc="lower right")
+
+    if title:
+        figure.suptitle(title)
+    figure.savefig(path, format=None if path.suffix else "png")
+    return path
