@@ -9,6 +9,7 @@ below it (Graphviz's own edge labels sit beside an edge, not across it).
 """
 
 import html
+import re
 from pathlib import Path
 
 import graphviz
@@ -212,8 +213,8 @@ def _item_attributes(item, digits, max_elements):
     label = _html(item.label.split("\n"))
     tooltip = _tooltip(item)
     if item.kind == "op":
-        if len(item.label) > 5:  # log_softmax: two smaller lines keep the circle small
-            label = f'<font point-size="10">{_html(item.label.split("_"))}</font>'
+        if len(item.label) > 5:  # smaller, and wrapped, so the circle stays small
+            label = f'<font point-size="10">{_html(_wrap_symbol(item.label))}</font>'
         if item.detail:
             label += f'<br/><font point-size="9">{html.escape(item.detail)}</font>'
         return {"label": f"<{label}>", "shape": "circle", "width": "0.5", "margin": "0.03", "tooltip": tooltip}
@@ -230,6 +231,19 @@ def _item_attributes(item, digits, max_elements):
     if tooltip:
         attributes["tooltip"] = tooltip
     return attributes
+
+
+def _wrap_symbol(text, width=9):
+    """Break a long op name into short lines: 'log_softmax' -> log / softmax."""
+    words = [word for word in re.split(r"_|\s+|(?<=-)", text) if word]
+    lines = []
+    for word in words:
+        joiner = "" if lines and lines[-1].endswith("-") else " "
+        if lines and len(lines[-1]) + len(joiner) + len(word) <= width:
+            lines[-1] += joiner + word
+        else:
+            lines.append(word)
+    return lines
 
 
 def _tooltip(item):

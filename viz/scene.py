@@ -97,7 +97,7 @@ def build_scene(
     if constants not in CONSTANT_MODES:
         raise ValueError(f"draw: constants must be 'fold' or 'nodes', got {constants!r}")
     nodes = reachable(output)
-    chains = {node: group_chain(node.group) for node in nodes}
+    chains = {node: group_chain(home_group(node)) for node in nodes}
     collapsed = _collapsed_groups(nodes, chains, collapse, expand, collapse_above)
     return _SceneBuilder(nodes, chains, collapsed, digits, max_elements, constants, gradients).build(
         output, output_label
@@ -123,6 +123,18 @@ def group_chain(group):
         chain.append(group)
         group = group.parent
     return tuple(reversed(chain))
+
+
+def home_group(node):
+    """The group a node is drawn in: its own, except for data that flows into one.
+
+    An array the engine wrapped as a constant inside a group (the batch fed to
+    a layer, the labels fed to a loss) is drawn outside it, as an input, like
+    the textbook's X going into Affine; scalar constants stay inside.
+    """
+    if node._op is None and not node.requires_grad and node.name is None and np.ndim(node.data) > 0:
+        return None
+    return node.group
 
 
 def edge_gradient(consumer, position):
@@ -308,7 +320,7 @@ class _SceneBuilder:
             return item
         item = self.items.get(node)
         if item is None:
-            cluster = node.group
+            cluster = home_group(node)
             if node._op is not None:
                 label = self.op_label(node)
                 item = self.new_item("op", label, _op_detail(node), cluster, node)

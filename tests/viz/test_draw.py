@@ -592,6 +592,28 @@ def test_two_layer_net_renders_quickly_with_shapes_and_summaries(tmp_path):
     assert x["below"] == []  # x needs no gradient
 
 
+def test_nn_two_layer_net_draws_as_the_textbooks_layers(tmp_path):
+    import nn
+
+    rng = np.random.default_rng(0)
+    net = nn.TwoLayerNet(784, 50, 10)
+    loss = net(rng.random((100, 784)), rng.integers(0, 10, 100))
+    loss.backward()
+    start = time.perf_counter()
+    svg = render(loss, tmp_path / "net.svg", collapse=True).read_text(encoding="utf-8")
+    assert time.perf_counter() - start < 5.0
+    scene = build_scene(loss, collapse=True)
+    assert [item.label for item in scene.items if item.kind == "group"] == [
+        "Affine1", "Relu1", "Affine2", "SoftmaxWithLoss"]
+    # the batch and the labels are data flowing into the layers, drawn outside their boxes
+    inputs = {(edge.tail.label, edge.head.label) for edge in scene.edges if edge.tail.kind == "constant"}
+    assert inputs == {("(100, 784)", "Affine1"), ("(100,)", "SoftmaxWithLoss")}
+    assert ">SoftmaxWithLoss</text>" in svg and ">(784, 50)</text>" in svg
+    expanded = [_texts(label) for label in op_labels(draw(loss, collapse=False).source)]
+    assert len(expanded) == 4 and any(len(lines) > 1 for lines in expanded)  # long names wrap...
+    assert all(len(line) <= 9 for lines in expanded for line in lines)  # ...into short lines
+
+
 # -- render ---------------------------------------------------------------------------------------
 
 
