@@ -1,0 +1,206 @@
+"""Tests for ``python -m viz``: drawing expressions and figures, and refusing hostile input."""
+
+import builtins
+import importlib
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+import autograd.engine
+import viz.cli
+from test_expression import HOSTILE, MARKER
+from viz.cli import FUNCTIONS, main
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def run_module(*args, cwd=ROOT):
+    return subprocess.run(
+        [sys.executable, "-m", "viz", *args], cwd=cwd, capture_output=True, text=True, timeout=120,
+    )
+
+
+# -- as a subprocess, the way people run it ------------------------------------------------
+
+
+def test_the_issue_example_renders_an_svg(tmp_path):
+    path = tmp_path / "sigmoid.svg"
+    done = run_module("1/(1+exp(-x))", "x=0.5", "-o", str(path))
+    assert done.returncode == 0, done.stderr
+    svg = path.read_text(encoding="utf-8")
+    for text in (">× −1<", ">exp<", ">+ 1<", ">1/x<", ">0.6225<", ">0.235<", ">−0.3875<"):
+        assert text in svg
+    assert done.stdout == ""
+
+
+def test_without_output_the_dot_text_goes_to_stdout():
+    done = run_module("x*y", "x=3", "y=2")
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.startswith("digraph {")
+    assert '<font color="red">2</font>' in done.stdout and '<font color="red">3</font>' in done.stdout
+
+
+def test_hostile_expression_in_a_subprocess_is_refused_and_not_run(tmp_path):
+    marker = tmp_path / "pwned"
+    done = run_module(f"__import__('os').system('touch {marker}')", "x=1")
+    assert done.returncode == 2
+    assert done.stdout == ""
+    assert done.stderr.count("\n") == 1 and "attribute access is not allowed" in done.stderr
+    assert not marker.exists()
+
+
+def test_demo_renders_a_figure(tmp_path):
+    done = run_module("demo", "apple", "-o", str(tmp_path / "apple.png"))
+    assert done.returncode == 0, done.stderr
+    assert (tmp_path / "apple.png").read_bytes().startswith(b"\x89PNG")
+
+
+def test_help_explains_both_forms():
+    done = run_module("--help")
+    assert done.returncode == 0
+    for text in ("EXPRESSION [NAME=VALUE ...]", "demo NAME", "never run as Python code", "apt-get install graphviz",
+                 "--collapse", "exit status"):
+        assert text in done.stdout
+    demo = run_module("demo", "--help")
+    assert demo.returncode == 0 and "apple-orange" in demo.stdout and "sigmoid" in demo.stdout
+
+
+# -- in process ------------------------------------------------------------------------------------
+
+
+def test_expressions_and_options(tmp_path, capsys):
+    assert main(["sigmoid(x) * w", "x=0.5", "w=2", "--collapse", "sigmoid", "--label", "y"]) == 0
+    dot = capsys.readouterr().out
+    assert "<b>sigmoid</b>" in dot and "label=<exp>" not in dot and "label=<y>" in dot
+    assert main(["--constants", "nodes", "--digits", "2", "1/(1+exp(-x))", "x=0.5"]) == 0
+    dot = capsys.readouterr().out
+    assert "label=<1/x>" not in dot and "label=<+>" in dot and "<td>0.62</td>" in dot
+    assert main(["x*y", "x=3", "y=2", "--forward-only"]) == 0
+    assert 'color="red"' not in capsys.readouterr().out
+    assert main(["-x*y", "x=3", "y=2"]) == 0  # a leading minus is an expression, not an option
+    assert "label=<× −1>" in capsys.readouterr().out
+    assert main(["--", "-x", "x=3"]) == 0
+    assert main(["-o", str(tmp_path / "graph.dot"), "exp(x)", "x=0"]) == 0
+    assert "digraph" in (tmp_path / "graph.dot").read_text(encoding="utf-8")
+
+
+def test_demo_all_writes_every_figure(tmp_path, capsys):
+    assert main(["demo", "all", "-o", str(tmp_path / "pictures"), "--format", "svg,dot"]) == 0
+    written = sorted(path.name for path in (tmp_path / "pictures").iterdir())
+    names = list(viz.cli.FIGURES)
+    assert written == sorted([f"{name}.svg" for name in names] + [f"{name}.dot" for name in names])
+    assert ">715</text>" in (tmp_path / "pictures" / "apple-orange.svg").read_text(encoding="utf-8")
+    assert main(["demo", "chain"]) == 0
+    assert "t = 3" in capsys.readouterr().out
+
+
+@pytest.mark.parametrize(
+    "argv, message",
+    [
+        ([], "no expression given"),
+        (["1+2"], "uses no variable"),
+        (["x", "x=1", "-o", "graph.txt"], "cannot tell the format of 'graph.txt'"),
+        (["x*2", "x=1", "--digits", "0"], "must be from 1 to 17"),
+        (["x*2", "x=1", "--collapse", "sigmoid"], "no group named 'sigmoid'"),
+        (["x*2", "x=1", "--bogus"], "unrecognized arguments: --bogus"),
+        (["demo", "all"], "needs a directory"),
+        (["demo", "all", "-o", "out", "--format", "gif"], "unknown format 'gif'"),
+        (["demo", "mandelbrot"], "invalid choice: 'mandelbrot'"),
+    ],
+)
+def test_bad_input_exits_2_with_one_line(argv, message, capsys, tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    assert main(argv) == 2
+    captured = capsys.readouterr()
+    assert captured.out == ""
+    assert captured.err.count("\n") == 1 and message in captured.err
+    assert captured.err.startswith("python -m viz: error: ")
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_a_missing_dot_program_exits_1_and_says_how_to_install(tmp_path, monkeypatch, capsys):
+    empty = tmp_path / "bin"
+    empty.mkdir()
+    monkeypatch.setenv("PATH", str(empty))
+    assert main(["x*2", "x=1", "-o", str(tmp_path / "graph.svg")]) == 1
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and "apt-get install graphviz" in err and "brew install graphviz" in err
+    assert main(["x*2", "x=1", "-o", str(tmp_path / "graph.dot")]) == 0  # DOT needs no program
+
+
+# -- hostile input, in process ----------------------------------------------------------------------
+
+# Beyond the expression itself: hostile assignments, options and demo names.
+HOSTILE_ARGUMENTS = [
+    ["x*2", "x=__import__('os').system('id')"],
+    ["x*2", "x=1e999"],
+    ["x*2", "x=nan"],
+    ["x", "__class__=1"],
+    ["x", "__builtins__=1"],
+    ["exp(x)", "exp=1", "x=1"],
+    ["x", "x=1", "x=2"],
+    ["x", "x=1;import os"],
+    ["x", "x=1", "--digits", "__import__('os')"],
+    ["x", "x=1", "--constants", "eval"],
+    ["x", "x=1", "-o", "/tmp/evil.sh"],
+    ["x", "x=1", "-o", f"{MARKER}.py"],
+    ["demo", "__import__('os').system('id')"],
+    ["demo", "apple", "-o", f"{MARKER}.sh"],
+    ["demo", "all", "--format", "sh"],
+    ["", "x=1"],
+]
+
+CASES = [pytest.param([text, "x=1", "t=2"], id=name) for name, text in HOSTILE] + [
+    pytest.param(argv, id=f"arguments-{index}") for index, argv in enumerate(HOSTILE_ARGUMENTS)
+]
+
+
+def test_there_are_at_least_fifty_hostile_cases():
+    assert len(CASES) >= 50
+
+
+@pytest.fixture
+def tripwires(monkeypatch):
+    """Record any call to eval/exec/os.system/subprocess/imports and to the expression's functions."""
+    calls = []
+
+    def tripwire(name, delegate=None):
+        def replacement(*args, **kwargs):
+            calls.append(name)
+            if delegate is not None:
+                return delegate(*args, **kwargs)
+            raise AssertionError(f"{name} must not be called")
+
+        return replacement
+
+    for name in FUNCTIONS:
+        monkeypatch.setitem(FUNCTIONS, name, tripwire(f"{name}()"))
+    monkeypatch.setattr(builtins, "eval", tripwire("eval"))
+    monkeypatch.setattr(builtins, "exec", tripwire("exec"))
+    monkeypatch.setattr(os, "system", tripwire("os.system"))
+    monkeypatch.setattr(os, "popen", tripwire("os.popen"))
+    monkeypatch.setattr(subprocess, "Popen", tripwire("subprocess.Popen"))
+    monkeypatch.setattr(importlib, "import_module", tripwire("importlib.import_module"))
+    return calls
+
+
+@pytest.mark.parametrize("argv", CASES)
+def test_hostile_input_is_refused_and_nothing_runs(argv, tripwires, capsys, tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    for path in (MARKER, f"{MARKER}.py", f"{MARKER}.sh"):
+        if os.path.exists(path):
+            os.remove(path)
+    first = autograd.engine.next_seq()
+    status = main(argv)
+    created = autograd.engine.next_seq() - first - 1
+    captured = capsys.readouterr()
+    assert status == 2
+    assert captured.out == ""
+    assert captured.err.count("\n") == 1 and captured.err.startswith("python -m viz: error: ")
+    assert tripwires == []
+    assert created <= 2  # at most the variables x and t: not one operation was applied
+    assert not any(os.path.exists(path) for path in (MARKER, f"{MARKER}.py", f"{MARKER}.sh", "/tmp/evil.sh"))
+    assert list(tmp_path.iterdir()) == []

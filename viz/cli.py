@@ -1,0 +1,243 @@
+"""``python -m viz``: draw an expression's graph, or the textbook's figures.
+
+The expression is checked by ``viz.expression.evaluate`` against a whitelist
+and never executed as code. Exit status: 0 on success, 2 for bad input
+(one line on stderr), 1 when the picture cannot be written (no ``dot``
+program, an unwritable path).
+"""
+
+import argparse
+import sys
+from pathlib import Path
+
+import autograd
+from autograd import Node, Value
+
+from .draw import FORMATS, DotNotFoundError, draw, render
+from .expression import ExpressionError, evaluate, parse_assignments
+from .figures import FIGURES, figure
+from .format import DIGITS
+
+PROG = "python -m viz"
+
+#: What an expression may call. ``sigmoid`` is the textbook's four nodes in a
+#: group named "sigmoid" (``--collapse sigmoid`` draws it as one box).
+FUNCTIONS = {
+    "exp": autograd.exp,
+    "log": autograd.log,
+    "sin": autograd.sin,
+    "cos": autograd.cos,
+    "tanh": autograd.tanh,
+    "relu": autograd.relu,
+    "sigmoid": autograd.sigmoid_composite,
+}
+
+DESCRIPTION = f"""\
+Draw a computational graph the way the textbook does: operations in circles,
+left to right, each arrow with its forward value above it and, after
+backward, the gradient flowing back along it below it in red.
+
+The expression may use:
+  numbers, and the variables given as NAME=VALUE
+  + - * /, unary minus, and ** with a number as exponent (or 2**x)
+  the functions {", ".join(FUNCTIONS)}
+    (sigmoid is the textbook's four nodes, in a group named 'sigmoid')
+It is parsed and checked against this whitelist, then evaluated step by
+step; it is never run as Python code.
+
+Without -o the DOT text goes to stdout. The suffix of -o picks the format:
+{", ".join(FORMATS)}. All but .dot/.gv need Graphviz's 'dot' program
+(apt-get install graphviz, or brew install graphviz).
+"""
+
+EPILOG = f"""\
+examples:
+  {PROG} "1/(1+exp(-x))" x=0.5 -o sigmoid.svg
+  {PROG} "sigmoid(x) * w" x=0.5 w=2 --collapse sigmoid -o collapsed.png
+  {PROG} "(x+y)**2" x=1 y=2 | dot -Tpng -o chain.png
+  {PROG} -- "-x*y" x=3 y=2          (an expression starting with '-')
+  {PROG} demo apple -o apple.svg    (the textbook's figures; see demo --help)
+  {PROG} demo all -o docs/          (every figure, as docs/NAME.svg)
+
+exit status: 0 success, 2 bad input, 1 the picture could not be written.
+"""
+
+DEMO_DESCRIPTION = f"""\
+Render one of the textbook's figures:
+  {", ".join(FIGURES)}
+or 'all' of them into the directory given by -o, as NAME.FORMAT for each
+of --format.
+"""
+
+
+class UsageError(Exception):
+    """Bad input on the command line; the message is shown on one line."""
+
+
+class _Exit(Exception):
+    def __init__(self, status):
+        super().__init__(status)
+        self.status = status
+
+
+class _Parser(argparse.ArgumentParser):
+    """An ArgumentParser that reports errors as UsageError and never calls sys.exit."""
+
+    def error(self, message):
+        raise UsageError(message)
+
+    def exit(self, status=0, message=None):
+        if message:
+            sys.stderr.write(message)
+        raise _Exit(status)
+
+
+def _expression_parser():
+    parser = _Parser(
+        prog=PROG,
+        usage=f"{PROG} [options] EXPRESSION [NAME=VALUE ...]\n       {PROG} demo NAME [-o PATH]",
+        description=DESCRIPTION,
+        epilog=EPILOG,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    parser.add_argument("words", nargs="*", metavar="EXPRESSION [NAME=VALUE ...]",
+                        help="the expression, then a value for each variable, e.g. x=0.5")
+    _add_output_option(parser, "the picture to write (.svg, .png, .pdf, .dot); DOT on stdout without it")
+    parser.add_argument("--digits", type=_digits, default=DIGITS, metavar="N",
+                        help=f"significant digits of the numbers shown (default {DIGITS})")
+    parser.add_argument("--constants", choices=("fold", "nodes"), default="fold",
+                        help="write constants into their operation's circle ('+ 1', '1/x'; the default) "
+                        "or draw them as nodes")
+    parser.add_argument("--collapse", action="append", metavar="GROUP",
+                        help="draw a group (e.g. sigmoid) as a single box; repeatable; 'all' for every group")
+    parser.add_argument("--label", metavar="TEXT", help="text at the end of the output arrow, e.g. y")
+    parser.add_argument("--forward-only", action="store_true", help="do not run backward; no gradients shown")
+    return parser
+
+
+def _demo_parser():
+    parser = _Parser(
+        prog=f"{PROG} demo",
+        description=DEMO_DESCRIPTION,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    parser.add_argument("name", choices=[*FIGURES, "all"], metavar="NAME",
+                        help=f"one of {', '.join(FIGURES)}, or all")
+    _add_output_option(parser, "the file to write (DOT on stdout without it); with 'all', a directory")
+    parser.add_argument("--format", default="svg", metavar="FORMATS", type=_formats,
+                        help="with 'all': comma-separated formats to write, e.g. svg,png (default svg)")
+    return parser
+
+
+def _add_output_option(parser, help_text):
+    parser.add_argument("-o", "--output", metavar="PATH", help=help_text)
+
+
+def _digits(text):
+    try:
+        digits = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a whole number, got {text!r}") from None
+    if not 1 <= digits <= 17:
+        raise argparse.ArgumentTypeError(f"must be from 1 to 17, got {digits}")
+    return digits
+
+
+def _formats(text):
+    formats = [part.strip().lower().lstrip(".") for part in text.split(",")]
+    unknown = [part for part in formats if "." + part not in FORMATS]
+    if unknown or not formats:
+        raise argparse.ArgumentTypeError(
+            f"unknown format {', '.join(map(repr, unknown))}; use {', '.join(f[1:] for f in FORMATS)}"
+        )
+    return formats
+
+
+def _check_suffix(path):
+    if Path(path).suffix.lower() not in FORMATS:
+        raise UsageError(f"cannot tell the format of {path!r} from its suffix; use one of {', '.join(FORMATS)}")
+
+
+def _is_option(parser, word):
+    """Whether ``word`` names one of the parser's options (so it is not an expression like -x*2)."""
+    options = parser._option_string_actions
+    return word in options or word.partition("=")[0] in options or (word[:2] in options and word[:2] != "--")
+
+
+def main(argv=None):
+    """Run the command line; returns the exit status."""
+    argv = sys.argv[1:] if argv is None else list(argv)
+    try:
+        if argv[:1] == ["demo"]:
+            return _run_demo(argv[1:])
+        return _run_expression(argv)
+    except _Exit as done:
+        return done.status
+    except (UsageError, ExpressionError) as error:
+        _fail(error)
+        return 2
+    except (DotNotFoundError, OSError) as error:
+        _fail(error)
+        return 1
+
+
+def _fail(error):
+    message = " ".join(str(error).split("\n"))
+    print(f"{PROG}: error: {message}", file=sys.stderr)
+
+
+def _run_expression(argv):
+    parser = _expression_parser()
+    expression = None
+    if argv and argv[0].startswith("-") and argv[0] != "--" and not _is_option(parser, argv[0]):
+        expression, argv = argv[0], argv[1:]  # e.g. "-x*2": an expression, not an option
+    args = parser.parse_args(argv)
+    words = args.words
+    if expression is None:
+        if not words:
+            raise UsageError(f"no expression given; try {PROG} \"1/(1+exp(-x))\" x=0.5, or --help")
+        expression, words = words[0], words[1:]
+    if args.output is not None:
+        _check_suffix(args.output)
+    values = parse_assignments(words, reserved=FUNCTIONS)
+    variables = {name: Value(value, name=name) for name, value in values.items()}
+    result = evaluate(expression, variables, FUNCTIONS)
+    if not isinstance(result, Node):
+        raise UsageError("the expression uses no variable, so there is no graph to draw; give one, e.g. x=0.5")
+    if not args.forward_only:
+        result.backward()
+    collapse = None
+    if args.collapse:
+        collapse = True if "all" in args.collapse else args.collapse
+    try:
+        graph = draw(result, digits=args.digits, constants=args.constants, collapse=collapse, output_label=args.label)
+    except ValueError as error:  # e.g. --collapse names no group of this graph
+        raise UsageError(str(error).removeprefix("draw: ")) from None
+    _write(graph, args.output)
+    return 0
+
+
+def _run_demo(argv):
+    args = _demo_parser().parse_args(argv)
+    if args.name != "all":
+        if args.output is not None:
+            _check_suffix(args.output)
+        _write(figure(args.name), args.output)
+        return 0
+    if args.output is None:
+        raise UsageError("'demo all' needs a directory to write to: -o DIR")
+    directory = Path(args.output)
+    directory.mkdir(parents=True, exist_ok=True)
+    for name in FIGURES:
+        graph = figure(name)
+        for fmt in args.format:
+            path = render(graph, directory / f"{name}.{fmt}")
+            print(path)
+    return 0
+
+
+def _write(graph, output):
+    if output is None:
+        sys.stdout.write(graph.source)
+    else:
+        render(graph, output)
