@@ -215,6 +215,8 @@ def _item_attributes(item, digits, max_elements):
     if item.kind == "op":
         if len(item.label) > 5:  # smaller, and wrapped, so the circle stays small
             label = f'<font point-size="10">{_html(_wrap_symbol(item.label))}</font>'
+        elif len(item.label) == 1:  # × and + are small glyphs
+            label = f'<font point-size="18">{label}</font>'
         if item.detail:
             label += f'<br/><font point-size="9">{html.escape(item.detail)}</font>'
         return {"label": f"<{label}>", "shape": "circle", "width": "0.5", "margin": "0.03", "tooltip": tooltip}
