@@ -61,8 +61,8 @@ class History:
 
 
 def train(network, x_train, t_train, *, x_test=None, t_test=None, epochs=None, iterations=None,
-          batch_size=100, lr=None, optimizer=None, shuffle=True, seed=0, progress=True, callback=None,
-          eval_batch_size=10000):
+          batch_size=100, lr=None, optimizer=None, shuffle=True, seed=0, progress=True, report_every=1,
+          callback=None, eval_batch_size=10000):
     """Train ``network`` on ``(x_train, t_train)`` and return a :class:`History`.
 
     - Length: ``epochs`` (passes over the data) or ``iterations`` (updates), one of them.
@@ -73,7 +73,8 @@ def train(network, x_train, t_train, *, x_test=None, t_test=None, epochs=None, i
     - ``shuffle``: a new order every epoch from ``seed`` (the same seed gives
       the same run); without it the batches are taken in order.
     - ``progress``: a tqdm bar with the running loss and the last accuracy,
-      plus one line per epoch; without tqdm installed only the lines.
+      plus a line per epoch (every ``report_every`` epochs, and the last);
+      without tqdm installed only the lines.
     - ``callback(history)`` runs after every evaluation.
 
     The network needs ``params`` and ``gradient(x, t)`` and ``loss(x, t)``
@@ -90,6 +91,8 @@ def train(network, x_train, t_train, *, x_test=None, t_test=None, epochs=None, i
     steps_per_epoch = math.ceil(size / batch)
     total_steps = _total_steps(epochs, iterations, steps_per_epoch)
     optimizer = _optimizer(optimizer, lr)
+    if isinstance(report_every, bool) or not isinstance(report_every, numbers.Integral) or report_every < 1:
+        raise ValueError(f"train: report_every must be a positive integer (epochs between lines), got {report_every!r}")
     if callback is not None and not callable(callback):
         raise TypeError(f"train: callback must be callable, got {type(callback).__name__}")
     step_fn = _step_function(network)
@@ -111,7 +114,7 @@ def train(network, x_train, t_train, *, x_test=None, t_test=None, epochs=None, i
             getattr(history, f"{split}_loss").append(loss)
             if acc is not None:
                 getattr(history, f"{split}_acc").append(acc)
-        report.epoch_line(history)
+        report.epoch_line(history, show=(len(history.epoch) - 1) % report_every == 0 or step >= total_steps)
         if callback is not None:
             callback(history)
 
@@ -245,13 +248,15 @@ class _Progress:
             shown += f"{', ' if shown else ''}{self.accuracy_name} {self.accuracy:.4f}"
         self.bar.set_postfix_str(shown, refresh=refresh)
 
-    def epoch_line(self, history):
+    def epoch_line(self, history, show=True):
         self.epoch_ended = True  # the bar keeps showing this epoch's mean loss until the next step
         self.accuracy_name = "test acc" if history.test_acc else "train acc"
         accuracies = history.test_acc or history.train_acc
         self.accuracy = accuracies[-1] if accuracies else None
         if self.bar is not None:
             self._postfix(refresh=True)
+        if not show:
+            return
         parts = [f"epoch {history.epoch[-1]:6.2f}", f"step {history.step[-1]:6d}"]
         if history.train_loss:
             parts.append(f"train loss {history.train_loss[-1]:.4f}")

@@ -105,6 +105,14 @@ def test_progress_prints_a_line_per_epoch_without_tqdm(monkeypatch, capsys):
     assert "train acc" in lines[-1] and "test acc" in lines[-1]
 
 
+def test_report_every_thins_the_epoch_lines_but_keeps_the_last(monkeypatch, capsys):
+    monkeypatch.setitem(sys.modules, "tqdm.auto", None)
+    history = train(spiral_net(), X_TRAIN, T_TRAIN, epochs=7, batch_size=60, report_every=3)
+    printed = [line.split()[1] for line in capsys.readouterr().out.splitlines()]
+    assert printed == ["0.00", "3.00", "6.00", "7.00"]
+    assert len(history.epoch) == 8  # every epoch is still evaluated
+
+
 def test_progress_bar_with_tqdm_shows_loss_and_epoch_lines(capsys):
     pytest.importorskip("tqdm")
     train(spiral_net(), X_TRAIN, T_TRAIN, x_test=X_TEST, t_test=T_TEST, epochs=2, batch_size=60, progress=True)
@@ -155,6 +163,7 @@ def test_a_textbook_style_network_without_nns_extras_trains():
         (dict(epochs=1, x_test=X_TEST), ValueError, "both x_test and t_test"),
         (dict(epochs=1, optimizer=Adam(), lr=0.1), TypeError, "not both"),
         (dict(epochs=1, optimizer="sgd"), TypeError, r"update\(params, grads\)"),
+        (dict(epochs=1, report_every=0), ValueError, "report_every must be a positive integer"),
     ],
 )
 def test_bad_arguments_are_explained(kwargs, error, message):
