@@ -9,6 +9,7 @@ below it (Graphviz's own edge labels sit beside an edge, not across it).
 """
 
 import html
+import itertools
 import re
 from pathlib import Path
 
@@ -78,6 +79,11 @@ def draw(
     title=None,
 ):
     """A ``graphviz.Digraph`` of everything ``output`` was computed from.
+
+    Each arrow shows the value flowing forward above it and, below it in
+    red, the gradient flowing back along it from the latest backward pass:
+    the input's share of d(output)/d(input) through that arrow, which is the
+    input's ``.grad`` when it is used once (see ``viz.scene``).
 
     - ``digits``: significant digits of every number shown.
     - ``max_elements``: arrays with at most this many elements are written
@@ -187,7 +193,7 @@ def emit_scene(graph, scene, *, digits=DIGITS, max_elements=MAX_ELEMENTS, prefix
     children = {}
     for group in scene.clusters():
         children.setdefault(group.parent, []).append(group)
-    counter = iter(range(len(scene.items) + len(scene.edges) + 1))
+    counter = itertools.count()
 
     def emit(container, cluster):
         for name, attributes in members.get(cluster, ()):

@@ -66,6 +66,8 @@ class Edge:
 
 @dataclass(eq=False)
 class Scene:
+    """The boxes and arrows of one diagram, and the groups drawn collapsed."""
+
     items: list = field(default_factory=list)
     edges: list = field(default_factory=list)
     collapsed: frozenset = frozenset()

@@ -11,7 +11,8 @@ import pytest
 
 import autograd.engine
 import viz.cli
-from test_draw import op_labels
+from viz.figures import figure
+from test_draw import op_labels, parse_dot
 from test_expression import HOSTILE, MARKER
 from viz.cli import FUNCTIONS, main
 
@@ -96,6 +97,20 @@ def test_demo_all_writes_every_figure(tmp_path, capsys):
     assert ">715</text>" in (tmp_path / "pictures" / "apple-orange.svg").read_text(encoding="utf-8")
     assert main(["demo", "chain"]) == 0
     assert "t = 3" in capsys.readouterr().out
+
+
+def test_docs_hold_every_figure_with_its_current_numbers():
+    """docs/ is what `python -m viz demo all -o docs/` writes; stale pictures fail here."""
+    docs = ROOT / "docs"
+    assert sorted(path.stem for path in docs.glob("*.svg")) == sorted(viz.cli.FIGURES)
+    for name in viz.cli.FIGURES:
+        svg = (docs / f"{name}.svg").read_text(encoding="utf-8")
+        _, edges = parse_dot(figure(name).source)
+        for edge in edges:
+            for text in edge["above"]:
+                assert f">{text}</text>" in svg, (name, text)
+            for text in edge["below"]:
+                assert f'fill="red">{text}</text>' in svg, (name, text)
 
 
 @pytest.mark.parametrize(
