@@ -147,6 +147,12 @@ def test_a_missing_dot_program_exits_1_and_says_how_to_install(tmp_path, monkeyp
     assert main(["x*2", "x=1", "-o", str(tmp_path / "graph.dot")]) == 0  # DOT needs no program
 
 
+def test_an_unwritable_output_exits_1(tmp_path, capsys):
+    assert main(["x*2", "x=1", "-o", str(tmp_path / "missing" / "graph.svg")]) == 1
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and "No such file or directory" in err
+
+
 # -- hostile input, in process ----------------------------------------------------------------------
 
 # Beyond the expression itself: hostile assignments, options and demo names.
