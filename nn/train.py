@@ -72,9 +72,10 @@ def train(network, x_train, t_train, *, x_test=None, t_test=None, epochs=None, i
       SGD with ``lr``, itself 0.1 by default).
     - ``shuffle``: a new order every epoch from ``seed`` (the same seed gives
       the same run); without it the batches are taken in order.
-    - ``progress``: a tqdm bar with the running loss and the last accuracy,
-      plus a line per epoch (every ``report_every`` epochs, and the last);
-      without tqdm installed only the lines.
+    - ``progress``: True shows a tqdm bar with the running loss and the last
+      accuracy, plus a line per epoch (every ``report_every`` epochs, and the
+      last); without tqdm installed, or with ``"lines"``, only the lines;
+      False prints nothing.
     - ``callback(history)`` runs after every evaluation.
 
     The network needs ``params`` and ``gradient(x, t)`` and ``loss(x, t)``
@@ -221,12 +222,14 @@ class _Progress:
     """A tqdm bar when tqdm is installed, plain lines otherwise, nothing when disabled."""
 
     def __init__(self, total, enabled):
+        if enabled not in (True, False, "lines"):
+            raise ValueError(f"train: progress must be True, False or 'lines', got {enabled!r}")
         self.enabled = bool(enabled)
         self.bar = None
         self.running = []  # batch losses of the current epoch
         self.epoch_ended = False
         self.accuracy = None
-        if not self.enabled:
+        if enabled != True:  # noqa: E712 ("lines" is truthy too)
             return
         try:
             from tqdm.auto import tqdm

@@ -121,6 +121,12 @@ def test_progress_bar_with_tqdm_shows_loss_and_epoch_lines(capsys):
     assert captured.out.count("epoch ") == 3
 
 
+def test_progress_lines_prints_lines_without_a_bar(capsys):
+    train(spiral_net(), X_TRAIN, T_TRAIN, epochs=2, batch_size=60, progress="lines")
+    captured = capsys.readouterr()
+    assert captured.err == "" and captured.out.count("epoch ") == 3
+
+
 def test_progress_false_prints_nothing(capsys):
     train(spiral_net(), X_TRAIN, T_TRAIN, epochs=1, batch_size=60, progress=False)
     assert capsys.readouterr() == ("", "")
@@ -164,11 +170,12 @@ def test_a_textbook_style_network_without_nns_extras_trains():
         (dict(epochs=1, optimizer=Adam(), lr=0.1), TypeError, "not both"),
         (dict(epochs=1, optimizer="sgd"), TypeError, r"update\(params, grads\)"),
         (dict(epochs=1, report_every=0), ValueError, "report_every must be a positive integer"),
+        (dict(epochs=1, progress="bar"), ValueError, "progress must be True, False or 'lines'"),
     ],
 )
 def test_bad_arguments_are_explained(kwargs, error, message):
     with pytest.raises(error, match=message):
-        train(spiral_net(), X_TRAIN, T_TRAIN, progress=False, **kwargs)
+        train(spiral_net(), X_TRAIN, T_TRAIN, **{"progress": False, **kwargs})
 
 
 def test_mismatched_data_is_explained():
