@@ -8,13 +8,13 @@ __all__ = ["plot_history"]
 INSTALL_HINT = "plot_history needs matplotlib: pip install 'backprop-graph[plot]'"
 
 
-def plot_history(history, path, title=None, dpi=100):
+def plot_history(history, path, title=None, dpi=100, log_loss=False):
     """Save the loss curve (and the accuracy curve, for classifiers) of ``history`` to ``path``.
 
     ``history`` is what :func:`nn.train` returned (or its ``as_dict()``).
     Left panel: the loss of every update (faint) and the train/test loss at
-    each evaluation, against epochs; right panel: train/test accuracy. The
-    format follows the file name's suffix (PNG when there is none). Returns
+    each evaluation, against epochs (a log scale with ``log_loss``); right
+    panel: train/test accuracy. The format follows the file name's suffix (PNG when there is none). Returns
     the path.
     """
     try:
@@ -44,6 +44,8 @@ def plot_history(history, path, title=None, dpi=100):
     for key, style in (("train_loss", "o-"), ("test_loss", "s--")):
         if data.get(key):
             loss_axes.plot(epochs[:len(data[key])], data[key], style, markersize=3, label=key.replace("_", " "))
+    if log_loss:
+        loss_axes.set_yscale("log")
     loss_axes.set_xlabel("epoch")
     loss_axes.set_ylabel("loss")
     loss_axes.set_title("loss")

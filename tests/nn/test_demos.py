@@ -1,0 +1,72 @@
+"""nn's demos run end to end, with small settings, as a user would start them."""
+
+import os
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[2]
+MNIST_DIR = ROOT.parent / "shared" / "data" / "mnist"
+
+
+def run_demo(name, *args, tmp_path):
+    empty_cache = tmp_path / "no-mnist-here"
+    empty_cache.mkdir(exist_ok=True)
+    env = dict(os.environ, PYTHONPATH=str(ROOT), BACKPROP_GRAPH_DATA=str(empty_cache),
+               MPLCONFIGDIR=str(tmp_path / "mpl"), MPLBACKEND="Agg")
+    result = subprocess.run([sys.executable, str(ROOT / "demos" / name), *args], capture_output=True, text=True,
+                            timeout=300, cwd=tmp_path, env=env)
+    assert result.returncode == 0, result.stdout + result.stderr
+    return result.stdout
+
+
+def numbers_after(label, text):
+    return [float(v) for v in re.findall(rf"{re.escape(label)}\s*([-+0-9.e]+)", text)]
+
+
+def test_train_mnist_without_data_says_so_and_trains_on_the_spiral(tmp_path):
+    out = run_demo("train_mnist.py", "--iters", "400", "--no-progress",
+                   "--plot", "curves.png", "--save", "params.npz", tmp_path=tmp_path)
+    assert "MNIST is not available: MNIST file(s) not found in" in out
+    assert "data: offline: the spiral" in out
+    differences = [float(v) for v in re.findall(r"  [Wb][12]: ([0-9.e+-]+)", out)]
+    assert len(differences) == 4 and max(differences) < 1e-7
+    assert numbers_after("test acc", out)[-1] > 0.8
+    assert (tmp_path / "curves.png").read_bytes()[:4] == b"\x89PNG"
+    assert (tmp_path / "params.npz").is_file()
+
+
+def test_train_mnist_on_the_real_test_set_split(tmp_path):
+    if not MNIST_DIR.is_dir():
+        pytest.skip(f"real MNIST test set not available: {MNIST_DIR} is missing")
+    out = run_demo("train_mnist.py", "--data-dir", str(MNIST_DIR), "--test-set-only", "--hidden", "5",
+                   "--iters", "160", "--no-progress", tmp_path=tmp_path)
+    assert "data: MNIST test set only" in out and "first 8,000 images to train, last 2,000 to test" in out
+    assert "gradient check: mean |backprop - numerical| on 3 images" in out
+    epochs = numbers_after("epoch", out)
+    assert epochs == [0.0, 1.0, 2.0]
+    accuracies = numbers_after("test acc", out)
+    assert accuracies[0] < 0.3 and accuracies[-1] > 0.6
+
+
+def test_regression_plane_saves_the_loss_curve_and_the_prediction_map(tmp_path):
+    pytest.importorskip("plygdata")
+    out = run_demo("regression_plane.py", "--epochs", "3", "--points", "200", "--out-dir", "pictures",
+                   tmp_path=tmp_path)
+    assert "data: RegressPlane, 100 training and 100 test points" in out
+    before, after = numbers_after("test loss:", out)[0], float(re.search(r"([0-9.]+) after", out).group(1))
+    assert after < before
+    for name in ("loss.png", "prediction.png"):
+        assert (tmp_path / "pictures" / name).read_bytes()[:4] == b"\x89PNG"
+
+
+def test_textbook_layers_demo_runs_the_books_code_on_nn_layers(tmp_path):
+    out = run_demo("textbook_layers.py", "--iters", "300", tmp_path=tmp_path)
+    same = numbers_after("max |difference|", out)
+    numerical = numbers_after("mean |backprop - numerical|", out)
+    assert len(same) == len(numerical) == 4
+    assert max(same) < 1e-12 and max(numerical) < 1e-7
+    assert numbers_after("final test accuracy", out)[0] > 0.8
