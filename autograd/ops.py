@@ -88,9 +88,16 @@ neg = primitive(
     (lambda g, out, x: -g,),
     symbol="× −1", doc="−x")
 
+
+def _pow_vjp_base(g, out, x, y):
+    if not (isinstance(y, Node) and y.requires_grad) and np.ndim(_data(y)) == 0 and _data(y) == 0.0:
+        return g * 0.0  # a constant x⁰: y·x^(y−1) would be 0·∞ at x = 0
+    return g * y * pow(x, y - 1)
+
+
 pow = primitive(
     "pow", backend.pow,
-    (lambda g, out, x, y: g * y * pow(x, y - 1),
+    (_pow_vjp_base,
      lambda g, out, x, y: g * out * log(x)),
     symbol="**", doc="x ** y; d/dx = y·x^(y−1), d/dy = out·log x")
 
@@ -257,7 +264,7 @@ broadcast_to = primitive(
 def _sum_to_forward(x, shape):
     from .engine import sum_to as raw_sum_to
 
-    return raw_sum_to(x, tuple(shape))
+    return raw_sum_to(np.asarray(x), tuple(shape))  # x is a float when it is a Value's gradient
 
 
 sum_to = primitive(
@@ -354,15 +361,18 @@ def _class_count(logits):
 
 
 def _class_indices(labels, classes):
-    """Integer class labels (given as floats by the engine) as a flat intp array, checked."""
-    indices = labels.astype(np.intp).reshape(-1)
-    if indices.size and not np.array_equal(indices, labels.reshape(-1)):
-        raise ValueError("softmax_cross_entropy: class-index labels must be whole numbers")
-    if indices.size and (indices.min() < 0 or indices.max() >= classes):
-        raise ValueError(
-            f"softmax_cross_entropy: class indices must lie in [0, {classes}), "
-            f"got values from {indices.min()} to {indices.max()}"
-        )
+    """Class labels (floats, as the engine passes constants) as a flat intp array, checked."""
+    flat = labels.reshape(-1)
+    indices = flat.astype(np.intp)
+    if indices.size:
+        low, high = flat.min(), flat.max()
+        if low < 0 or high >= classes:
+            raise ValueError(
+                f"softmax_cross_entropy: class indices must lie in [0, {classes}), "
+                f"got values from {low:g} to {high:g}"
+            )
+        if (indices != flat).any():
+            raise ValueError("softmax_cross_entropy: class-index labels must be whole numbers")
     return indices
 
 
@@ -378,17 +388,13 @@ def _labels_are_indices(logits, labels):
     )
 
 
-def _shifted_and_log_norm(logits):
-    shifted = logits - logits.max(axis=-1, keepdims=True)
-    return shifted, np.log(np.exp(shifted).sum(axis=-1, keepdims=True))
-
-
 def _softmax_cross_entropy_forward(logits, labels):
     classes = _class_count(logits)
     rows = logits.size // classes
     if rows == 0:
         raise ValueError(f"softmax_cross_entropy: the batch is empty (scores of shape {logits.shape})")
-    shifted, log_norm = _shifted_and_log_norm(logits)
+    shifted = logits - logits.max(axis=-1, keepdims=True)
+    log_norm = np.log(np.exp(shifted).sum(axis=-1, keepdims=True))
     if _labels_are_indices(logits, labels):
         picked = shifted.reshape(rows, classes)[np.arange(rows), _class_indices(labels, classes)]
         return np.asarray((log_norm.sum() - picked.sum()) / rows)
@@ -411,10 +417,11 @@ def _softmax_cross_entropy_vjp_logits(g, out, logits, labels):
     rows = np.size(_data(logits)) // np.shape(_data(logits))[-1]
     if isinstance(g, Node):
         return (softmax(logits, axis=-1) - _one_hot_like(logits, labels)) * (g * (1.0 / rows))
-    shifted, log_norm = _shifted_and_log_norm(logits)
-    probs = np.exp(shifted - log_norm, out=shifted)
-    if _labels_are_indices(logits, labels):
-        probs.reshape(rows, -1)[np.arange(rows), _class_indices(labels, probs.shape[-1])] -= 1.0
+    probs = logits - logits.max(axis=-1, keepdims=True)
+    np.exp(probs, out=probs)
+    probs /= probs.sum(axis=-1, keepdims=True)
+    if _labels_are_indices(logits, labels):  # checked by the forward pass already
+        probs.reshape(rows, -1)[np.arange(rows), labels.reshape(-1).astype(np.intp)] -= 1.0
     else:
         probs -= labels
     probs *= g * (1.0 / rows)
