@@ -70,3 +70,15 @@ def test_textbook_layers_demo_runs_the_books_code_on_nn_layers(tmp_path):
     assert len(same) == len(numerical) == 4
     assert max(same) < 1e-12 and max(numerical) < 1e-7
     assert numbers_after("final test accuracy", out)[0] > 0.8
+
+
+def test_mlp_benchmark_checks_gradients_and_prints_its_ratios(tmp_path):
+    """A smoke run: the contestants agree and the table is printed (no timing is judged)."""
+    env = dict(os.environ, PYTHONPATH=str(ROOT))
+    result = subprocess.run([sys.executable, str(ROOT / "benchmarks" / "mlp.py"), "--rounds", "2", "--steps", "1"],
+                            capture_output=True, text=True, timeout=300, cwd=tmp_path, env=env)
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "gradients agree with the textbook NumPy step to 1e-10 for every contestant" in result.stdout
+    for row in ("numpy (textbook)", "numpy (lean)", "nn ", "nn's math, no graph", "nn layer by layer"):
+        assert "\n" + row in result.stdout
+    assert re.search(r"ratio nn / numpy \(textbook\): [0-9.]+ +nn / numpy \(lean\): [0-9.]+", result.stdout)
