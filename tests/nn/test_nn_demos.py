@@ -1,11 +1,14 @@
 """nn's demos run end to end, with small settings, as a user would start them."""
 
+import gzip
 import os
 import re
+import struct
 import subprocess
 import sys
 from pathlib import Path
 
+import numpy as np
 import pytest
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -50,6 +53,29 @@ def test_train_mnist_on_the_real_test_set_split(tmp_path):
     assert epochs == [0.0, 1.0, 2.0]
     accuracies = numbers_after("test acc", out)
     assert accuracies[0] < 0.3 and accuracies[-1] > 0.6
+
+
+def write_fake_mnist(directory, train, test):
+    """The four MNIST IDX files (gzip), with random digits: enough to exercise the full-data path."""
+    rng = np.random.default_rng(0)
+    for prefix, count in (("train", train), ("t10k", test)):
+        images = rng.integers(0, 256, size=(count, 28, 28), dtype=np.uint8)
+        labels = rng.integers(0, 10, size=count, dtype=np.uint8)
+        (directory / f"{prefix}-images-idx3-ubyte.gz").write_bytes(
+            gzip.compress(struct.pack(">4I", 0x803, count, 28, 28) + images.tobytes()))
+        (directory / f"{prefix}-labels-idx1-ubyte.gz").write_bytes(
+            gzip.compress(struct.pack(">2I", 0x801, count) + labels.tobytes()))
+
+
+def test_train_mnist_with_the_four_files_uses_the_training_set(tmp_path):
+    data = tmp_path / "mnist"
+    data.mkdir()
+    write_fake_mnist(data, train=300, test=50)
+    out = run_demo("train_mnist.py", "--data-dir", str(data), "--iters", "6", "--no-gradient-check",
+                   "--no-progress", tmp_path=tmp_path)
+    assert f"data: MNIST ({data}): 300 training and 50 test images" in out
+    assert "gradient check" not in out
+    assert numbers_after("epoch", out) == [0.0, 1.0, 2.0]  # 3 batches of 100 per epoch
 
 
 def test_regression_plane_saves_the_loss_curve_and_the_prediction_map(tmp_path):
