@@ -128,9 +128,10 @@ class Network:
             if array is None:
                 raise KeyError(f"{type(self).__name__}: params has no {key!r} any more; the network needs {list(self._param_nodes)}")
             if not isinstance(array, np.ndarray) or array.dtype.kind != "f" or array.shape != node.data.shape:
-                shown = f"{type(array).__name__} of shape {np.shape(array)}"
+                shown = (f"an array of shape {array.shape} and dtype {array.dtype}" if isinstance(array, np.ndarray)
+                         else f"a {type(array).__name__}")
                 raise ValueError(
-                    f"{type(self).__name__}: params[{key!r}] was replaced by a {shown}; it must stay a float "
+                    f"{type(self).__name__}: params[{key!r}] was replaced by {shown}; it must stay a float "
                     f"array of shape {node.data.shape}"
                 )
             node.data = array

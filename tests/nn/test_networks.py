@@ -119,8 +119,11 @@ def test_replacing_a_params_entry_is_followed_and_a_misfit_is_refused():
     np.testing.assert_allclose(net.predict(x), np.maximum(x @ replacement, 0) @ net.params["W2"])
     assert net.layers["Affine1"].W is replacement
     net.params["W1"] = np.zeros((4, 4))
-    with pytest.raises(ValueError, match=r"params\['W1'\] was replaced by a ndarray of shape \(4, 4\).*\(5, 4\)"):
+    with pytest.raises(ValueError, match=r"params\['W1'\] was replaced by an array of shape \(4, 4\).*\(5, 4\)"):
         net.loss(x, t)
+    net.params["W1"] = [[0.0] * 4] * 5
+    with pytest.raises(ValueError, match=r"params\['W1'\] was replaced by a list; it must stay a float array"):
+        net.gradient(x, t)
 
 
 def test_accuracy_takes_one_hot_or_index_labels_and_is_refused_for_regression():

@@ -1,6 +1,9 @@
 """nn.train and nn.plot_history: modes, determinism, Ctrl-C, progress and plots."""
 
+import os
+import subprocess
 import sys
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -111,6 +114,28 @@ def test_report_every_thins_the_epoch_lines_but_keeps_the_last(monkeypatch, caps
     printed = [line.split()[1] for line in capsys.readouterr().out.splitlines()]
     assert printed == ["0.00", "3.00", "6.00", "7.00"]
     assert len(history.epoch) == 8  # every epoch is still evaluated
+
+
+def test_nn_imports_and_trains_without_the_optional_extras():
+    script = (
+        "import sys\n"
+        "for name in ('tqdm', 'tqdm.auto', 'matplotlib', 'plygdata'):\n"
+        "    sys.modules[name] = None  # as if not installed\n"
+        "import nn\n"
+        "x, t = nn.spiral(n_per_class=20)\n"
+        "h = nn.train(nn.TwoLayerNet(2, 10, 3, seed=0), x, t, epochs=2, batch_size=20)\n"
+        "print('steps', len(h.step_loss))\n"
+        "try:\n"
+        "    nn.plot_history(h, 'never.png')\n"
+        "except ImportError as error:\n"
+        "    print('plot:', error)\n"
+    )
+    root = Path(__file__).resolve().parents[2]
+    result = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=120,
+                            cwd=root, env=dict(os.environ, PYTHONPATH=str(root)))
+    assert result.returncode == 0, result.stderr
+    assert "steps 6" in result.stdout and result.stdout.count("epoch ") == 3
+    assert "plot: plot_history needs matplotlib: pip install 'backprop-graph[plot]'" in result.stdout
 
 
 def test_progress_bar_with_tqdm_shows_loss_and_epoch_lines(capsys):
