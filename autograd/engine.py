@@ -377,8 +377,8 @@ def _fit_node(grad, node):
         return grad if grad.__class__ is Value or not isinstance(grad, Node) else ops.sum(grad)
     shape = node.data.shape
     if grad.__class__ is Value or grad.data.shape != shape:
-        if np.ndim(grad.data) > len(shape):
-            return ops.sum_to(grad, shape=shape)
+        if np.ndim(grad.data) >= len(shape) and np.shape(grad.data) != shape:
+            return ops.sum_to(grad, shape=shape)  # sum broadcast axes away, size-1 axes included
         return ops.broadcast_to(grad, shape=shape) if np.shape(grad.data) != shape else grad
     return grad
 

@@ -330,8 +330,8 @@ class Tensor(Node):
         return ops.reshape(self, shape=tuple(shape))
 
     def transpose(self, *axes):
-        if len(axes) == 1 and isinstance(axes[0], (tuple, list)):
-            axes = axes[0]
+        if len(axes) == 1 and (axes[0] is None or isinstance(axes[0], (tuple, list))):
+            axes = axes[0] or ()  # like NumPy: t.transpose(None) reverses the axes
         return ops.transpose(self, axes=tuple(axes) if axes else None)
 
     @property
