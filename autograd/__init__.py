@@ -28,6 +28,7 @@ from .functions import (
     transpose,
     zero_grad,
 )
+from .functional import grad, value_and_grad
 
 __all__ = [
     "Node", "Value", "Tensor", "Group", "Primitive", "PRIMITIVES",
@@ -35,4 +36,5 @@ __all__ = [
     "add", "sub", "mul", "div", "neg", "pow", "exp", "log", "sin", "cos", "tanh",
     "sigmoid", "sigmoid_composite", "relu", "dot", "matmul", "sum", "mean", "max",
     "reshape", "transpose", "broadcast_to", "sum_to", "getitem", "softmax", "log_softmax",
+    "grad", "value_and_grad",
 ]
