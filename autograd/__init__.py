@@ -29,6 +29,7 @@ from .functions import (
     zero_grad,
 )
 from .functional import grad, value_and_grad
+from .gradcheck import GradcheckError, GradcheckReport, gradcheck, numerical_grad
 
 __all__ = [
     "Node", "Value", "Tensor", "Group", "Primitive", "PRIMITIVES",
@@ -36,5 +37,5 @@ __all__ = [
     "add", "sub", "mul", "div", "neg", "pow", "exp", "log", "sin", "cos", "tanh",
     "sigmoid", "sigmoid_composite", "relu", "dot", "matmul", "sum", "mean", "max",
     "reshape", "transpose", "broadcast_to", "sum_to", "getitem", "softmax", "log_softmax",
-    "grad", "value_and_grad",
+    "grad", "value_and_grad", "numerical_grad", "gradcheck", "GradcheckError", "GradcheckReport",
 ]
