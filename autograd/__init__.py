@@ -30,6 +30,7 @@ from .functions import (
 )
 from .functional import grad, value_and_grad
 from .gradcheck import GradcheckError, GradcheckReport, gradcheck, numerical_grad
+from .anomaly import AnomalyError, detect_anomaly
 
 __all__ = [
     "Node", "Value", "Tensor", "Group", "Primitive", "PRIMITIVES",
@@ -38,4 +39,5 @@ __all__ = [
     "sigmoid", "sigmoid_composite", "relu", "dot", "matmul", "sum", "mean", "max",
     "reshape", "transpose", "broadcast_to", "sum_to", "getitem", "softmax", "log_softmax",
     "grad", "value_and_grad", "numerical_grad", "gradcheck", "GradcheckError", "GradcheckReport",
+    "detect_anomaly", "AnomalyError",
 ]

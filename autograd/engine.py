@@ -208,6 +208,8 @@ def apply(prim, *args, **params):
         node._inputs = ()
         node._params = None
         node.group = None
+        if _switched and state.anomaly:
+            _check_forward(node, prim, args)
     return node
 
 
@@ -266,6 +268,8 @@ def apply_scalar(prim, x, y):
         node._op = None
         node._inputs = ()
         node.group = None
+        if _switched and state.anomaly:
+            _check_forward(node, prim, (xd, yd))
     return node
 
 
@@ -293,13 +297,15 @@ def apply_scalar_unary(prim, x):
         node._op = None
         node._inputs = ()
         node.group = None
+        if _switched and state.anomaly:
+            _check_forward(node, prim, (x,))
     return node
 
 
-def _check_forward(node):
+def _check_forward(node, prim=None, args=None):
     from .anomaly import check_forward
 
-    check_forward(node)
+    check_forward(node, prim, args)
 
 
 def _constant(data, tensor_mode):
