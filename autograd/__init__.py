@@ -6,6 +6,11 @@ on them is recorded, and ``.backward()`` applies the chain rule in reverse.
 >>> from autograd import Value
 >>> x = Value(3.0); y = x * x + 2 * x; y.backward(); x.grad
 8.0
+
+Derivatives as functions (``grad``, ``value_and_grad``), gradient checking
+(``numerical_grad``, ``gradcheck``) and ``detect_anomaly()`` live here too;
+``autograd.testing`` (which needs hypothesis) has strategies for property
+tests of derivatives.
 """
 
 from .node import Node, Tensor, Value

@@ -1,0 +1,603 @@
+"""Hypothesis strategies for property-testing derivatives.
+
+- ``values()`` and ``tensors()`` draw leaves with finite data in a safe range.
+- ``expressions()`` draws a random differentiable expression: a DAG of the
+  op table's primitives over a few inputs, with shared subexpressions and
+  broadcasting, where every operation stays inside its domain at the drawn
+  inputs (with a margin wider than numerical differentiation's steps). Call
+  it on its inputs; its ``repr`` is a short program, so a shrunk
+  counterexample reads like one.
+- ``assert_grads_match_numeric(f, *inputs)`` checks backprop (and with
+  ``order=k``, k-th derivatives) against central differences.
+
+>>> from hypothesis import given
+>>> @given(expressions())
+... def test_backprop_matches_central_differences(expr):
+...     assert_grads_match_numeric(expr, *expr.inputs)
+"""
+
+import functools
+import inspect
+from dataclasses import dataclass
+
+import numpy as np
+from hypothesis import strategies as st
+from hypothesis.extra import numpy as hnp
+
+from .functional import grad
+from .gradcheck import GradcheckError, gradcheck
+from .node import Node, Tensor, Value
+from .ops import TABLE
+
+__all__ = ["values", "tensors", "expressions", "Expression", "assert_grads_match_numeric"]
+
+
+def _floats(min_value, max_value):
+    return st.floats(min_value, max_value, allow_nan=False, allow_infinity=False, allow_subnormal=False)
+
+
+def values(min_value=-3.0, max_value=3.0, requires_grad=True):
+    """``Value`` leaves with finite data in [min_value, max_value]."""
+    return _floats(min_value, max_value).map(lambda x: Value(x, requires_grad=requires_grad))
+
+
+def tensors(shape=None, elements=None, min_value=-3.0, max_value=3.0, requires_grad=True):
+    """``Tensor`` leaves (float64) of ``shape`` (a tuple, or a strategy for one).
+
+    By default the shape has 0 to 3 axes of 1 to 4 elements, and the elements
+    are finite floats in [min_value, max_value]; ``elements`` replaces them.
+    """
+    if shape is None:
+        shape = hnp.array_shapes(min_dims=0, max_dims=3, min_side=1, max_side=4)
+    if elements is None:
+        elements = _floats(min_value, max_value)
+    return hnp.arrays(np.float64, shape, elements=elements).map(lambda a: Tensor(a, requires_grad=requires_grad))
+
+
+# ---------------------------------------------------------------------------
+# Expressions
+
+# Domain margins, in units of the values (numerical differentiation moves a
+# value by about 1e-6 times its derivative, far less than any margin).
+LOG_MIN = 0.1  # log and fractional powers: every element ≥ 0.1
+DIVISOR_MIN = 0.25  # division and negative powers: every |element| ≥ 0.25
+KINK_MARGIN = 0.01  # relu: |x| ≥ 0.01; max: the top two differ by ≥ 0.01
+EXP_MAX = 4.0  # exp: x ≤ 4
+VALUE_LIMIT = 100.0  # every intermediate |value| ≤ 100
+INPUT_RANGE = 2.0  # drawn inputs lie in [−2, 2]
+
+ELEMENTWISE = ("add", "sub", "mul", "div", "pow", "neg", "exp", "log", "sin", "cos", "tanh", "sigmoid", "relu")
+ARRAY_OPS = ("sum", "mean", "max", "dot", "reshape", "transpose", "broadcast_to", "sum_to",
+             "getitem", "scatter", "softmax", "log_softmax", "affine", "softmax_cross_entropy")
+
+
+@dataclass(frozen=True)
+class Constant:
+    """A literal operand: the exponent in ``x ** 2.0``, class indices for a loss."""
+
+    value: object  # a float or an integer array
+
+    def __repr__(self):
+        return repr(np.asarray(self.value).item()) if np.ndim(self.value) == 0 else _literal(self.value)
+
+
+@dataclass(frozen=True)
+class Step:
+    """``values.append(TABLE[op](*args, **params))``; int args refer to earlier values."""
+
+    op: str
+    args: tuple
+    params: tuple  # (name, value) pairs
+
+
+class Expression:
+    """A scalar function built from primitives; call it like ``expr(*expr.inputs)``.
+
+    Values are numbered inputs first (x0, x1, …), then step results (v2, …).
+    The result is Σₖ sum(wₖ · sinkₖ) over every value no step uses, with
+    fixed weights wₖ that differ per element (so a gradient sent to the wrong
+    element shows). It runs on plain data, on Values and Tensors, and on
+    inputs broadcast to larger shapes (elementwise expressions).
+    """
+
+    __name__ = "expression"
+
+    def __init__(self, inputs, steps, readout):
+        self.inputs = tuple(inputs)
+        self.steps = tuple(steps)
+        self.readout = tuple(readout)  # (value index, weights)
+        parameters = [inspect.Parameter(f"x{i}", inspect.Parameter.POSITIONAL_ONLY) for i in range(len(inputs))]
+        self.__signature__ = inspect.Signature(parameters)
+
+    def __call__(self, *inputs):
+        if len(inputs) != len(self.inputs):
+            raise TypeError(f"expression: takes {len(self.inputs)} inputs, got {len(inputs)}")
+        computed = list(inputs)
+        for step in self.steps:
+            args = [computed[a] if isinstance(a, int) else a.value for a in step.args]
+            computed.append(TABLE[step.op](*args, **dict(step.params)))
+        return _weighted_sum((computed[index], weights) for index, weights in self.readout)
+
+    @property
+    def ops(self):
+        """The primitives used, in order of use."""
+        return tuple(step.op for step in self.steps)
+
+    @property
+    def shared(self):
+        """Whether some value feeds more than one operation (or one operation twice)."""
+        uses = [a for step in self.steps for a in step.args if isinstance(a, int)]
+        return len(uses) != len(set(uses))
+
+    def __repr__(self):
+        lines = [f"Expression with {len(self.inputs)} input(s) and {len(self.steps)} operation(s):"]
+        for i, x in enumerate(self.inputs):
+            lines.append(f"  x{i} = {_literal(x)}")
+        for i, step in enumerate(self.steps, start=len(self.inputs)):
+            lines.append(f"  v{i} = {_format_step(step, len(self.inputs))}")
+        terms = []
+        for index, weights in self.readout:
+            name = _name(index, len(self.inputs))
+            terms.append(f"{_literal(weights)} * {name}" if np.ndim(weights) == 0
+                         else f"sum({_literal(weights)} * {name})")
+        lines.append(f"  out = {' + '.join(terms)}")
+        return "\n".join(lines)
+
+
+_INFIX = {"add": "+", "sub": "-", "mul": "*", "div": "/", "pow": "**"}
+
+
+def _name(index, n_inputs):
+    return f"x{index}" if index < n_inputs else f"v{index}"
+
+
+def _literal(x):
+    if np.ndim(x) == 0:
+        return repr(float(x))
+    return np.array2string(np.asarray(x), precision=6, separator=", ").replace("\n", "")
+
+
+def _format_step(step, n_inputs):
+    args = [_name(a, n_inputs) if isinstance(a, int) else repr(a) for a in step.args]
+    params = dict(step.params)
+    if step.op in _INFIX:
+        return f"{args[0]} {_INFIX[step.op]} {args[1]}"
+    if step.op == "neg":
+        return f"-{args[0]}"
+    if step.op == "getitem":
+        index = params["index"]
+        return f"{args[0]}[{index.tolist() if isinstance(index, np.ndarray) else index}]"
+    shown = [f"{k}={v.tolist() if isinstance(v, np.ndarray) else v!r}" for k, v in step.params]
+    return f"{step.op}({', '.join(args + shown)})"
+
+
+def _family(base):
+    """Every shape that broadcasts to ``base`` with each axis either 1 or base's size.
+
+    Any two of them broadcast together to another one, so binary operations
+    can combine any values of an expression.
+    """
+    shapes = [()]
+    for length in range(1, len(base) + 1):
+        tail = base[len(base) - length:]
+        combos = [()]
+        for size in tail:
+            combos = [c + (d,) for c in combos for d in sorted({1, size})]
+        shapes.extend(combos)
+    return shapes
+
+
+def _readout_weights(shape, k):
+    """1.1, 1.2, … over the elements (shifted by 0.25 per sink k): distinct and readable."""
+    if shape == ():
+        return round(1.1 + 0.25 * k, 2)
+    size = int(np.prod(shape))
+    return np.round(1.0 + 0.25 * k + 0.1 * np.arange(1, size + 1), 2).reshape(shape)
+
+
+# Strategies are built once and reused, not rebuilt for every draw.
+_BOOLEANS = st.booleans()
+_INPUT_FLOATS = _floats(-INPUT_RANGE, INPUT_RANGE)
+
+
+@functools.lru_cache(maxsize=None)
+def _below(n):
+    return st.integers(0, n - 1)
+
+
+@functools.lru_cache(maxsize=None)
+def _float_lists(size):
+    return st.lists(_INPUT_FLOATS, min_size=size, max_size=size)
+
+
+@functools.lru_cache(maxsize=None)
+def _integer_lists(bound, size):
+    return st.lists(_below(bound), min_size=size, max_size=size)
+
+
+@st.composite
+def _inputs(draw, shapes):
+    """A number or an array of one of ``shapes``, drawn as one unit the shrinker can drop."""
+    shape = _choose(draw, shapes)
+    if shape == ():
+        return draw(_INPUT_FLOATS)
+    return np.array(draw(_float_lists(int(np.prod(shape))))).reshape(shape)
+
+
+def _choose(draw, options):
+    """One of ``options``, shrinking towards the first."""
+    options = list(options)
+    return options[draw(_below(len(options)))]
+
+
+class _Builder:
+    """Draws steps that stay inside each primitive's domain at the current values."""
+
+    def __init__(self, computed, base):
+        self.draw = None  # the current step's draw function
+        self.computed = computed  # raw values: inputs, then step results
+        self.base = base
+        self.family = set(_family(base))
+        self.distributions = set()  # values that are softmax rows along the last axis, for any inputs
+
+    def record(self, step, value):
+        if step.op == "softmax" and dict(step.params)["axis"] == np.ndim(value) - 1:
+            self.distributions.add(len(self.computed))
+        self.computed.append(value)
+
+    def choose(self, options):
+        return _choose(self.draw, options)
+
+    def pick(self, accept=lambda v: True):
+        """Index of an existing value satisfying ``accept`` (shrinks towards x0), or None."""
+        candidates = [i for i in range(len(self.computed)) if accept(self.computed[i])]
+        return self.choose(candidates) if candidates else None
+
+    def unary(self, op, accept=lambda v: True):
+        x = self.pick(accept)
+        return None if x is None else Step(op, (x,), ())
+
+    def binary(self, op, accept_second=lambda v: True):
+        y = self.pick(accept_second)
+        return None if y is None else Step(op, (self.pick(), y), ())
+
+    def build(self, op):
+        return getattr(self, "_" + op)(op)
+
+    # -- elementwise --------------------------------------------------------
+
+    _add = _sub = _mul = binary
+    _neg = _sin = _cos = _tanh = _sigmoid = unary
+
+    def _div(self, op):
+        return self.binary(op, lambda v: np.min(np.abs(v)) >= DIVISOR_MIN)
+
+    def _exp(self, op):
+        return self.unary(op, lambda v: np.max(v) <= EXP_MAX)
+
+    def _log(self, op):
+        return self.unary(op, lambda v: np.min(v) >= LOG_MIN)
+
+    def _relu(self, op):
+        return self.unary(op, lambda v: np.min(np.abs(v)) >= KINK_MARGIN)
+
+    def _pow(self, op):
+        form = self.choose(["x ** c", "x ** y", "c ** y"])
+        if form == "c ** y":
+            return Step(op, (Constant(2.0), self.pick()), ())
+        if form == "x ** y":
+            base = self.pick(lambda v: np.min(v) >= LOG_MIN)
+            return None if base is None else Step(op, (base, self.pick()), ())
+        exponent = self.choose([2.0, 3.0, 0.5, -1.0, 1.5])
+        if exponent in (2.0, 3.0):
+            base = self.pick()
+        elif exponent == -1.0:
+            base = self.pick(lambda v: np.min(np.abs(v)) >= DIVISOR_MIN)
+        else:
+            base = self.pick(lambda v: np.min(v) >= LOG_MIN)
+        return None if base is None else Step(op, (base, Constant(exponent)), ())
+
+    # -- reductions ---------------------------------------------------------
+
+    def _reduction(self, op, accept=lambda v, axis: True):
+        x = self.pick(lambda v: np.ndim(v) >= 1)
+        if x is None:
+            return None
+        shape = np.shape(self.computed[x])
+        axis = self.choose([None, *range(len(shape))])
+        keepdims = self.draw(_BOOLEANS)
+        if _reduced_shape(shape, axis, keepdims) not in self.family:
+            keepdims = True
+        if not accept(self.computed[x], axis):
+            return None
+        return Step(op, (x,), (("axis", axis), ("keepdims", keepdims)))
+
+    _sum = _mean = _reduction
+
+    def _max(self, op):
+        return self._reduction(op, _no_ties)
+
+    def _softmax(self, op):
+        x = self.pick(lambda v: np.ndim(v) >= 1)
+        if x is None:
+            return None
+        axis = self.choose(range(np.ndim(self.computed[x])))
+        return Step(op, (x,), (("axis", axis),))
+
+    _log_softmax = _softmax
+
+    # -- linear algebra and shape -------------------------------------------
+
+    def _dot(self, op):
+        def aligned(a, b):
+            sa, sb = np.shape(a), np.shape(b)
+            return (len(sa) in (1, 2) and len(sb) in (1, 2) and sa[-1] == sb[0]
+                    and sa[:-1] + sb[1:] in self.family)
+
+        b = self.pick(lambda v: any(aligned(a, v) for a in self.computed))
+        if b is None:
+            return None
+        return Step(op, (self.pick(lambda v: aligned(v, self.computed[b])), b), ())
+
+    def _affine(self, op):
+        """x·W + b, taking b as row 0 of a matrix (W itself will do) when no value fits it."""
+        def rows_for(W):
+            return [i for i, v in enumerate(self.computed)
+                    if np.ndim(v) in (1, 2) and np.shape(v)[-1] == np.shape(W)[0]
+                    and np.shape(v)[:-1] + np.shape(W)[1:] in self.family]
+
+        W = self.pick(lambda v: np.ndim(v) == 2 and bool(rows_for(v)))
+        if W is None:
+            return None
+        x = self.choose(rows_for(self.computed[W]))
+        outputs = np.shape(self.computed[W])[1:]
+        b = self.pick(lambda v: np.shape(v) == outputs)
+        if b is not None:
+            return Step(op, (x, W, b), ())
+        matrix = self.pick(lambda v: np.ndim(v) == 2 and np.shape(v)[1:] == outputs)
+        return [Step("getitem", (matrix,), (("index", 0),)), Step(op, (x, W, len(self.computed)), ())]
+
+    def _softmax_cross_entropy(self, op):
+        logits = self.pick(lambda v: np.ndim(v) >= 1)
+        if logits is None:
+            return None
+        shape = np.shape(self.computed[logits])
+        form = self.choose(["indices", "probabilities", "softmax"])
+        if form == "indices":  # constant class indices
+            indices = np.array(self.draw(_integer_lists(shape[-1], int(np.prod(shape[:-1]))))).reshape(shape[:-1])
+            return Step(op, (logits, Constant(indices)), ())
+        # The fused VJP assumes every row of labels sums to 1: a distribution.
+        rows = [i for i in self.distributions if np.shape(self.computed[i]) == shape]
+        if form == "softmax" and rows:  # a differentiable distribution
+            return Step(op, (logits, self.choose(sorted(rows))), ())
+        weights = np.array(self.draw(_integer_lists(4, int(np.prod(shape)))), dtype=float).reshape(shape) + 1.0
+        return Step(op, (logits, Constant(weights / weights.sum(axis=-1, keepdims=True))), ())
+
+    def _transpose(self, op):
+        return self.unary(op, lambda v: np.ndim(v) == 2 and np.shape(v)[::-1] in self.family)
+
+    def _shape_change(self, op, related):
+        """reshape, broadcast_to or sum_to: to another family shape ``related`` to x's."""
+        def targets(v):
+            return [s for s in _family(self.base) if s != np.shape(v) and related(np.shape(v), s)]
+
+        x = self.pick(lambda v: bool(targets(v)))
+        if x is None:
+            return None
+        shape = self.choose(targets(self.computed[x]))
+        return Step(op, (x,), (("shape", shape),))
+
+    def _reshape(self, op):
+        return self._shape_change(op, lambda old, new: np.prod(old) == np.prod(new))
+
+    def _broadcast_to(self, op):
+        return self._shape_change(op, _broadcasts_to)
+
+    def _sum_to(self, op):
+        return self._shape_change(op, lambda old, new: _broadcasts_to(new, old))
+
+    def _getitem(self, op):
+        x = self.pick(lambda v: np.ndim(v) >= 1)
+        if x is None:
+            return None
+        length = np.shape(self.computed[x])[0]
+        if self.draw(_BOOLEANS):
+            index = self.choose(range(length))  # drops the first axis
+        else:  # a gather keeping the shape, repeats allowed
+            index = np.array(self.draw(_integer_lists(length, length)))
+        return Step(op, (x,), (("index", index),))
+
+    def _scatter(self, op):
+        def new_shape(v):
+            shape = np.shape(v)
+            if not 1 <= len(shape) < len(self.base):
+                return None
+            return (self.base[len(self.base) - len(shape) - 1],) + shape
+
+        x = self.pick(lambda v: new_shape(v) is not None)
+        if x is None:
+            return None
+        shape = new_shape(self.computed[x])
+        index = self.choose(range(shape[0]))
+        return Step(op, (x,), (("index", index), ("shape", shape)))
+
+
+def _weighted_sum(pairs):
+    """Σ sum(w · x) over (x, w) pairs: a scalar node, or a float on plain data."""
+    total = None
+    for x, w in pairs:
+        term = x * w
+        if np.ndim(term.data if isinstance(term, Node) else term) > 0:
+            term = TABLE["sum"](term)
+        total = term if total is None else total + term
+    return total
+
+
+@st.composite
+def _steps(draw, builder, groups):
+    """One step (or a short run of steps) with values, or ([], []): one unit for the shrinker to drop."""
+    builder.draw = draw
+    group = builder.choose(groups)  # elementwise or array primitives
+    steps = builder.build(builder.choose(group))
+    if steps is None:
+        return [], []
+    steps = steps if isinstance(steps, list) else [steps]
+    values = []
+    for step in steps:
+        known = builder.computed + values
+        args = [known[a] if isinstance(a, int) else a.value for a in step.args]
+        with np.errstate(all="ignore"):
+            value = TABLE[step.op](*args, **dict(step.params))
+        if np.shape(value) not in builder.family or not _acceptable(value):
+            return [], []
+        values.append(value)
+    return steps, values
+
+
+def _reduced_shape(shape, axis, keepdims):
+    if axis is None:
+        return tuple(1 for _ in shape) if keepdims else ()
+    return tuple(1 if i == axis else n for i, n in enumerate(shape)) if keepdims else shape[:axis] + shape[axis + 1:]
+
+
+def _broadcasts_to(old, new):
+    return len(old) <= len(new) and all(o in (1, n) for o, n in zip(old[::-1], new[::-1]))
+
+
+def _no_ties(v, axis):
+    """The largest element along ``axis`` beats the runner-up by KINK_MARGIN."""
+    top = np.sort(np.reshape(v, -1)) if axis is None else np.sort(v, axis=axis)
+    if (np.size(top) if axis is None else np.shape(top)[axis]) < 2:
+        return True
+    gap = top[-1] - top[-2] if axis is None else np.take(top, -1, axis) - np.take(top, -2, axis)
+    return bool(np.min(gap) >= KINK_MARGIN)
+
+
+def _acceptable(value):
+    return bool(np.all(np.isfinite(value))) and float(np.max(np.abs(value))) <= VALUE_LIMIT
+
+
+def _plain_input(x):
+    if isinstance(x, Node):
+        x = x.data
+    return np.array(x, dtype=np.float64) if np.ndim(x) else float(x)
+
+
+def expressions(*, max_inputs=3, min_ops=1, max_ops=6, scalar=False, ops=None, inputs=None):
+    """Random differentiable expressions (``Expression``) with their inputs.
+
+    Up to ``max_inputs`` inputs in [−2, 2]. ``scalar=True`` keeps to
+    numbers and elementwise primitives, so the
+    expression also runs on Values and on broadcast tensors. Otherwise a base
+    shape of up to two axes is drawn (the first input's), the other inputs
+    take shapes that broadcast to it (numbers included), and every primitive
+    in the op table may appear.
+    Between ``min_ops`` and ``max_ops`` primitives are applied (fewer when,
+    after a few tries, none of those drawn applies to any value).
+    ``ops`` restricts the primitives by name; ``inputs`` fixes the inputs
+    (their shapes must broadcast together). Each primitive is applied only
+    where it is smooth and defined at the drawn inputs.
+    """
+    if not (isinstance(max_inputs, int) and max_inputs >= 1):
+        raise ValueError(f"expressions: max_inputs must be a positive int, got {max_inputs!r}")
+    if not (isinstance(min_ops, int) and isinstance(max_ops, int) and 0 <= min_ops <= max_ops):
+        raise ValueError(f"expressions: need 0 ≤ min_ops ≤ max_ops, got {min_ops!r} and {max_ops!r}")
+    elementwise, array_ops = ELEMENTWISE, () if scalar else ARRAY_OPS
+    if ops is not None:
+        unknown = set(ops) - set(elementwise + array_ops)
+        if unknown:
+            raise ValueError(f"expressions: cannot generate {sorted(unknown)}"
+                             f"{' with scalar=True' if scalar else ''}; choose from {elementwise + array_ops}")
+        elementwise = tuple(op for op in elementwise if op in ops)
+        array_ops = tuple(op for op in array_ops if op in ops)
+        if not elementwise + array_ops:
+            raise ValueError("expressions: ops is empty")
+    point = None
+    if inputs is not None:
+        point = [_plain_input(x) for x in inputs]
+        try:
+            base = np.broadcast_shapes(*[np.shape(x) for x in point])
+        except ValueError:
+            raise ValueError(f"expressions: the inputs' shapes {[np.shape(x) for x in point]} "
+                             "do not broadcast together") from None
+        if scalar and base != ():
+            raise ValueError(f"expressions: scalar=True needs scalar inputs, got shapes broadcasting to {base}")
+        if base == () and not elementwise:
+            raise ValueError(f"expressions: none of {sorted(ops)} applies to scalar inputs")
+    return _expressions(max_inputs, min_ops, max_ops, scalar, elementwise, array_ops, point)
+
+
+@st.composite
+def _expressions(draw, max_inputs, min_ops, max_ops, scalar, elementwise, array_ops, point):
+    if point is not None:  # fixed inputs; each expression gets its own copies
+        point = [np.copy(x) if np.ndim(x) else x for x in point]
+        base = np.broadcast_shapes(*[np.shape(x) for x in point])
+    else:
+        if scalar:
+            base = ()
+        else:  # one or two axes; square matrices let dot and transpose apply
+            side = 1 + draw(_below(3))
+            bases = [(side,), (side, side), (1 + draw(_below(3)), side)]
+            base = _choose(draw, bases + [()] if elementwise else bases)
+        point = [draw(_inputs((base,)))]  # x0 has the base shape
+        for _ in range(draw(_below(max_inputs))):
+            point.append(draw(_inputs(tuple(_family(base)))))
+    groups = [group for group in (elementwise, array_ops if base != () else ()) if group]
+
+    computed = list(point)
+    builder = _Builder(computed, base)
+    steps = []
+    wanted = _choose(draw, range(min_ops, max_ops + 1))
+    for _ in range(3 * wanted):  # some draws find no operand in the domain; try again
+        if len(steps) >= wanted:
+            break
+        new_steps, values = draw(_steps(builder, groups))
+        for step, value in zip(new_steps, values):
+            steps.append(step)
+            builder.record(step, value)
+
+    used = {a for step in steps for a in step.args if isinstance(a, int)}
+    sinks = [i for i in range(len(computed)) if i not in used]
+    readout = [(i, _readout_weights(np.shape(computed[i]), k)) for k, i in enumerate(sinks)]
+    return Expression(point, steps, readout)
+
+
+# ---------------------------------------------------------------------------
+# Assertions
+
+
+def assert_grads_match_numeric(f, *inputs, order=1, eps=1e-6, atol=1e-5, rtol=1e-3):
+    """Assert backprop's derivatives of scalar ``f`` agree with central differences.
+
+    ``order=1`` checks the gradient (``gradcheck``). ``order=k`` checks the
+    k-th derivative: with fixed weights w, the gradient of
+    d(x) = Σᵢ sum(wᵢ · ∂f/∂xᵢ) (a Hessian-vector product for k = 2), computed
+    through ``grad`` nested k times, against central differences of d, which
+    backprop evaluates to order k − 1. Returns the ``GradcheckReport``.
+    """
+    if not isinstance(order, int) or order < 1:
+        raise ValueError(f"assert_grads_match_numeric: order must be a positive int, got {order!r}")
+    point = [_plain_input(x) for x in inputs]
+    target = f
+    for _ in range(order - 1):
+        target = _weighted_gradient(target, point)
+    try:
+        return gradcheck(target, *point, eps=eps, atol=atol, rtol=rtol)
+    except GradcheckError as error:
+        raise AssertionError(str(error) if order == 1 else f"order {order}: {error}") from None
+
+
+def _weighted_gradient(f, point):
+    """x ↦ Σᵢ sum(wᵢ · ∂f/∂xᵢ(x)), the derivative of f along the direction w."""
+    gradient = grad(f, argnums=tuple(range(len(point))))
+    weights = [_readout_weights(np.shape(x), k) for k, x in enumerate(point)]
+
+    def directional(*xs):
+        return _weighted_sum(zip(gradient(*xs), weights))
+
+    directional.__name__ = f"grad({getattr(f, '__name__', 'f')})·w"
+    try:
+        directional.__signature__ = inspect.signature(f)
+    except (TypeError, ValueError):
+        pass
+    return directional
