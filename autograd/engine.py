@@ -411,43 +411,96 @@ def _backward_pass(order, seed, graph):
     uses it comes later in ``order``. The VJPs receive raw data, or the nodes
     themselves when the backward pass is recorded (``graph``).
     """
-    anomaly = _switched and state.anomaly
-    fit = _fit_node if graph else _fit_array
     for node in order:
         if node._op is not None:
             node.grad = None
     root = order[-1]
-    root.grad = seed if root.grad is None else root.grad + seed
+    root.grad = _accumulate(root.grad, seed)
+    if graph or (_switched and state.anomaly):
+        _chain_rule(order, graph)
+    else:
+        _chain_rule_raw(order)
+
+
+def _chain_rule_raw(order):
+    """The backward loop on raw data: the common case, kept lean.
+
+    Primitives without parameters (add, mul, exp, … : most of any graph) with
+    one or two inputs get their VJPs called with the inputs' data spelled
+    out, so no argument list is built per node.
+    """
+    fit = _fit_array
+    for node in reversed(order):
+        prim = node._op
+        if prim is None:
+            continue
+        g = node.grad
+        out = node.data
+        inputs = node._inputs
+        params = node._params
+        arity = len(inputs)
+        if params is None and arity <= 2:
+            xd = inputs[0].data
+            yd = inputs[1].data if arity == 2 else None
+        else:
+            args = [parent.data for parent in inputs]
+            params = params or {}
+        position = 0
+        for parent in inputs:
+            if parent.requires_grad:
+                vjp = prim.vjps[position]
+                if params is not None:
+                    parent_grad = vjp(g, out, *args, **params)
+                elif arity == 2:
+                    parent_grad = vjp(g, out, xd, yd)
+                else:
+                    parent_grad = vjp(g, out, xd)
+                if parent_grad.__class__ is not float or parent.__class__ is not Value:
+                    parent_grad = fit(parent_grad, parent)
+                previous = parent.grad
+                if previous is not None:
+                    parent_grad = previous + parent_grad
+                    if parent_grad.__class__ is not float and parent_grad.__class__ is not np.ndarray:
+                        parent_grad = np.asarray(parent_grad)  # NumPy adds two 0-d arrays into a scalar
+                parent.grad = parent_grad
+            position += 1
+
+
+def _accumulate(previous, grad):
+    """previous + grad, where a sum of two 0-d arrays stays an array (NumPy makes it a scalar)."""
+    if previous is None:
+        return grad
+    total = previous + grad
+    if total.__class__ is not float and isinstance(total, np.generic):
+        total = np.asarray(total)
+    return total
+
+
+def _chain_rule(order, graph):
+    """The backward loop in general form: recorded (``graph``) or under detect_anomaly()."""
+    anomaly = _switched and state.anomaly
+    fit = _fit_node if graph else _fit_array
     for node in reversed(order):
         prim = node._op
         if prim is None:
             continue
         g = node.grad
         inputs = node._inputs
-        params = node._params
+        params = node._params or {}
         if graph:
             out, args = node, inputs
         else:
-            out = node.data
-            if len(inputs) == 2:  # the common case, spelled out for speed
-                x, y = inputs
-                args = (x.data, y.data)
-            else:
-                args = [parent.data for parent in inputs]
-        position = 0
-        for parent in inputs:
+            out, args = node.data, [parent.data for parent in inputs]
+        for position, parent in enumerate(inputs):
             if parent.requires_grad:
-                vjp = prim.vjps[position]
-                parent_grad = vjp(g, out, *args) if params is None else vjp(g, out, *args, **params)
+                parent_grad = prim.vjps[position](g, out, *args, **params)
                 if parent.__class__ is not Value or parent_grad.__class__ is not float:
                     parent_grad = fit(parent_grad, parent)
                 if anomaly:
                     from .anomaly import check_backward
 
                     check_backward(node, parent, position, parent_grad)
-                previous = parent.grad
-                parent.grad = parent_grad if previous is None else previous + parent_grad
-            position += 1
+                parent.grad = _accumulate(parent.grad, parent_grad)
 
 
 def _seed(root, grad, create_graph):

@@ -83,6 +83,19 @@ def test_reused_tensor_accumulates_with_broadcasting():
     np.testing.assert_allclose(w.grad, 2 * (2 * w.data + 1))  # two rows of w² + w
 
 
+@pytest.mark.parametrize("dtype", [np.float64, np.float32])
+def test_zero_d_tensor_gradients_stay_arrays_when_they_accumulate(dtype):
+    # NumPy adds two 0-d arrays into a scalar; the gradient of a 0-d Tensor is still an array.
+    x = Tensor(np.array(2.0, dtype=dtype))
+    (x * x).backward()  # two contributions within one pass
+    assert type(x.grad) is np.ndarray and x.grad.shape == () and x.grad.dtype == dtype
+    assert x.grad == 4.0
+    (x * 3.0).backward()  # and across passes
+    assert type(x.grad) is np.ndarray and x.grad == 7.0
+    x.backward()  # a leaf as the output: its seed accumulates too
+    assert type(x.grad) is np.ndarray and x.grad == 8.0
+
+
 def test_leaves_accumulate_across_backward_calls_until_zero_grad():
     x = Value(2.0)
     y = x * x
