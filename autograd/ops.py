@@ -416,13 +416,18 @@ def _one_hot_like(logits, labels):
 def _softmax_cross_entropy_vjp_logits(g, out, logits, labels):
     rows = np.size(_data(logits)) // np.shape(_data(logits))[-1]
     if isinstance(g, Node):
-        return (softmax(logits, axis=-1) - _one_hot_like(logits, labels)) * (g * (1.0 / rows))
+        target = _one_hot_like(logits, labels)
+        if not _labels_are_indices(_data(logits), _data(labels)):
+            # labels need not sum to 1 per row: d/dx of −Σ t·log softmax(x) is softmax(x)·Σt − t
+            return (softmax(logits, axis=-1) * sum(target, axis=-1, keepdims=True) - target) * (g * (1.0 / rows))
+        return (softmax(logits, axis=-1) - target) * (g * (1.0 / rows))
     probs = logits - logits.max(axis=-1, keepdims=True)
     np.exp(probs, out=probs)
     probs /= probs.sum(axis=-1, keepdims=True)
     if _labels_are_indices(logits, labels):  # checked by the forward pass already
         probs.reshape(rows, -1)[np.arange(rows), labels.reshape(-1).astype(np.intp)] -= 1.0
-    else:
+    else:  # probabilities, not necessarily summing to 1 per row: softmax(x)·Σt − t
+        probs *= labels.sum(axis=-1, keepdims=True)
         probs -= labels
     probs *= g * (1.0 / rows)
     return probs
@@ -440,4 +445,5 @@ softmax_cross_entropy = primitive(
     (_softmax_cross_entropy_vjp_logits, _softmax_cross_entropy_vjp_labels),
     symbol="Softmax-with-Loss", tensor_only=True,
     doc="L = −(1/N) Σ t·log softmax(x) over the last axis, N rows; labels one-hot/probabilities "
-        "(x's shape) or class indices (x's shape without the last axis); dx = g·(softmax(x) − t)/N")
+        "(x's shape) or class indices (x's shape without the last axis); dx = g·(softmax(x)·Σt − t)/N, "
+        "which is g·(softmax(x) − t)/N for one-hot labels")
