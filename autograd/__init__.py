@@ -15,7 +15,8 @@ tests of derivatives.
 
 from .node import Node, Tensor, Value
 from .engine import Group, enable_grad, group, is_grad_enabled, no_grad
-from .ops import TABLE as PRIMITIVES, Primitive, add, cos, div, exp, log, mul, neg, pow, relu, sin, sub, tanh
+from .ops import TABLE as PRIMITIVES, Primitive, add, affine, cos, div, exp, log, mul, neg, pow, relu, sin, sub, tanh
+from .ops import softmax_cross_entropy
 from .functions import (
     broadcast_to,
     dot,
@@ -43,6 +44,7 @@ __all__ = [
     "add", "sub", "mul", "div", "neg", "pow", "exp", "log", "sin", "cos", "tanh",
     "sigmoid", "sigmoid_composite", "relu", "dot", "matmul", "sum", "mean", "max",
     "reshape", "transpose", "broadcast_to", "sum_to", "getitem", "softmax", "log_softmax",
+    "affine", "softmax_cross_entropy",
     "grad", "value_and_grad", "numerical_grad", "gradcheck", "GradcheckError", "GradcheckReport",
     "detect_anomaly", "AnomalyError",
 ]

@@ -320,3 +320,15 @@ def test_repr_is_readable():
     assert repr(a) == "Value(data=2.0, grad=3.0, name='a')"
     assert repr(b) == "Value(data=6.0, grad=1.0, op='mul')"
     assert "shape=(2,)" in repr(Tensor([1.0, 2.0]) * 2)
+
+
+def test_fused_primitives_are_in_the_namespace_and_take_plain_arrays():
+    x, W, b = np.arange(6.0).reshape(2, 3), np.ones((3, 4)), np.arange(4.0)
+    out = autograd.affine(x, W, b)
+    assert type(out) is np.ndarray
+    np.testing.assert_array_equal(out, x @ W + b)
+    loss = autograd.softmax_cross_entropy(np.zeros((2, 3)), np.array([0, 2]))
+    assert float(loss) == pytest.approx(np.log(3.0))
+    scores = Tensor(np.zeros((2, 3)))
+    autograd.softmax_cross_entropy(scores, np.array([0, 2])).backward()
+    np.testing.assert_allclose(scores.grad, [[-1 / 3, 1 / 6, 1 / 6], [1 / 6, 1 / 6, -1 / 3]])
