@@ -11,7 +11,9 @@
 (c) The deepest chain each engine can backpropagate.
 
 Each figure is printed, then the ratios. Timing: the median of interleaved
-repetitions, with garbage collected between repetitions (not during them).
+repetitions, with garbage collected between repetitions (not during them);
+the forward pass (building the loss, zeroing the gradients) and the
+backward pass are shown apart.
 """
 
 import argparse
@@ -108,7 +110,6 @@ def tensor_hinge_loss(model, xs, ys, alpha=1e-4):
 def step_micrograd(model, xs, ys):
     loss = hinge_loss(model, mg_engine.Value, xs, ys)
     model.zero_grad()
-    loss.backward()
     return loss
 
 
@@ -116,7 +117,6 @@ def step_scalar(model, xs, ys):
     loss = hinge_loss(model, Value, xs, ys)
     for p in model.parameters():
         p.zero_grad()
-    loss.backward()
     return loss
 
 
@@ -124,15 +124,17 @@ def step_tensor(model, xs, ys):
     loss = tensor_hinge_loss(model, xs, ys)
     for p in model.parameters():
         p.zero_grad()
-    loss.backward()
     return loss
 
 
-def timed(fn, *args):
+def timed(step, *args):
+    """(forward seconds, backward seconds) of one step: loss and zeroed grads, then backward."""
     gc.collect()
     start = time.perf_counter()
-    fn(*args)
-    return time.perf_counter() - start
+    loss = step(*args)
+    middle = time.perf_counter()
+    loss.backward()
+    return middle - start, time.perf_counter() - middle
 
 
 def demo_network(repeats):
@@ -144,19 +146,28 @@ def demo_network(repeats):
     scalar, tensor = ScalarMLP(reference), TensorMLP(reference)
 
     # Same network, same data: the three must agree before they are timed.
-    losses = [step_micrograd(reference, xs, ys).data, step_scalar(scalar, xs, ys).data,
-              float(step_tensor(tensor, xs, ys).data)]
+    steps = {"micrograd": (step_micrograd, reference), "ours (Value)": (step_scalar, scalar),
+             "ours (Tensor)": (step_tensor, tensor)}
+    losses = []
+    for step, model in steps.values():
+        loss = step(model, xs, ys)
+        loss.backward()
+        losses.append(float(loss.data))
     assert max(losses) - min(losses) < 1e-9, losses
     first = reference.layers[0].neurons[0].w[0].grad
     assert math.isclose(first, scalar.layers[0][0][0][0].grad, rel_tol=1e-9, abs_tol=1e-12)
     assert math.isclose(first, tensor.weights[0].grad[0, 0], rel_tol=1e-9, abs_tol=1e-12)
 
-    times = {"micrograd": [], "ours (Value)": [], "ours (Tensor)": []}
+    times = {name: [] for name in steps}
     for _ in range(repeats):
-        times["micrograd"].append(timed(step_micrograd, reference, xs, ys))
-        times["ours (Value)"].append(timed(step_scalar, scalar, xs, ys))
-        times["ours (Tensor)"].append(timed(step_tensor, tensor, xs, ys))
-    return {name: statistics.median(ts) for name, ts in times.items()}, losses[0]
+        for name, (step, model) in steps.items():
+            times[name].append(timed(step, model, xs, ys))
+    medians = {}
+    for name, runs in times.items():
+        totals = [forward + backward for forward, backward in runs]
+        middle = runs[totals.index(statistics.median_low(totals))]
+        medians[name] = (sum(middle), *middle)
+    return medians, losses[0]
 
 
 def bytes_per_mul_node(make_value, n=100_000):
@@ -205,8 +216,9 @@ def main(argv=None):
     print(f"Python {sys.version.split()[0]}, NumPy {np.__version__}, micrograd 0.1.0\n")
     times, loss = demo_network(repeats)
     print(f"(a) micrograd's demo, MLP 2-16-16-1, 100 points, forward + backward (loss {loss:.6f}):")
-    for name, seconds in times.items():
-        print(f"    {name:<15} {seconds * 1e3:9.1f} ms")
+    for name, (total, forward, backward) in times.items():
+        print(f"    {name:<15} {total * 1e3:9.1f} ms  (forward {forward * 1e3:.1f}, backward {backward * 1e3:.1f})")
+    times = {name: total for name, (total, _, _) in times.items()}
     memory = {"micrograd": bytes_per_mul_node(mg_engine.Value), "ours (Value)": bytes_per_mul_node(Value)}
     print("(b) memory per scalar multiply node:")
     for name, size in memory.items():
