@@ -13,9 +13,32 @@ class Node:
 
     __slots__ = ("data", "grad", "requires_grad", "_op", "_inputs", "_params", "name", "group", "_origin", "_seq")
 
-    # NumPy must hand ``array * node`` to the node's reflected operator
-    # instead of looping over the array itself.
-    __array_ufunc__ = None
+    # -- NumPy interoperability ------------------------------------------
+
+    def __array_ufunc__(self, ufunc, method, *inputs, **kwargs):
+        """NumPy's ufuncs that are primitives record: ``np.exp(t)``, ``array * t``."""
+        if ufunc is np.equal or ufunc is np.not_equal:
+            # Nodes compare by identity (they are hashed so); an array is never a node.
+            same = len(inputs) == 2 and inputs[0] is inputs[1]
+            return same if ufunc is np.equal else not same
+        op = _UFUNC_OPS.get(ufunc.__name__) if method == "__call__" and not kwargs else None
+        if op is None:
+            call = f"np.{ufunc.__name__}" + ("" if method == "__call__" else f".{method}")
+            extra = f" with {', '.join(sorted(kwargs))}=" if kwargs else ""
+            raise TypeError(
+                f"{call}{extra} is not supported on {type(self).__name__} nodes; use an operation that "
+                f"records ({', '.join('np.' + name for name in _UFUNC_OPS)}, or autograd's functions), "
+                "or x.data for the plain numbers without a gradient"
+            )
+        return op(*inputs)
+
+    def __array_function__(self, func, types, args, kwargs):
+        """np.dot, np.sum, np.mean, np.max, np.reshape, np.transpose, np.broadcast_to record;
+        other NumPy functions see the plain data, as ``np.asarray(node)`` does."""
+        recorded = _ARRAY_FUNCTIONS.get(func)
+        if recorded is not None:
+            return recorded(*args, **kwargs)
+        return func(*_plain(args), **_plain(kwargs))
 
     def _init(self, data, requires_grad, name):
         self.data = data
@@ -348,5 +371,29 @@ class Tensor(Node):
         return ops.log_softmax(self, axis=axis)
 
 
-from . import ops  # noqa: E402  (ops needs the classes above)
+def _plain(obj):
+    """``obj`` with every node in it (in lists, tuples and dicts too) replaced by its data."""
+    if isinstance(obj, Node):
+        return obj.data
+    if isinstance(obj, (list, tuple)):
+        return type(obj)(_plain(item) for item in obj)
+    if isinstance(obj, dict):
+        return {key: _plain(value) for key, value in obj.items()}
+    return obj
+
+
+from . import functions, ops  # noqa: E402  (both need the classes above)
 from .engine import apply_scalar, apply_scalar_unary  # noqa: E402
+
+# NumPy ufuncs that are primitives of the op table, by name.
+_UFUNC_OPS = {
+    "add": ops.add, "subtract": ops.sub, "multiply": ops.mul, "divide": ops.div, "negative": ops.neg,
+    "power": ops.pow, "exp": ops.exp, "log": ops.log, "sin": ops.sin, "cos": ops.cos, "tanh": ops.tanh,
+    "matmul": ops.dot,
+}
+# NumPy functions with a recorded counterpart of the same signature.
+_ARRAY_FUNCTIONS = {
+    np.dot: functions.dot, np.sum: functions.sum, np.mean: functions.mean, np.max: functions.max,
+    np.amax: functions.max, np.reshape: functions.reshape, np.transpose: functions.transpose,
+    np.broadcast_to: functions.broadcast_to,
+}

@@ -1,0 +1,98 @@
+"""NumPy's functions on nodes: ufuncs and array functions that are primitives record."""
+
+import numpy as np
+import pytest
+
+import autograd
+from autograd import Tensor, Value
+
+rng = np.random.default_rng(3)
+
+UFUNCS = {  # NumPy ufunc -> the autograd function it must record as
+    "add": (np.add, autograd.add), "subtract": (np.subtract, autograd.sub),
+    "multiply": (np.multiply, autograd.mul), "divide": (np.divide, autograd.div),
+    "power": (np.power, autograd.pow), "matmul": (np.matmul, autograd.dot),
+}
+UNARY = {"exp": np.exp, "log": np.log, "sin": np.sin, "cos": np.cos, "tanh": np.tanh, "neg": np.negative}
+
+
+def grads_of(build, *arrays):
+    nodes = [Tensor(a.copy()) for a in arrays]
+    out = build(*nodes)
+    out.sum().backward()
+    return out, [n.grad for n in nodes]
+
+
+@pytest.mark.parametrize("name", sorted(UNARY))
+def test_unary_ufuncs_record_the_primitive(name):
+    data = rng.uniform(0.5, 2.0, size=(3, 2))
+    via_numpy, numpy_grads = grads_of(UNARY[name], data)
+    via_autograd, autograd_grads = grads_of(getattr(autograd, name), data)
+    assert via_numpy.op == name
+    np.testing.assert_array_equal(via_numpy.data, via_autograd.data)
+    np.testing.assert_array_equal(numpy_grads[0], autograd_grads[0])
+
+
+@pytest.mark.parametrize("name", sorted(UFUNCS))
+def test_binary_ufuncs_record_with_an_array_on_either_side(name):
+    ufunc, function = UFUNCS[name]
+    a, b = rng.uniform(0.5, 2.0, size=(2, 2)), rng.uniform(0.5, 2.0, size=(2, 2))
+    expected_op = "dot" if name == "matmul" else function.name
+    for left_is_array in (True, False):
+        node = Tensor(b.copy() if left_is_array else a.copy())
+        out = ufunc(a, node) if left_is_array else ufunc(node, b)
+        assert out.op == expected_op
+        out.sum().backward()
+        reference = Tensor(node.data.copy())
+        (function(a, reference) if left_is_array else function(reference, b)).sum().backward()
+        np.testing.assert_allclose(node.grad, reference.grad, rtol=1e-15)
+
+
+def test_operators_with_arrays_and_numpy_scalars_still_record():
+    t = Tensor([1.0, 2.0])
+    out = np.array([3.0, 4.0]) * t
+    assert out.op == "mul"
+    out.sum().backward()
+    np.testing.assert_array_equal(t.grad, [3.0, 4.0])
+    v = Value(3.0)
+    w = np.float64(2.0) * v
+    assert isinstance(w, Value) and w.op == "mul" and w.data == 6.0
+    assert np.exp(v).data == pytest.approx(np.e ** 3)
+
+
+def test_array_functions_record_like_the_methods():
+    x, W = rng.standard_normal((4, 3)), Tensor(rng.standard_normal((3, 2)))
+    loss = np.sum(np.mean(np.tanh(np.dot(x, W)), axis=0) * np.max(np.reshape(np.transpose(W), (6,))))
+    assert loss.op == "sum"
+    loss.backward()
+    reference = Tensor(W.data.copy())
+    (autograd.tanh(x @ reference).mean(axis=0) * reference.T.reshape(6).max()).sum().backward()
+    np.testing.assert_allclose(W.grad, reference.grad, rtol=1e-14)
+    wide = np.broadcast_to(Tensor([1.0, 2.0]), (3, 2))
+    assert wide.op == "broadcast_to" and wide.shape == (3, 2)
+
+
+def test_other_numpy_functions_see_the_plain_data():
+    t = Tensor(np.arange(6.0).reshape(2, 3))
+    assert np.shape(t) == (2, 3) and np.ndim(t) == 2
+    joined = np.concatenate([t, t])
+    assert type(joined) is np.ndarray and joined.shape == (4, 3)
+    assert np.allclose(t, t.data)
+
+
+@pytest.mark.parametrize("call, named", [
+    (lambda t: np.floor(t), "np.floor"),
+    (lambda t: np.maximum(t, 0.0), "np.maximum"),
+    (lambda t: np.add(t, 1.0, out=np.zeros(2)), "np.add with out="),
+    (lambda t: np.add.reduce(t), "np.add.reduce"),
+    (lambda t: np.zeros(2) < t, "np.less"),
+])
+def test_ufuncs_without_a_primitive_are_refused_clearly(call, named):
+    with pytest.raises(TypeError, match=f"{named} is not supported on Tensor nodes.*x.data"):
+        call(Tensor([1.0, -1.0]))
+
+
+def test_arrays_and_nodes_compare_by_identity_as_nodes_do():
+    t, a = Tensor([1.0, 2.0]), np.array([1.0, 2.0])
+    assert (a == t) is False and (a != t) is True
+    assert t in [a, t] and [a, t].index(t) == 1
