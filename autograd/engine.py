@@ -328,21 +328,27 @@ def _constant(data, tensor_mode):
 # Backward
 
 
-def topological_order(root):
+def topological_order(root, forget_grads=False):
     """Nodes that need a gradient and lead to ``root``, inputs before users.
 
     Every node is numbered when it is created, after its inputs, so creation
     order is a topological order: collect the ancestors with an explicit
     stack (no recursion, so a chain of a million nodes is fine) and sort.
+    ``forget_grads`` also clears ``.grad`` of every node made by an
+    operation on the way (what a backward pass starts with; leaves keep theirs).
     """
     visited = {root}
     stack = [root]
     pop, push, visit = stack.pop, stack.append, visited.add
     while stack:
-        for parent in pop()._inputs:
-            if parent.requires_grad and parent not in visited:
+        node = pop()
+        if forget_grads and node._op is not None:
+            node.grad = None
+        for parent in node._inputs:
+            if parent not in visited and parent.requires_grad:
                 visit(parent)
-                push(parent)
+                if parent._op is not None:  # a leaf has no inputs to visit
+                    push(parent)
     return sorted(visited, key=_by_creation)
 
 
@@ -397,7 +403,7 @@ def backward(root, grad=None, create_graph=False):
             "under no_grad(), or with requires_grad=False), so there is nothing to differentiate"
         )
     seed = _seed(root, grad, create_graph)
-    order = topological_order(root)
+    order = topological_order(root, forget_grads=True)
     with _grad_mode(create_graph):
         _backward_pass(order, seed, create_graph)
 
@@ -406,14 +412,12 @@ def _backward_pass(order, seed, graph):
     """The chain rule over ``order`` (inputs before users), from the last node back.
 
     Leaves add the new gradient to what they hold; nodes made by operations
-    start from zero on every pass, and hold this pass's gradient afterwards.
-    A node's gradient is complete when its turn comes, since every node that
-    uses it comes later in ``order``. The VJPs receive raw data, or the nodes
-    themselves when the backward pass is recorded (``graph``).
+    must start from None (``topological_order(forget_grads=True)``) and hold
+    this pass's gradient afterwards. A node's gradient is complete when its
+    turn comes, since every node that uses it comes later in ``order``. The
+    VJPs receive raw data, or the nodes themselves when the backward pass is
+    recorded (``graph``).
     """
-    for node in order:
-        if node._op is not None:
-            node.grad = None
     root = order[-1]
     root.grad = _accumulate(root.grad, seed)
     if graph or (_switched and state.anomaly):
@@ -430,6 +434,7 @@ def _chain_rule_raw(order):
     out, so no argument list is built per node.
     """
     fit = _fit_array
+    ndarray = np.ndarray
     for node in reversed(order):
         prim = node._op
         if prim is None:
@@ -460,7 +465,7 @@ def _chain_rule_raw(order):
                 previous = parent.grad
                 if previous is not None:
                     parent_grad = previous + parent_grad
-                    if parent_grad.__class__ is not float and parent_grad.__class__ is not np.ndarray:
+                    if parent_grad.__class__ is not float and parent_grad.__class__ is not ndarray:
                         parent_grad = np.asarray(parent_grad)  # NumPy adds two 0-d arrays into a scalar
                 parent.grad = parent_grad
             position += 1

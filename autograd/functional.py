@@ -209,8 +209,8 @@ def _gradients(root, wrt, create_graph):
             if parent not in saved:
                 saved[parent] = parent.grad
     try:
-        for w in wrt:
-            w.grad = None
+        for node in (*between, *wrt):
+            node.grad = None
         seed = engine._seed(root, None, create_graph)
         with engine._grad_mode(create_graph):
             engine._backward_pass(between, seed, create_graph)
