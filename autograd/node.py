@@ -21,6 +21,8 @@ class Node:
             # Nodes compare by identity (they are hashed so); an array is never a node.
             same = len(inputs) == 2 and inputs[0] is inputs[1]
             return same if ufunc is np.equal else not same
+        if ufunc.__name__ in _ORDERINGS and method == "__call__" and not kwargs:
+            return ufunc(*_plain(inputs))  # like node < other: plain data, no gradient
         op = _UFUNC_OPS.get(ufunc.__name__) if method == "__call__" and not kwargs else None
         if op is None:
             call = f"np.{ufunc.__name__}" + ("" if method == "__call__" else f".{method}")
@@ -142,6 +144,20 @@ class Node:
 
     def __pos__(self):
         return self
+
+    # -- comparisons: on the data, with no gradient (== stays identity) ------
+
+    def __lt__(self, other):
+        return self.data < _plain(other)
+
+    def __le__(self, other):
+        return self.data <= _plain(other)
+
+    def __gt__(self, other):
+        return self.data > _plain(other)
+
+    def __ge__(self, other):
+        return self.data >= _plain(other)
 
     # -- elementwise functions -------------------------------------------
 
@@ -391,6 +407,7 @@ _UFUNC_OPS = {
     "power": ops.pow, "exp": ops.exp, "log": ops.log, "sin": ops.sin, "cos": ops.cos, "tanh": ops.tanh,
     "matmul": ops.dot,
 }
+_ORDERINGS = {"less", "less_equal", "greater", "greater_equal"}
 # NumPy functions with a recorded counterpart of the same signature.
 _ARRAY_FUNCTIONS = {
     np.dot: functions.dot, np.sum: functions.sum, np.mean: functions.mean, np.max: functions.max,
