@@ -356,15 +356,17 @@ _by_creation = operator.attrgetter("_seq")
 
 
 def _fit_array(grad, node):
-    """Shape a raw gradient like ``node``: sum away broadcast axes."""
+    """Shape a raw gradient like ``node``, summing away broadcast axes, in ``node``'s dtype."""
     if node.__class__ is Value:
         return grad if grad.__class__ is float else float(np.sum(grad))
+    data = node.data
     if grad.__class__ is not np.ndarray:
-        grad = np.asarray(grad, dtype=node.data.dtype)
-    shape = node.data.shape
-    if grad.shape != shape:
-        grad = sum_to(grad, shape) if grad.ndim >= len(shape) else grad + np.zeros(shape)
-    if not grad.flags.writeable:
+        grad = np.asarray(grad, dtype=data.dtype)
+    if grad.shape != data.shape:
+        grad = sum_to(grad, data.shape) if grad.ndim >= data.ndim else np.broadcast_to(grad, data.shape)
+    if grad.dtype != data.dtype:
+        grad = grad.astype(data.dtype)  # a float32 leaf in float64 arithmetic gets a float32 gradient
+    elif not grad.flags.writeable:
         grad = grad.copy()  # a broadcast view; gradients are ordinary arrays
     return grad
 

@@ -96,6 +96,21 @@ def test_zero_d_tensor_gradients_stay_arrays_when_they_accumulate(dtype):
     assert type(x.grad) is np.ndarray and x.grad == 8.0
 
 
+def test_gradients_have_the_dtype_of_their_node():
+    weights = Tensor(np.ones((2, 3), dtype=np.float32))
+    bias = Tensor(np.zeros(3, dtype=np.float32))
+    x = np.arange(6.0).reshape(3, 2)  # float64 data: the arithmetic runs in float64
+    out = (x @ weights + bias).sum()
+    assert out.data.dtype == np.float64
+    out.backward()
+    assert weights.grad.dtype == np.float32 and bias.grad.dtype == np.float32
+    np.testing.assert_array_equal(weights.grad, np.repeat(x.sum(axis=0)[:, None], 3, axis=1))
+    np.testing.assert_array_equal(bias.grad, [3.0, 3.0, 3.0])
+    scalar = Tensor(np.float32(2.0))
+    (scalar * np.ones(4)).sum().backward()  # broadcast up from 0-d
+    assert scalar.grad.dtype == np.float32 and scalar.grad.shape == () and scalar.grad == 4.0
+
+
 def test_leaves_accumulate_across_backward_calls_until_zero_grad():
     x = Value(2.0)
     y = x * x
