@@ -170,7 +170,7 @@ def new_diagram(title=None):
         edge_attr={"arrowsize": "0.7"},
     )
     if title:
-        graph.attr(label=title, labelloc="t", fontsize="14")
+        graph.attr(label=_literal(title), labelloc="t", fontsize="14")
     return graph
 
 
@@ -201,7 +201,7 @@ def emit_scene(graph, scene, *, digits=DIGITS, max_elements=MAX_ELEMENTS, prefix
         for child in children.get(cluster, ()):
             with container.subgraph(name=f"cluster_{prefix}{next(counter)}") as sub:
                 sub.attr(
-                    label=child.name, labeljust="l", style="rounded,dashed", color=CLUSTER_COLOR,
+                    label=_literal(child.name), labeljust="l", style="rounded,dashed", color=CLUSTER_COLOR,
                     fontcolor=CLUSTER_COLOR, fontsize="11", fontname=FONT, margin="10",
                 )
                 emit(sub, child)
@@ -211,20 +211,61 @@ def emit_scene(graph, scene, *, digits=DIGITS, max_elements=MAX_ELEMENTS, prefix
         graph.edge(tail, head, **attributes)
 
 
+# Characters that would corrupt DOT or its HTML-like labels, or vanish from the picture:
+# control characters (line breaks and tabs aside) and lone surrogates.
+_UNPRINTABLE = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\ud800-\udfff]")
+
+
+def _printable(text):
+    """``text`` with every line break as "\\n", tabs as spaces, other control characters spelled out ("\\x00")."""
+    text = str(text).replace("\r\n", "\n").replace("\r", "\n").replace("\t", " ")
+    return _UNPRINTABLE.sub(lambda found: found.group().encode("unicode_escape", "backslashreplace").decode(), text)
+
+
+def _escape(text):
+    """One line of user text for an HTML-like label.
+
+    Graphviz reads backslash escapes even there (\\N is the node's name,
+    \\G the graph's), so a backslash is written as two.
+    """
+    return html.escape(_printable(text)).replace("\\", "\\\\")
+
+
 def _html(lines):
-    return "<br/>".join(html.escape(line) for line in lines)
+    return "<br/>".join(_escape(line) for part in lines for line in _printable(part).split("\n"))
+
+
+def _literal(text):
+    """User text for a plain DOT attribute (a title, a cluster's label), shown as written.
+
+    Graphviz reads backslashes in these as escapes (\\N is the node's name, a
+    trailing one breaks the quoting), entities such as &amp; and &#65;, and
+    <...> as an HTML-like label; line breaks become \\n.
+    """
+    text = _printable(text).replace("&", "&amp;")
+    return graphviz.nohtml(text.replace("\\", "\\\\").replace("\n", "\\n"))
+
+
+def _tooltip_text(text):
+    """Text for a tooltip, shown as written but on one line and with backslashes as "⧵".
+
+    Graphviz undoes backslash escapes in tooltips, and some versions (2.43)
+    do it twice, so no escaping keeps a backslash there in every version.
+    """
+    text = _printable(text).replace("&", "&amp;").replace("\n", " ")
+    return graphviz.nohtml(text.replace("\\", "\u29f5"))
 
 
 def _item_attributes(item, digits, max_elements):
-    label = _html(item.label.split("\n"))
-    tooltip = _tooltip(item)
+    label = _html([item.label])
+    tooltip = _tooltip_text(_tooltip(item))
     if item.kind == "op":
         if len(item.label) > 5:  # smaller, and wrapped, so the circle stays small
             label = f'<font point-size="10">{_html(_wrap_symbol(item.label))}</font>'
         elif len(item.label) == 1:  # × and + are small glyphs
             label = f'<font point-size="18">{label}</font>'
         if item.detail:
-            label += f'<br/><font point-size="9">{html.escape(item.detail)}</font>'
+            label += f'<br/><font point-size="9">{_escape(item.detail)}</font>'
         return {"label": f"<{label}>", "shape": "circle", "width": "0.5", "margin": "0.03", "tooltip": tooltip}
     if item.kind == "group":
         return {
@@ -271,14 +312,14 @@ def _tooltip(item):
 def _label_node_attributes(edge, digits, max_elements):
     """A node drawn as: forward value, a line continuing the arrow, gradient in red."""
     value = format_edge_value(edge.value, digits, max_elements)
-    above = [html.escape(line) for line in value]
+    above = [_escape(line) for line in value]
     if len(value) > len(format_values(edge.value, digits, max_elements)):  # the first line is a shape
         above[0] = f'<font color="{SHAPE_COLOR}" point-size="9">{above[0]}</font>'
     source = edge.source
     if source.name is not None and source._op is not None and edge.head.kind != "output":
-        above[0] = html.escape(f"{source.name} = " if len(value) == 1 else f"{source.name} ") + above[0]
+        above[0] = _escape(f"{source.name} = " if len(value) == 1 else f"{source.name} ") + above[0]
     below = [] if edge.grad is None else format_values(edge.grad, digits, max_elements)
-    below = [f'<font color="{GRADIENT_COLOR}">{html.escape(line)}</font>' for line in below]
+    below = [f'<font color="{GRADIENT_COLOR}">{_escape(line)}</font>' for line in below]
     blank = "&#160;"  # padding keeps the line in the middle, so the arrow stays straight
     size = max(len(above), len(below))
     above = [blank] * (size - len(above)) + above

@@ -662,3 +662,43 @@ def test_a_missing_dot_program_says_how_to_install_it(no_dot, tmp_path):
 def test_jupyter_displays_the_drawing_inline():
     bundle = draw(apple_graph())._repr_mimebundle_()
     assert ">2.2</text>" in bundle["image/svg+xml"]
+
+
+# -- text that is special to DOT or HTML ------------------------------------------------------
+
+
+def _svg_texts(svg_text):
+    """Every text drawn, and every tooltip, in a rendered SVG."""
+    root = ET.fromstring(svg_text)
+    texts = [t.text or "" for t in root.iter(f"{SVG}text")]
+    tooltips = [a.get("{http://www.w3.org/1999/xlink}title") for a in root.iter(f"{SVG}a")]
+    return texts, tooltips
+
+
+@pytest.mark.parametrize("name", ["C:\\new", "ends in \\", "\\N", "\\G and \\L", 'say "hi"\\', "<b>", "a & b", "&amp; &#65;", "x;}{"])
+def test_names_titles_and_group_labels_are_drawn_literally(name, tmp_path):
+    x = Value(2.0, name=name)
+    with autograd.group(name):
+        y = x * 3
+    y.backward()
+    graph = draw(y, title=name, output_label=name)
+    texts, tooltips = _svg_texts(render(graph, tmp_path / "names.svg").read_text(encoding="utf-8"))
+    assert texts.count(name) == 4  # the title, the group's label, the leaf and the output
+    shown = name.replace("\\", "\u29f5")  # backslashes do not survive in tooltips
+    assert f"leaf {name!r}".replace("\\", "\u29f5") in tooltips
+    assert any(tooltip.endswith(f"in {shown}") for tooltip in tooltips)
+    collapsed = render(y, tmp_path / "collapsed.svg", collapse=True, title=name)
+    texts, tooltips = _svg_texts(collapsed.read_text(encoding="utf-8"))
+    assert texts.count(name) == 3  # the title, the box and the leaf
+    assert f"collapsed group {shown}" in tooltips
+
+
+def test_line_breaks_and_control_characters_in_text_stay_visible(tmp_path):
+    x = Value(2.0, name="two\nlines")
+    with autograd.group("tab\there"):
+        y = x * Value(3.0, name="nul\x00, bell\x07, cr\r\n")
+    y.backward()
+    graph = draw(y, title="first\nsecond")
+    texts, _ = _svg_texts(render(graph, tmp_path / "lines.svg").read_text(encoding="utf-8"))
+    for line in ("two", "lines", "first", "second", "tab here", "nul\\x00, bell\\x07, cr"):
+        assert line in texts
