@@ -15,20 +15,23 @@ tests of derivatives.
 
 from .node import Node, Tensor, Value
 from .engine import Group, enable_grad, group, is_grad_enabled, no_grad
-from .ops import TABLE as PRIMITIVES, Primitive, add, affine, cos, div, exp, log, mul, neg, pow, relu, sin, sub, tanh
+from .ops import TABLE as PRIMITIVES, Primitive, abs, add, affine, cos, div, exp, log, mul, neg, pow, relu, sin, sub, tanh
 from .ops import softmax_cross_entropy
 from .functions import (
     broadcast_to,
+    clip,
     dot,
     getitem,
     log_softmax,
     matmul,
     max,
     mean,
+    min,
     reshape,
     sigmoid,
     sigmoid_composite,
     softmax,
+    sqrt,
     sum,
     sum_to,
     transpose,
@@ -42,7 +45,7 @@ __all__ = [
     "Node", "Value", "Tensor", "Group", "Primitive", "PRIMITIVES",
     "no_grad", "enable_grad", "is_grad_enabled", "group", "zero_grad",
     "add", "sub", "mul", "div", "neg", "pow", "exp", "log", "sin", "cos", "tanh",
-    "sigmoid", "sigmoid_composite", "relu", "dot", "matmul", "sum", "mean", "max",
+    "sigmoid", "sigmoid_composite", "relu", "abs", "clip", "sqrt", "dot", "matmul", "sum", "mean", "max", "min",
     "reshape", "transpose", "broadcast_to", "sum_to", "getitem", "softmax", "log_softmax",
     "affine", "softmax_cross_entropy",
     "grad", "value_and_grad", "numerical_grad", "gradcheck", "GradcheckError", "GradcheckReport",

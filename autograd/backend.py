@@ -70,3 +70,18 @@ def relu(x):
     if x.__class__ is float:
         return x if x > 0.0 else 0.0
     return np.maximum(x, 0.0)
+
+
+def abs(x):
+    return math.fabs(x) if x.__class__ is float else np.abs(x)
+
+
+def clip(x, low, high):
+    """x limited to [low, high]; either bound may be None (no limit on that side)."""
+    if x.__class__ is float:
+        if low is not None and x < low:
+            return float(low)
+        if high is not None and x > high:
+            return float(high)
+        return x
+    return np.clip(x, low, high)

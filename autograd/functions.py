@@ -4,6 +4,8 @@ Every function accepts a Value, a Tensor, a plain number or a NumPy array;
 on plain data it returns plain data, on nodes it returns a recorded node.
 """
 
+import numbers
+
 from . import ops
 from .engine import group
 from .node import Node
@@ -19,6 +21,24 @@ def mean(x, axis=None, keepdims=False):
 
 def max(x, axis=None, keepdims=False):
     return ops.max(x, axis=_axis(axis), keepdims=keepdims)
+
+
+def min(x, axis=None, keepdims=False):
+    """Minimum over axis, as −max(−x) in a 'min' group; the gradient goes to the (first) arg-min."""
+    with group("min"):
+        return -ops.max(-x, axis=_axis(axis), keepdims=keepdims)
+
+
+def clip(x, low=None, high=None):
+    """x limited to [low, high] (None: no limit); the gradient passes where low ≤ x ≤ high."""
+    if low is None and high is None:
+        raise ValueError("clip: give low, high or both")
+    return ops.clip(x, low=_bound(low), high=_bound(high))
+
+
+def sqrt(x):
+    """√x, recorded as x ** 0.5."""
+    return ops.pow(x, 0.5)
 
 
 def reshape(x, shape):
@@ -80,6 +100,14 @@ def zero_grad(*nodes):
         else:
             for node in item:
                 node.grad = None
+
+
+def _bound(bound):
+    if bound is None:
+        return None
+    if not isinstance(bound, numbers.Real) or isinstance(bound, (bool, Node)):
+        raise TypeError(f"clip: bounds must be plain numbers or None, got {type(bound).__name__}")
+    return float(bound)
 
 
 def _axis(axis):

@@ -182,6 +182,17 @@ class Node:
     def relu(self):
         return ops.relu(self)
 
+    def abs(self):
+        return ops.abs(self)
+
+    def __abs__(self):
+        return ops.abs(self)
+
+    def clip(self, low=None, high=None):
+        from .functions import clip
+
+        return clip(self, low, high)
+
     def __float__(self):
         return float(self.data)
 
@@ -247,6 +258,11 @@ class Value(Node):
 
     def relu(self):
         return apply_scalar_unary(ops.relu, self)
+
+    def abs(self):
+        return apply_scalar_unary(ops.abs, self)
+
+    __abs__ = abs
 
     def __add__(self, other):
         return apply_scalar(ops.add, self, other)
@@ -363,6 +379,11 @@ class Tensor(Node):
     def max(self, axis=None, keepdims=False):
         return ops.max(self, axis=axis, keepdims=keepdims)
 
+    def min(self, axis=None, keepdims=False):
+        from .functions import min
+
+        return min(self, axis=axis, keepdims=keepdims)
+
     def reshape(self, *shape):
         if len(shape) == 1 and isinstance(shape[0], (tuple, list)):
             shape = shape[0]
@@ -405,12 +426,13 @@ from .engine import apply_scalar, apply_scalar_unary  # noqa: E402
 _UFUNC_OPS = {
     "add": ops.add, "subtract": ops.sub, "multiply": ops.mul, "divide": ops.div, "negative": ops.neg,
     "power": ops.pow, "exp": ops.exp, "log": ops.log, "sin": ops.sin, "cos": ops.cos, "tanh": ops.tanh,
-    "matmul": ops.dot,
+    "matmul": ops.dot, "absolute": ops.abs,
 }
 _ORDERINGS = {"less", "less_equal", "greater", "greater_equal"}
 # NumPy functions with a recorded counterpart of the same signature.
 _ARRAY_FUNCTIONS = {
     np.dot: functions.dot, np.sum: functions.sum, np.mean: functions.mean, np.max: functions.max,
     np.amax: functions.max, np.reshape: functions.reshape, np.transpose: functions.transpose,
-    np.broadcast_to: functions.broadcast_to,
+    np.broadcast_to: functions.broadcast_to, np.min: functions.min, np.amin: functions.min,
+    np.clip: functions.clip,
 }

@@ -138,6 +138,45 @@ relu = primitive(
     (lambda g, out, x: g * (_data(x) > 0.0),),
     symbol="ReLU", doc="max(x, 0); passes g where x > 0")
 
+
+
+def _sign(x):
+    data = _data(x)
+    if data.__class__ is float:
+        return float((data > 0.0) - (data < 0.0))
+    return np.sign(data)
+
+
+abs = primitive(
+    "abs", backend.abs,
+    (lambda g, out, x: g * _sign(x),),
+    symbol="|x|", doc="|x|; d/dx = sign x (0 at 0)")
+
+
+def _clip_forward(x, low=None, high=None):
+    if low is not None and high is not None and low > high:
+        raise ValueError(f"clip: low ({low}) is above high ({high})")
+    return backend.clip(x, low, high)
+
+
+def _inside(x, low, high):
+    """1 where low ≤ x ≤ high (a missing bound is no limit), else 0: clip's derivative."""
+    data = _data(x)
+    if data.__class__ is float:
+        return float((low is None or data >= low) and (high is None or data <= high))
+    mask = np.ones(data.shape, dtype=bool)
+    if low is not None:
+        mask &= data >= low
+    if high is not None:
+        mask &= data <= high
+    return mask
+
+
+clip = primitive(
+    "clip", _clip_forward,
+    (lambda g, out, x, low=None, high=None: g * _inside(x, low, high),),
+    doc="x limited to [low, high]; passes g where low ≤ x ≤ high (bounds included, as torch.clamp)")
+
 # -- linear algebra ------------------------------------------------------------
 
 

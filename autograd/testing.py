@@ -61,12 +61,13 @@ def tensors(shape=None, elements=None, min_value=-3.0, max_value=3.0, requires_g
 # value by about 1e-6 times its derivative, far less than any margin).
 LOG_MIN = 0.1  # log and fractional powers: every element ≥ 0.1
 DIVISOR_MIN = 0.25  # division and negative powers: every |element| ≥ 0.25
-KINK_MARGIN = 0.01  # relu: |x| ≥ 0.01; max: the top two differ by ≥ 0.01
+KINK_MARGIN = 0.01  # relu, abs: |x| ≥ 0.01; clip: |x − bound| ≥ 0.01; max: the top two differ by ≥ 0.01
 EXP_MAX = 4.0  # exp: x ≤ 4
 VALUE_LIMIT = 100.0  # every intermediate |value| ≤ 100
 INPUT_RANGE = 2.0  # drawn inputs lie in [−2, 2]
 
-ELEMENTWISE = ("add", "sub", "mul", "div", "pow", "neg", "exp", "log", "sin", "cos", "tanh", "sigmoid", "relu")
+ELEMENTWISE = ("add", "sub", "mul", "div", "pow", "neg", "exp", "log", "sin", "cos", "tanh", "sigmoid", "relu",
+               "abs", "clip")
 ARRAY_OPS = ("sum", "mean", "max", "dot", "reshape", "transpose", "broadcast_to", "sum_to",
              "getitem", "scatter", "softmax", "log_softmax", "affine", "softmax_cross_entropy")
 
@@ -281,6 +282,18 @@ class _Builder:
     def _relu(self, op):
         return self.unary(op, lambda v: np.min(np.abs(v)) >= KINK_MARGIN)
 
+    _abs = _relu
+
+    def _clip(self, op):
+        """clip(x, low, high) or one-sided, with every element off both bounds by the margin."""
+        low, high = self.choose([(-1.0, 1.0), (0.0, None), (None, 0.5), (-0.5, 1.5)])
+
+        def clear(v):
+            return all(bound is None or np.min(np.abs(v - bound)) >= KINK_MARGIN for bound in (low, high))
+
+        x = self.pick(clear)
+        return None if x is None else Step(op, (x,), (("low", low), ("high", high)))
+
     def _pow(self, op):
         form = self.choose(["x ** c", "x ** y", "c ** y"])
         if form == "c ** y":
@@ -362,15 +375,16 @@ class _Builder:
         if logits is None:
             return None
         shape = np.shape(self.computed[logits])
-        form = self.choose(["indices", "probabilities", "softmax"])
+        form = self.choose(["indices", "probabilities", "softmax", "weights"])
         if form == "indices":  # constant class indices
             indices = np.array(self.draw(_integer_lists(shape[-1], int(np.prod(shape[:-1]))))).reshape(shape[:-1])
             return Step(op, (logits, Constant(indices)), ())
-        # The fused VJP assumes every row of labels sums to 1: a distribution.
         rows = [i for i in self.distributions if np.shape(self.computed[i]) == shape]
         if form == "softmax" and rows:  # a differentiable distribution
             return Step(op, (logits, self.choose(sorted(rows))), ())
         weights = np.array(self.draw(_integer_lists(4, int(np.prod(shape)))), dtype=float).reshape(shape) + 1.0
+        if form == "weights":  # rows that do not sum to 1 (soft counts)
+            return Step(op, (logits, Constant(weights / 2.0)), ())
         return Step(op, (logits, Constant(weights / weights.sum(axis=-1, keepdims=True))), ())
 
     def _transpose(self, op):

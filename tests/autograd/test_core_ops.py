@@ -53,6 +53,8 @@ UNARY = {
     "sqrt": (lambda x: x**0.5, np.sqrt, (0.1, 5.0)),
     "reciprocal": (lambda x: 1 / x, np.reciprocal, (0.2, 5.0)),
     "exp2": (lambda x: 2**x, np.exp2, (-3.0, 3.0)),
+    "abs": (lambda x: x.abs(), np.abs, (0.1, 3.0)),
+    "abs_of_negatives": (lambda x: abs(x), np.abs, (-3.0, -0.1)),
 }
 
 
@@ -332,3 +334,43 @@ def test_fused_primitives_are_in_the_namespace_and_take_plain_arrays():
     scores = Tensor(np.zeros((2, 3)))
     autograd.softmax_cross_entropy(scores, np.array([0, 2])).backward()
     np.testing.assert_allclose(scores.grad, [[-1 / 3, 1 / 6, 1 / 6], [1 / 6, 1 / 6, -1 / 3]])
+
+
+def test_abs_and_clip_closed_forms_including_their_kinks():
+    x = Tensor([-2.0, -1.0, -0.5, 0.0, 0.5, 1.0, 2.0])
+    (x.abs() + 2 * x.clip(-1.0, 1.0) + 4 * x.clip(low=0.0) + 8 * autograd.clip(x, high=-1.0)).sum().backward()
+    sign = [-1, -1, -1, 0, 1, 1, 1]  # |x|' = sign x, 0 at 0
+    inside = [0, 1, 1, 1, 1, 1, 0]  # clip passes the gradient on [low, high], bounds included
+    above_zero = [0, 0, 0, 1, 1, 1, 1]
+    below_minus_one = [1, 1, 0, 0, 0, 0, 0]
+    expected = np.array(sign) + 2 * np.array(inside) + 4 * np.array(above_zero) + 8 * np.array(below_minus_one)
+    np.testing.assert_array_equal(x.grad, expected)
+    v = Value(-3.0)
+    (v.clip(-1.0, 1.0) + abs(v)).backward()
+    assert v.grad == -1.0 and Value(5.0).clip(high=2.0).data == 2.0
+
+
+def test_clip_refuses_missing_crossed_or_non_numeric_bounds():
+    with pytest.raises(ValueError, match="clip: give low, high or both"):
+        autograd.clip(Tensor([1.0]))
+    with pytest.raises(ValueError, match=r"clip: low \(2.0\) is above high \(1.0\)"):
+        Tensor([1.0]).clip(2.0, 1.0)
+    with pytest.raises(TypeError, match="clip: bounds must be plain numbers or None, got Tensor"):
+        autograd.clip(Tensor([1.0]), Tensor([0.0]))
+
+
+def test_min_is_minus_the_max_of_minus_x_and_sends_the_gradient_to_the_arg_min():
+    t = Tensor([[3.0, 1.0, 1.0], [0.5, 2.0, 4.0]])
+    smallest = t.min(axis=1)
+    np.testing.assert_array_equal(smallest.data, [1.0, 0.5])
+    assert smallest.group.name == "min"
+    (smallest * np.array([10.0, 100.0])).sum().backward()
+    np.testing.assert_array_equal(t.grad, [[0, 10, 0], [100, 0, 0]])  # ties: the first
+    assert float(autograd.min(np.array([3.0, -1.0]))) == -1.0
+
+
+def test_sqrt_records_a_power_and_matches_its_closed_form():
+    x = Value(4.0)
+    y = autograd.sqrt(x)
+    y.backward()
+    assert y.op == "pow" and y.data == 2.0 and x.grad == pytest.approx(0.25)

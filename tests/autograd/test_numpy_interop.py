@@ -13,7 +13,8 @@ UFUNCS = {  # NumPy ufunc -> the autograd function it must record as
     "multiply": (np.multiply, autograd.mul), "divide": (np.divide, autograd.div),
     "power": (np.power, autograd.pow), "matmul": (np.matmul, autograd.dot),
 }
-UNARY = {"exp": np.exp, "log": np.log, "sin": np.sin, "cos": np.cos, "tanh": np.tanh, "neg": np.negative}
+UNARY = {"exp": np.exp, "log": np.log, "sin": np.sin, "cos": np.cos, "tanh": np.tanh, "neg": np.negative,
+         "abs": np.abs}
 
 
 def grads_of(build, *arrays):
@@ -70,6 +71,9 @@ def test_array_functions_record_like_the_methods():
     np.testing.assert_allclose(W.grad, reference.grad, rtol=1e-14)
     wide = np.broadcast_to(Tensor([1.0, 2.0]), (3, 2))
     assert wide.op == "broadcast_to" and wide.shape == (3, 2)
+    t = Tensor([3.0, -1.0, 0.5])
+    (np.min(t) + np.clip(t, 0.0, 1.0).sum()).backward()
+    np.testing.assert_array_equal(t.grad, [0.0, 1.0, 1.0])
 
 
 def test_other_numpy_functions_see_the_plain_data():

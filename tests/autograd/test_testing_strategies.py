@@ -96,8 +96,11 @@ def test_every_operation_stays_inside_its_domain_with_a_margin(expr):
             assert np.min(np.abs(args[1])) >= DIVISOR_MIN
         elif step.op == "exp":
             assert np.max(args[0]) <= EXP_MAX
-        elif step.op == "relu":
+        elif step.op in ("relu", "abs"):
             assert np.min(np.abs(args[0])) >= KINK_MARGIN
+        elif step.op == "clip":
+            for bound in dict(step.params).values():
+                assert bound is None or np.min(np.abs(args[0] - bound)) >= KINK_MARGIN
         elif step.op == "pow":
             exponent = args[1]
             if not (np.ndim(exponent) == 0 and float(exponent) in (2.0, 3.0)):
