@@ -81,9 +81,10 @@ def draw(
     """A ``graphviz.Digraph`` of everything ``output`` was computed from.
 
     Each arrow shows the value flowing forward above it and, below it in
-    red, the gradient flowing back along it from the latest backward pass:
-    the input's share of d(output)/d(input) through that arrow, which is the
-    input's ``.grad`` when it is used once (see ``viz.scene``).
+    red, the gradient flowing back along it from ``output.grad`` (what the
+    latest backward pass through ``output`` left there): the input's share of
+    d(output)/d(input) through that arrow, which is the input's ``.grad`` of
+    that pass when it is used once (see ``viz.scene``).
 
     - ``digits``: significant digits of every number shown.
     - ``max_elements``: arrays with at most this many elements are written

@@ -8,12 +8,18 @@ DOT; tests can check a scene's numbers directly.
 
 The gradient on an edge from input ``I`` to its consumer ``C`` is the part of
 d(output)/dI that flows through that edge: ``C``'s vector-Jacobian product
-for that input, applied to ``C.grad`` and summed back to ``I``'s shape. When
-``I`` is used once it equals ``I.grad`` (the textbook's figures); when ``I``
-feeds several consumers the edges' gradients add up to ``I.grad``. An edge
-into a collapsed group carries the sum over every edge it stands for, so a
-collapsed sigmoid shows the same gradient as its four expanded nodes.
-Gradients are those of the latest backward pass.
+for that input, applied to the gradient reaching ``C`` from the output and
+summed back to ``I``'s shape. The gradients start from ``output.grad``, what
+the latest backward pass through the output left there, and flow back
+through the drawn graph only, so every number in the picture belongs to the
+same output and pass even when another backward pass ran over some of its
+nodes later, or when the output is an intermediate node of a larger graph.
+When the output is what backward started from, an input used once shows
+``I.grad`` (the textbook's figures) and the edges out of an input used
+several times add up to ``I.grad`` (of that pass: a leaf's ``.grad`` adds up
+over passes). An edge into a collapsed group carries the sum over every edge
+it stands for, so a collapsed sigmoid shows the same gradient as its four
+expanded nodes.
 """
 
 from dataclasses import dataclass, field
@@ -101,8 +107,9 @@ def build_scene(
     nodes = reachable(output)
     chains = {node: group_chain(home_group(node)) for node in nodes}
     collapsed = _collapsed_groups(nodes, chains, collapse, expand, collapse_above)
-    return _SceneBuilder(nodes, chains, collapsed, digits, max_elements, constants, gradients).build(
-        output, output_label
+    flow = gradient_flow(nodes, output) if gradients else {}
+    return _SceneBuilder(nodes, chains, collapsed, digits, max_elements, constants, flow).build(
+        output, output_label, gradients
     )
 
 
@@ -145,14 +152,40 @@ def edge_gradient(consumer, position):
     It is the primitive's vector-Jacobian product for that input applied to
     ``consumer.grad``, shaped like the input: the input's share of its gradient.
     """
+    return _share(consumer, position, consumer.grad)
+
+
+def _share(consumer, position, upstream):
+    """The vector-Jacobian product of ``consumer``'s input ``position`` applied to ``upstream``."""
     source = consumer._inputs[position]
-    upstream = consumer.grad
     if upstream is None or not source.requires_grad or consumer._op is None:
         return None
     args = [parent.data for parent in consumer._inputs]
     vjp = consumer._op.vjps[position]
     grad = vjp(_raw(upstream), consumer.data, *args, **(consumer._params or {}))
     return _fit_array(_raw(grad), source)
+
+
+def gradient_flow(nodes, output):
+    """{(consumer, position): gradient} for every edge of ``nodes`` that a gradient flows back along.
+
+    The reverse pass of backward, run again over ``nodes`` (everything
+    ``output`` was computed from, in creation order) from ``output.grad``: a
+    node's gradient here is what reaches it from the output through the drawn
+    graph, whatever other backward passes left in its ``.grad``.
+    """
+    reaching = {output: output.grad}
+    shares = {}
+    for node in reversed(nodes):
+        upstream = reaching.pop(node, None)
+        if upstream is None or node._op is None:
+            continue
+        for position, source in enumerate(node._inputs):
+            share = _share(node, position, upstream)
+            if share is not None:
+                shares[(node, position)] = share
+                reaching[source] = _add(reaching.get(source), share)
+    return shares
 
 
 def is_foldable_constant(node):
@@ -249,25 +282,25 @@ def _add(a, b):
 
 
 class _SceneBuilder:
-    def __init__(self, nodes, chains, collapsed, digits, max_elements, constants, gradients):
+    def __init__(self, nodes, chains, collapsed, digits, max_elements, constants, flow):
         self.nodes = nodes
         self.chains = chains
         self.collapsed = collapsed
         self.digits = digits
         self.max_elements = max_elements
         self.fold = constants == "fold"
-        self.gradients = gradients
+        self.flow = flow  # (consumer, position) -> the gradient along that edge
         self.scene = Scene(collapsed=collapsed)
         self.items = {}  # node or group -> Item
         self.group_inputs = {}  # (outside source, collapsed group) -> its one Edge into the group
 
-    def build(self, output, output_label):
+    def build(self, output, output_label, gradients):
         for node in self.nodes:
             if node._op is not None:
                 self.add_consumer(node)
         tail = self.item_for(output)
         end = self.new_item("output", (output.name or "") if output_label is None else output_label)
-        grad = _raw(output.grad) if self.gradients else None
+        grad = _raw(output.grad) if gradients else None
         self.scene.edges.append(Edge(tail, end, output, output.data, grad, None))
         return self.scene
 
@@ -284,7 +317,7 @@ class _SceneBuilder:
             self.item_for(source)  # inputs are declared before their consumer
         head = self.item_for(node)
         for position, source in drawn:
-            grad = edge_gradient(node, position) if self.gradients else None
+            grad = self.flow.get((node, position))
             if head_group is not None:
                 edge = self.group_inputs.get((source, head_group))
                 if edge is not None:

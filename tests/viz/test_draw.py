@@ -260,6 +260,44 @@ def test_gradients_recorded_as_nodes_are_drawn_as_numbers():
     assert [e[3] for e in edges] == [["9"], ["9"], ["9"]]  # x·x twice into x·x, and x² into the last ×
 
 
+def test_the_picture_shows_the_gradient_of_its_own_output_when_another_backward_ran_last():
+    x = Value(1.0, name="x")
+    a = x * 2
+    a.name = "a"
+    y1, y2 = a + 1, a * 3
+    y1.backward()
+    y2.backward()  # a.grad is now dy2/da = 3, but y1 still holds its own gradient, 1
+    scene = build_scene(y1)
+    grads = {edge.source.name: edge.grad for edge in scene.edges}
+    assert grads == {"x": 2.0, "a": 1.0, None: 1.0}  # dy1/dx, not dy2/dx = 6
+
+
+def test_an_intermediate_node_shows_what_flows_through_it_and_its_shares_add_up():
+    x = Value(1.5, name="x")
+    a = x.exp()
+    h = a * a
+    h.name = "h"
+    loss = h + a * 5  # a also reaches the loss without passing through h
+    loss.backward()
+    scene = build_scene(h)
+    (into_a,) = [edge for edge in scene.edges if edge.source is x]
+    out_of_a = [edge.grad for edge in scene.edges if edge.source is a]
+    assert sum(out_of_a) == pytest.approx(into_a.grad / a.data)  # d exp(x)/dx = exp(x)
+    assert into_a.grad == pytest.approx(2 * a.data * a.data)  # d(h)/dx times dloss/dh = 1
+
+
+def test_a_gradient_graph_shows_no_gradients_until_it_is_differentiated():
+    x = Value(3.0, name="x")
+    y = x * x * x
+    y.backward(create_graph=True)
+    dydx = x.grad
+    assert 'color="red"' not in draw(dydx).source  # the forward pass's gradients are not dydx's
+    x.grad = None
+    dydx.backward()
+    shares = [edge.grad for edge in build_scene(dydx).edges if edge.source is x]
+    assert sum(shares) == pytest.approx(x.grad) == pytest.approx(6 * 3.0)
+
+
 def test_digits_option():
     x = Value(1.0 / 3.0, name="x")
     y = x * 3
