@@ -12,8 +12,11 @@ hold references to the same arrays see the new values immediately::
         opt.update(net.params, grads)
 
 Before anything is modified, ``update`` checks that ``grads`` has exactly
-the names in ``params`` and that every gradient has its parameter's shape, so
-a bad call never leaves the parameters half-updated.
+the names in ``params``, that every gradient is real numbers of its
+parameter's shape, and that the optimizer's state still fits every
+parameter, so a bad call never leaves the parameters half-updated. The check
+of the parameters themselves is remembered while the same dict holds the
+same arrays, so a training loop pays only for checking the gradients.
 
 Optimizer state (velocities, squared-gradient sums, moments) is kept per
 parameter name and created lazily on the first update.
@@ -55,6 +58,10 @@ class Optimizer:
 
     def __init__(self, lr):
         self.lr = _check_real("lr", lr, low=0.0, low_open=True)
+        # What the last full check of the parameters found: (params dict,
+        # ((key, array, shape), ...)). While the same dict holds the same
+        # arrays with the same shapes, only the gradients need checking.
+        self._checked = None
 
     def __repr__(self):
         fields = ", ".join(f"{k}={v!r}" for k, v in vars(self).items() if not k.startswith("_"))
@@ -65,69 +72,104 @@ class Optimizer:
 
         Raises ``KeyError`` if ``grads`` misses a name of ``params`` or has
         an extra one, ``ValueError`` if a gradient's shape differs from its
-        parameter's, ``TypeError`` if a parameter cannot be updated in place.
+        parameter's (or from the optimizer's state for that name),
+        ``TypeError`` if a parameter cannot be updated in place or a gradient
+        is not real numbers. Everything is checked before anything changes.
         """
-        if not isinstance(params, Mapping):
+        if type(params) is not dict and not isinstance(params, Mapping):
             raise TypeError(
                 f"params must be a dict of name -> numpy array, got {type(params).__name__}; "
                 "pass e.g. network.params"
             )
-        if not isinstance(grads, Mapping):
+        if type(grads) is not dict and not isinstance(grads, Mapping):
             raise TypeError(f"grads must be a dict of name -> numpy array, got {type(grads).__name__}")
+        if grads.keys() != params.keys():
+            _raise_key_mismatch(params, grads)
 
-        missing = [k for k in params if k not in grads]
-        extra = [k for k in grads if k not in params]
-        if missing or extra:
-            parts = []
-            if missing:
-                parts.append(f"grads has no entry for parameter(s) {missing}")
-            if extra:
-                parts.append(f"grads has entries for unknown parameter(s) {extra}")
-            raise KeyError(
-                "; ".join(parts)
-                + f" (params keys: {list(params)}, grads keys: {list(grads)}). "
-                "grads must have exactly the same names as params."
-            )
+        steps = []
+        for key, p, shape in self._checked_params(params):
+            g = grads[key]
+            if type(g) is not np.ndarray:
+                g = np.asarray(g)
+            if g.shape != shape:
+                raise ValueError(
+                    f"gradient for {key!r} has shape {g.shape} but the parameter has shape "
+                    f"{shape}; they must match"
+                )
+            if g.dtype.kind not in "biuf":
+                raise TypeError(
+                    f"gradient for {key!r} has dtype {g.dtype}; gradients must be real numbers"
+                )
+            steps.append((key, p, g))
 
-        pairs = []
+        for key, p, g in steps:
+            self._step(key, p, g)
+
+    def _checked_params(self, params):
+        """((key, array, shape), ...) for ``params``, every array checked (or known good)."""
+        checked = getattr(self, "_checked", None)  # a subclass may skip Optimizer.__init__
+        if (
+            checked is not None
+            and checked[0] is params
+            and len(checked[1]) == len(params)
+            and all(params.get(key) is p and p.shape == shape and p.flags.writeable for key, p, shape in checked[1])
+        ):
+            return checked[1]
+        entries = []
         for key, p in params.items():
             if not isinstance(p, np.ndarray):
                 raise TypeError(
                     f"parameter {key!r} is a {type(p).__name__}, not a numpy array; it cannot be "
                     "updated in place. Store parameters as numpy arrays (np.asarray(...))."
                 )
-            if not np.issubdtype(p.dtype, np.floating):
+            if p.dtype.kind != "f":
                 raise TypeError(
                     f"parameter {key!r} has dtype {p.dtype}; in-place updates need a floating "
                     "dtype. Convert it with .astype(np.float64) when building the network."
                 )
             if not p.flags.writeable:
                 raise TypeError(f"parameter {key!r} is a read-only array; it cannot be updated in place")
-            g = np.asarray(grads[key])
-            if g.shape != p.shape:
-                raise ValueError(
-                    f"gradient for {key!r} has shape {g.shape} but the parameter has shape "
-                    f"{p.shape}; they must match"
-                )
-            pairs.append((key, p, g))
+            for store in self._state_stores():
+                state = store.get(key)
+                if state is not None and state.shape != p.shape:
+                    raise ValueError(
+                        f"{type(self).__name__} state for {key!r} has shape {state.shape} but the "
+                        f"parameter now has shape {p.shape}; create a new optimizer for a reshaped network"
+                    )
+            entries.append((key, p, p.shape))
+        entries = tuple(entries)
+        self._checked = (params, entries)
+        return entries
 
-        for key, p, g in pairs:
-            self._step(key, p, g)
+    def _state_stores(self):
+        """The dicts of per-parameter state arrays (checked against the parameters' shapes)."""
+        return ()
 
     def _step(self, key, p, g):  # pragma: no cover - abstract
         raise NotImplementedError
 
-    def _state(self, store, key, p):
+    @staticmethod
+    def _state(store, key, p):
         """Per-parameter state array, created as zeros on first use."""
         s = store.get(key)
         if s is None:
             s = store[key] = np.zeros(p.shape, dtype=np.result_type(p.dtype, np.float64))
-        elif s.shape != p.shape:
-            raise ValueError(
-                f"{type(self).__name__} state for {key!r} has shape {s.shape} but the parameter "
-                f"now has shape {p.shape}; create a new optimizer for a reshaped network"
-            )
         return s
+
+
+def _raise_key_mismatch(params, grads):
+    missing = [k for k in params if k not in grads]
+    extra = [k for k in grads if k not in params]
+    parts = []
+    if missing:
+        parts.append(f"grads has no entry for parameter(s) {missing}")
+    if extra:
+        parts.append(f"grads has entries for unknown parameter(s) {extra}")
+    raise KeyError(
+        "; ".join(parts)
+        + f" (params keys: {list(params)}, grads keys: {list(grads)}). "
+        "grads must have exactly the same names as params."
+    )
 
 
 class SGD(Optimizer):
@@ -151,6 +193,9 @@ class Momentum(Optimizer):
         self.momentum = _check_real("momentum", momentum, low=0.0, high=1.0, high_open=True)
         self._v = {}
 
+    def _state_stores(self):
+        return (self._v,)
+
     def _step(self, key, p, g):
         v = self._state(self._v, key, p)
         v *= self.momentum
@@ -169,6 +214,9 @@ class AdaGrad(Optimizer):
         super().__init__(lr)
         self.eps = _check_real("eps", eps, low=0.0, low_open=True)
         self._h = {}
+
+    def _state_stores(self):
+        return (self._h,)
 
     def _step(self, key, p, g):
         h = self._state(self._h, key, p)
@@ -199,6 +247,9 @@ class Adam(Optimizer):
         self._m = {}
         self._v = {}
         self._t = {}
+
+    def _state_stores(self):
+        return (self._m, self._v)
 
     def _step(self, key, p, g):
         m = self._state(self._m, key, p)

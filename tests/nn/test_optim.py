@@ -184,3 +184,82 @@ def test_state_shape_change_is_reported():
     opt.update({"w": np.zeros(3)}, {"w": np.ones(3)})
     with pytest.raises(ValueError, match="state for 'w' has shape \\(3,\\)"):
         opt.update({"w": np.zeros(4)}, {"w": np.ones(4)})
+
+
+ALL_OPTIMIZERS = [SGD, Momentum, AdaGrad, Adam]
+
+
+@pytest.mark.parametrize("factory", ALL_OPTIMIZERS, ids=lambda f: f.__name__)
+@pytest.mark.parametrize(
+    "bad",
+    [np.ones(2, dtype=complex), np.array([None, None]), np.array(["a", "b"])],
+    ids=["complex", "object", "str"],
+)
+def test_non_real_gradient_rejected_before_anything_changes(factory, bad):
+    params, g1, _ = make()
+    before = {k: v.copy() for k, v in params.items()}
+    g1["b"] = bad
+    with pytest.raises(TypeError, match="gradient for 'b' has dtype"):
+        factory(0.1).update(params, g1)
+    for k in params:
+        np.testing.assert_array_equal(params[k], before[k])
+
+
+@pytest.mark.parametrize("factory", [Momentum, AdaGrad, Adam], ids=lambda f: f.__name__)
+def test_state_shape_change_is_reported_before_anything_changes(factory):
+    opt = factory(0.1)
+    params, g1, _ = make()
+    opt.update(params, g1)
+    state_before = {k: v.copy() for k, v in vars(opt).items() if isinstance(v, dict)}
+    # W keeps its shape, b grows: the whole call must be refused, W included.
+    params = {"W": params["W"], "b": np.zeros(3)}
+    before = {k: v.copy() for k, v in params.items()}
+    with pytest.raises(ValueError, match="state for 'b' has shape \\(2,\\)"):
+        opt.update(params, {"W": g1["W"], "b": np.ones(3)})
+    for k in params:
+        np.testing.assert_array_equal(params[k], before[k])
+    for name, store in state_before.items():
+        assert {k: np.asarray(v).tolist() for k, v in vars(opt)[name].items()} == {
+            k: np.asarray(v).tolist() for k, v in store.items()
+        }
+
+
+@pytest.mark.parametrize("factory", ALL_OPTIMIZERS, ids=lambda f: f.__name__)
+def test_checks_still_run_after_a_good_update(factory):
+    # The parameters' check is remembered between calls on the same dict; a
+    # replaced entry, a new dict or an array made read-only must be seen.
+    opt = factory(0.1)
+    params, g1, g2 = make()
+    opt.update(params, g1)
+    params["b"] = np.zeros(2, dtype=int)
+    with pytest.raises(TypeError, match="'b' has dtype int"):
+        opt.update(params, g2)
+    params["b"] = np.zeros(2)
+    params["W"].flags.writeable = False
+    with pytest.raises(TypeError, match="'W' is a read-only array"):
+        opt.update(params, g2)
+    params["W"].flags.writeable = True
+    with pytest.raises(ValueError, match="gradient for 'W' has shape"):
+        opt.update(params, {"W": np.zeros(4), "b": g2["b"]})
+    other = {"W": params["W"], "b": np.zeros(2), "c": np.zeros(1)}
+    with pytest.raises(KeyError, match="no entry for parameter"):
+        opt.update(other, g2)
+    renamed = {"W": params["W"], "c": np.zeros(2)}
+    opt.update(renamed, {"W": g2["W"], "c": g2["b"]})
+    renamed["b"] = renamed.pop("c")  # same dict, same size, another name
+    opt.update(renamed, g2)
+    before = params["W"].copy()
+    opt.update(params, g2)
+    assert not np.array_equal(params["W"], before)
+
+
+class _PlainSGD(SGD):
+    def __init__(self, lr):  # does not call Optimizer.__init__
+        self.lr = lr
+
+
+def test_subclass_without_base_init_still_updates():
+    params, g1, _ = make()
+    before = params["W"].copy()
+    _PlainSGD(0.5).update(params, g1)
+    np.testing.assert_allclose(params["W"], before - 0.5 * g1["W"])
