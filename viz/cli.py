@@ -20,16 +20,32 @@ from .format import DIGITS
 
 PROG = "python -m viz"
 
+
+def _one_argument(name, function):
+    """``function`` as a Python function of one argument called ``name``, so that
+    the expression checker refuses ``exp()`` or ``exp(x, y)`` before anything runs."""
+
+    def call(x):
+        return function(x)
+
+    call.__name__ = call.__qualname__ = name
+    call.__doc__ = function.__doc__
+    return call
+
+
 #: What an expression may call. ``sigmoid`` is the textbook's four nodes in a
 #: group named "sigmoid" (``--collapse sigmoid`` draws it as one box).
 FUNCTIONS = {
-    "exp": autograd.exp,
-    "log": autograd.log,
-    "sin": autograd.sin,
-    "cos": autograd.cos,
-    "tanh": autograd.tanh,
-    "relu": autograd.relu,
-    "sigmoid": autograd.sigmoid_composite,
+    name: _one_argument(name, function)
+    for name, function in {
+        "exp": autograd.exp,
+        "log": autograd.log,
+        "sin": autograd.sin,
+        "cos": autograd.cos,
+        "tanh": autograd.tanh,
+        "relu": autograd.relu,
+        "sigmoid": autograd.sigmoid_composite,
+    }.items()
 }
 
 DESCRIPTION = f"""\

@@ -18,7 +18,8 @@ Allowed:
 * binary ``+ - * / **`` and unary ``-`` and ``+`` (unary plus returns its
   operand unchanged);
 * calls ``name(arg, ...)`` where ``name`` is a key of ``functions``, with
-  positional arguments only.
+  positional arguments only, as many as the function takes (checked before
+  anything runs when it is a Python function; builtins check when called).
 
 ``**`` is bounded: its exponent must be a numeric literal (optionally signed)
 of magnitude at most ``max_exponent`` (``x**2``, ``x**-0.5``), or a variable
@@ -45,10 +46,12 @@ function rejecting its argument) are reported as :class:`ExpressionError` too.
 from __future__ import annotations
 
 import ast
+import inspect
 import keyword
 import math
 import operator
 import re
+import types
 import warnings
 from collections.abc import Callable, Collection, Mapping, Sequence
 
@@ -225,6 +228,29 @@ def _listing(kind: str, names: Mapping[str, object]) -> str:
         return f"no {kind} are defined"
     more = ", ..." if len(shown) > _LISTED_NAMES else ""
     return f"available {kind}: {', '.join(shown[:_LISTED_NAMES])}{more}"
+
+
+def _arity_mismatch(function: Callable, count: int) -> str | None:
+    """How many positional arguments ``function`` takes ("1 argument", "2 to 3 arguments")
+    when that rules out ``count``; None when it does not, or when ``function`` is not a
+    plain Python function whose code tells (builtins are checked when called)."""
+    if not isinstance(function, types.FunctionType):
+        return None
+    code = function.__code__  # attribute syntax: no getattr(), no inspect
+    takes = code.co_argcount
+    required = takes - len(function.__defaults__ or ())
+    variadic = bool(code.co_flags & inspect.CO_VARARGS)
+    if required <= count and (variadic or count <= takes):
+        return None
+
+    def plural(n: int) -> str:
+        return f"{n} argument" if n == 1 else f"{n} arguments"
+
+    if variadic:
+        return f"at least {plural(required)}"
+    if required == takes:
+        return plural(required)
+    return f"{required} to {plural(takes)}"
 
 
 def _signed(node: ast.AST, kind: type) -> ast.AST | None:
@@ -431,6 +457,9 @@ class _Expression:
             if argument.arg is None:
                 raise self.refuse("'**' unpacking", argument)
             raise self.refuse("keyword argument", argument)
+        expected = _arity_mismatch(self.functions[name], len(node.args))
+        if expected is not None:
+            raise ExpressionError(f"{name}() takes {expected}, got {len(node.args)} at column {column}", column)
 
     # -- evaluation ---------------------------------------------------------------
 

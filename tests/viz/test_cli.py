@@ -125,6 +125,9 @@ def test_docs_hold_every_figure_with_its_current_numbers():
         (["demo", "all"], "needs a directory"),
         (["demo", "all", "-o", "out", "--format", "gif"], "unknown format 'gif'"),
         (["demo", "mandelbrot"], "invalid choice: 'mandelbrot'"),
+        (["exp()", "x=1"], "exp() takes 1 argument, got 0 at column 1"),
+        (["x + exp(x, x)", "x=1"], "exp() takes 1 argument, got 2 at column 5"),
+        (["sigmoid(x, 2)", "x=1"], "sigmoid() takes 1 argument, got 2"),
     ],
 )
 def test_bad_input_exits_2_with_one_line(argv, message, capsys, tmp_path, monkeypatch):

@@ -587,7 +587,6 @@ def test_operands_and_calls_run_left_to_right():
         ("log(-1)", {}, "cannot evaluate 'log()' at column 1: math domain error"),
         ("exp(1000)", {}, "cannot evaluate 'exp()' at column 1: result out of range"),
         ("1e300**100", {}, "cannot evaluate '**' at column 6: result out of range"),
-        ("pow(x)", {"x": 1.0}, "cannot evaluate 'pow()' at column 1"),
         ("(10**49)**100", {}, "result of '**' at column 9 is too large"),
         ("2**x", {"x": 10**6}, "result of '**' at column 2 is too large"),
         ("x**100", {"x": 10**40}, "is too large"),
@@ -599,6 +598,50 @@ def test_evaluation_errors_are_expression_errors(sandboxed, text, variables, exp
     assert expected in str(outcome.error)
     assert_one_line(outcome.error)
     assert outcome.calls == []
+
+
+@pytest.mark.parametrize(
+    "text, expected",
+    [
+        ("one()", "one() takes 1 argument, got 0 at column 1"),
+        ("1 + one(x, x)", "one() takes 1 argument, got 2 at column 5"),
+        ("two(x)", "two() takes 2 arguments, got 1 at column 1"),
+        ("two(x, x, x)", "two() takes 2 arguments, got 3 at column 1"),
+        ("mix(x)", "mix() takes 2 to 3 arguments, got 1 at column 1"),
+        ("many()", "many() takes at least 1 argument, got 0 at column 1"),
+        ("one(x) + two(one(x), x) + mix(x, x, two())", "two() takes 2 arguments, got 0 at column 37"),
+    ],
+)
+def test_calls_with_the_wrong_number_of_arguments_are_refused_before_anything_runs(sandboxed, text, expected):
+    called = []
+
+    def one(a):
+        called.append("one")
+        return a
+
+    def two(a, b):
+        called.append("two")
+        return a + b
+
+    def mix(a, b, c=0.0):
+        called.append("mix")
+        return a + b + c
+
+    def many(first, *rest):
+        called.append("many")
+        return first
+
+    functions = {"one": one, "two": two, "mix": mix, "many": many}
+    outcome = sandboxed(text, {"x": 1.0}, functions)
+    assert outcome.error is not None and str(outcome.error) == expected
+    assert outcome.error.column == int(expected.rpartition(" ")[2])
+    assert called == [] and outcome.calls == []
+    assert sandboxed("mix(x, x) + mix(x, x, x) + many(x) + many(x, x, x)", {"x": 1.0}, functions).error is None
+
+
+def test_builtin_functions_are_checked_when_called(sandboxed):
+    outcome = sandboxed("exp(x, x)", {"x": 1.0}, FUNCTIONS)  # math.exp
+    assert str(outcome.error).startswith("cannot evaluate 'exp()' at column 1: ")
 
 
 # -- parse_assignments -----------------------------------------------------------------
