@@ -10,6 +10,8 @@ import argparse
 import sys
 from pathlib import Path
 
+import numpy as np
+
 import autograd
 from autograd import Node, Value
 
@@ -17,8 +19,10 @@ from .draw import FORMATS, DotNotFoundError, draw, render
 from .expression import ExpressionError, evaluate, parse_assignments
 from .figures import FIGURES, figure
 from .format import DIGITS
+from .scene import reachable
 
 PROG = "python -m viz"
+
 
 
 def _one_argument(name, function):
@@ -54,7 +58,7 @@ left to right, each arrow with its forward value above it and, after
 backward, the gradient flowing back along it below it in red.
 
 The expression may use:
-  numbers, and the variables given as NAME=VALUE
+  numbers, and the variables given as NAME=VALUE (each one used)
   + - * /, unary minus, and ** with a number as exponent (or 2**x)
   the functions {", ".join(FUNCTIONS)}
     (sigmoid is the textbook's four nodes, in a group named 'sigmoid')
@@ -140,8 +144,9 @@ def _demo_parser():
     parser.add_argument("name", choices=[*FIGURES, "all"], metavar="NAME",
                         help=f"one of {', '.join(FIGURES)}, or all")
     _add_output_option(parser, "the file to write (DOT on stdout without it); with 'all', a directory")
-    parser.add_argument("--format", default="svg", metavar="FORMATS", type=_formats,
-                        help="with 'all': comma-separated formats to write, e.g. svg,png (default svg)")
+    parser.add_argument("--format", metavar="FORMATS", type=_formats,
+                        help="with 'all': comma-separated formats to write, e.g. svg,png (default svg); "
+                        "for one figure the suffix of -o picks the format")
     return parser
 
 
@@ -160,7 +165,7 @@ def _digits(text):
 
 
 def _formats(text):
-    formats = [part.strip().lower().lstrip(".") for part in text.split(",")]
+    formats = list(dict.fromkeys(part.strip().lower().lstrip(".") for part in text.split(",")))
     unknown = [part for part in formats if "." + part not in FORMATS]
     if unknown or not formats:
         raise argparse.ArgumentTypeError(
@@ -217,25 +222,42 @@ def _run_expression(argv):
         _check_suffix(args.output)
     values = parse_assignments(words, reserved=FUNCTIONS)
     variables = {name: Value(value, name=name) for name, value in values.items()}
-    result = evaluate(expression, variables, FUNCTIONS)
-    if not isinstance(result, Node):
-        raise UsageError("the expression uses no variable, so there is no graph to draw; give one, e.g. x=0.5")
-    if not args.forward_only:
-        result.backward()
-    collapse = None
-    if args.collapse:
-        collapse = True if "all" in args.collapse else args.collapse
-    try:
-        graph = draw(result, digits=args.digits, constants=args.constants, collapse=collapse, output_label=args.label)
-    except ValueError as error:  # e.g. --collapse names no group of this graph
-        raise UsageError(str(error).removeprefix("draw: ")) from None
+    with np.errstate(all="ignore"):  # inf and nan are drawn as such; NumPy need not warn about them
+        result = evaluate(expression, variables, FUNCTIONS)
+        if not isinstance(result, Node):
+            raise UsageError("the expression uses no variable, so there is no graph to draw; give one, e.g. x=0.5")
+        _check_all_used(variables, result)
+        if not args.forward_only:
+            result.backward()
+        collapse = None
+        if args.collapse:
+            collapse = True if "all" in args.collapse else args.collapse
+        try:
+            graph = draw(
+                result, digits=args.digits, constants=args.constants, collapse=collapse, output_label=args.label
+            )
+        except ValueError as error:  # e.g. --collapse names no group of this graph
+            raise UsageError(str(error).removeprefix("draw: ")) from None
     _write(graph, args.output)
     return 0
+
+
+def _check_all_used(variables, result):
+    """A variable given but not used is most likely a typo in the expression or the name."""
+    used = set(reachable(result))
+    unused = [name for name, node in variables.items() if node not in used]
+    if unused:
+        names = ", ".join(repr(name) for name in unused)
+        what = "variable" if len(unused) == 1 else "variables"
+        verb = "is" if len(unused) == 1 else "are"
+        raise UsageError(f"{what} {names} {verb} not used in the expression; give only the variables it uses")
 
 
 def _run_demo(argv):
     args = _demo_parser().parse_args(argv)
     if args.name != "all":
+        if args.format is not None:
+            raise UsageError("--format applies to 'demo all'; for one figure the suffix of -o picks the format")
         if args.output is not None:
             _check_suffix(args.output)
         _write(figure(args.name), args.output)
@@ -246,7 +268,7 @@ def _run_demo(argv):
     directory.mkdir(parents=True, exist_ok=True)
     for name in FIGURES:
         graph = figure(name)
-        for fmt in args.format:
+        for fmt in args.format or ["svg"]:
             path = render(graph, directory / f"{name}.{fmt}")
             print(path)
     return 0

@@ -125,9 +125,12 @@ def test_docs_hold_every_figure_with_its_current_numbers():
         (["demo", "all"], "needs a directory"),
         (["demo", "all", "-o", "out", "--format", "gif"], "unknown format 'gif'"),
         (["demo", "mandelbrot"], "invalid choice: 'mandelbrot'"),
+        (["x*y", "x=1", "y=2", "z=3"], "variable 'z' is not used in the expression"),
+        (["x", "x=1", "y=2", "z=3"], "variables 'y', 'z' are not used in the expression"),
         (["exp()", "x=1"], "exp() takes 1 argument, got 0 at column 1"),
         (["x + exp(x, x)", "x=1"], "exp() takes 1 argument, got 2 at column 5"),
         (["sigmoid(x, 2)", "x=1"], "sigmoid() takes 1 argument, got 2"),
+        (["demo", "apple", "--format", "png"], "--format applies to 'demo all'"),
     ],
 )
 def test_bad_input_exits_2_with_one_line(argv, message, capsys, tmp_path, monkeypatch):
@@ -138,6 +141,19 @@ def test_bad_input_exits_2_with_one_line(argv, message, capsys, tmp_path, monkey
     assert captured.err.count("\n") == 1 and message in captured.err
     assert captured.err.startswith("python -m viz: error: ")
     assert list(tmp_path.iterdir()) == []
+
+
+def test_overflow_and_nan_are_drawn_without_warnings_from_numpy(tmp_path):
+    for expression, value, shown in (("exp(x)", "1000", ">inf<"), ("log(x)", "-1", ">nan<"), ("1/x", "0", ">inf<")):
+        done = run_module(expression, f"x={value}")
+        assert done.returncode == 0 and done.stderr == "", (expression, done.stderr)
+        assert shown in done.stdout
+
+
+def test_demo_all_writes_each_format_once(tmp_path, capsys):
+    assert main(["demo", "all", "-o", str(tmp_path), "--format", "svg,SVG,.svg"]) == 0
+    written = capsys.readouterr().out.split()
+    assert len(written) == len(viz.cli.FIGURES) == len(set(written))
 
 
 def test_a_missing_dot_program_exits_1_and_says_how_to_install(tmp_path, monkeypatch, capsys):
