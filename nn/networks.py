@@ -159,8 +159,10 @@ class Network:
         """
         self._sync_params()
         x = _as_input(x, "predict")
+        if batch_size is not None:
+            batch_size = _check_batch_size(batch_size, f"{type(self).__name__}.predict")
         with autograd.no_grad():
-            if batch_size is None or len(x) <= batch_size:
+            if batch_size is None or x.ndim < 2 or len(x) <= batch_size:  # a 1-D x is one sample
                 return self._scores(x)
             return np.concatenate([self._scores(x[i:i + batch_size]) for i in range(0, len(x), batch_size)])
 
@@ -185,11 +187,18 @@ class Network:
         """(loss, accuracy) over the whole of ``x``, ``batch_size`` rows at a time.
 
         The accuracy is None for a regression network. Losses are means over
-        rows, so the chunks' losses are averaged weighted by their sizes.
+        rows, so the chunks' losses are averaged weighted by their sizes. A
+        1-D ``x`` is one sample, as everywhere else.
         """
+        owner = f"{type(self).__name__}.evaluate"
+        batch_size = _check_batch_size(batch_size, owner)
         x, t = _as_input(x, "evaluate"), _as_target(t)
-        if len(x) != len(t):
-            raise ValueError(f"{type(self).__name__}.evaluate: x has {len(x)} rows but t has {len(t)}")
+        if x.ndim == 1:
+            x, t = x[np.newaxis], t[np.newaxis]
+        if x.ndim == 0 or t.ndim == 0 or len(x) != len(t):
+            raise ValueError(f"{owner}: x has {len(x) if x.ndim else 'no'} rows but t has {len(t) if t.ndim else 'no'}")
+        if len(x) == 0:
+            raise ValueError(f"{owner}: x is empty; there is nothing to evaluate")
         total_loss = total_correct = 0.0
         for start in range(0, len(x), batch_size):
             xs, ts = x[start:start + batch_size], t[start:start + batch_size]
@@ -198,7 +207,7 @@ class Network:
                 total_loss += float(_data(self.lastLayer.build(scores, ts))) * len(xs)
             if self.is_classifier:
                 total_correct += _accuracy(scores, ts) * len(xs)
-        n = max(len(x), 1)
+        n = len(x)
         return total_loss / n, (total_correct / n if self.is_classifier else None)
 
     def loss_and_gradient(self, x, t):
@@ -328,6 +337,12 @@ def _weight_scale(weight_init, inputs, owner):
     raise ValueError(f"{owner}: weight_init must be 'he', 'xavier' or a standard deviation ≥ 0, got {weight_init!r}")
 
 
+def _check_batch_size(batch_size, owner):
+    if isinstance(batch_size, bool) or not isinstance(batch_size, numbers.Integral) or batch_size < 1:
+        raise ValueError(f"{owner}: batch_size must be a positive integer (rows at a time), got {batch_size!r}")
+    return int(batch_size)
+
+
 def _as_input(x, what):
     if isinstance(x, Node):
         raise TypeError(
@@ -348,12 +363,20 @@ def _data(value):
 
 
 def _accuracy(scores, t):
+    """Fraction of rows whose highest score is the label: t one-hot (scores' shape) or class indices."""
     predicted = np.argmax(scores, axis=-1)
-    if t.ndim == scores.ndim:
+    classes = np.shape(scores)[-1]
+    if np.shape(t) == np.shape(scores):
         t = np.argmax(t, axis=-1)
-    if np.shape(t) != np.shape(predicted):
+    elif np.shape(t) != np.shape(predicted):
         raise ValueError(
             f"accuracy: labels of shape {np.shape(t)} do not fit scores of shape {np.shape(scores)}; give one-hot "
             f"labels of shape {np.shape(scores)} or class indices of shape {np.shape(predicted)}"
         )
+    elif t.size and (t.min() < 0 or t.max() >= classes):
+        raise ValueError(
+            f"accuracy: class indices must lie in [0, {classes}), got values from {t.min()} to {t.max()}"
+        )
+    if predicted.size == 0:
+        raise ValueError(f"accuracy: the batch is empty (scores of shape {np.shape(scores)})")
     return float(np.mean(predicted == t))

@@ -94,6 +94,10 @@ def train(network, x_train, t_train, *, x_test=None, t_test=None, epochs=None, i
     optimizer = _optimizer(optimizer, lr)
     if isinstance(report_every, bool) or not isinstance(report_every, numbers.Integral) or report_every < 1:
         raise ValueError(f"train: report_every must be a positive integer (epochs between lines), got {report_every!r}")
+    if isinstance(eval_batch_size, bool) or not isinstance(eval_batch_size, numbers.Integral) or eval_batch_size < 1:
+        raise ValueError(
+            f"train: eval_batch_size must be a positive integer (rows evaluated at a time), got {eval_batch_size!r}"
+        )
     if callback is not None and not callable(callback):
         raise TypeError(f"train: callback must be callable, got {type(callback).__name__}")
     step_fn = _step_function(network)

@@ -243,3 +243,53 @@ def test_one_sgd_step_with_the_optimizer_protocol_lowers_the_loss():
     before = net.loss(x, t)
     SGD(lr=0.5).update(net.params, net.gradient(x, t))
     assert net.loss(x, t) < before
+
+
+@pytest.mark.parametrize(
+    "labels, message",
+    [
+        (lambda t: t.reshape(-1, 1), r"labels of shape \(50, 1\) do not fit scores of shape \(50, 3\)"),
+        (lambda t: np.eye(2)[t % 2], r"labels of shape \(50, 2\) do not fit scores of shape \(50, 3\)"),
+        (lambda t: t + 1, r"class indices must lie in \[0, 3\), got values from 1 to 3"),
+        (lambda t: t - 1, r"class indices must lie in \[0, 3\), got values from -1 to 1"),
+    ],
+    ids=["column of indices", "one-hot of too few classes", "1-based indices", "negative indices"],
+)
+def test_accuracy_refuses_labels_that_do_not_fit_the_scores(labels, message):
+    # Each of these used to give a number (argmax of a column is always 0; an
+    # index past the last class never matches) instead of saying what is wrong.
+    net = TwoLayerNet(5, 4, 3, weight_init_std=1.0, seed=0)
+    x, t = batch(n=50)
+    with pytest.raises(ValueError, match=message):
+        net.accuracy(x, labels(t))
+
+
+def test_accuracy_and_evaluate_of_nothing_are_refused():
+    net = TwoLayerNet(5, 4, 3, seed=0)
+    x, t = batch(n=4)
+    with pytest.raises(ValueError, match="empty"):
+        net.accuracy(x[:0], t[:0])
+    with pytest.raises(ValueError, match="empty"):
+        net.evaluate(x[:0], t[:0])
+
+
+@pytest.mark.parametrize("batch_size", [0, -1, 2.5, True, "7"])
+def test_predict_and_evaluate_refuse_a_batch_size_that_is_not_a_positive_integer(batch_size):
+    net = TwoLayerNet(5, 4, 3, seed=0)
+    x, t = batch(n=4)
+    with pytest.raises(ValueError, match="batch_size must be a positive integer"):
+        net.evaluate(x, t, batch_size=batch_size)
+    with pytest.raises(ValueError, match="batch_size must be a positive integer"):
+        net.predict(x, batch_size=batch_size)
+
+
+def test_one_sample_as_a_1d_array_is_a_batch_of_one_everywhere():
+    net = TwoLayerNet(5, 4, 3, weight_init_std=1.0, seed=0)
+    x, t = batch(n=1)
+    one_x, one_t = x[0], t[0]
+    np.testing.assert_allclose(net.predict(one_x, batch_size=2), net.predict(x)[0])
+    assert net.evaluate(one_x, one_t) == pytest.approx((net.loss(x, t), net.accuracy(x, t)))
+    assert net.evaluate(one_x, np.eye(3)[one_t]) == pytest.approx((net.loss(x, t), net.accuracy(x, t)))
+    regression = MultiLayerNet([5, 3, 2], output="identity", seed=0)
+    y = rng.random((1, 2))
+    assert regression.evaluate(one_x, y[0]) == pytest.approx((regression.loss(x, y), None))

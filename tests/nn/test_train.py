@@ -196,6 +196,8 @@ def test_a_textbook_style_network_without_nns_extras_trains():
         (dict(epochs=1, optimizer="sgd"), TypeError, r"update\(params, grads\)"),
         (dict(epochs=1, report_every=0), ValueError, "report_every must be a positive integer"),
         (dict(epochs=1, progress="bar"), ValueError, "progress must be True, False or 'lines'"),
+        (dict(epochs=1, eval_batch_size=-1), ValueError, "eval_batch_size must be a positive integer"),
+        (dict(epochs=1, eval_batch_size=0), ValueError, "eval_batch_size must be a positive integer"),
     ],
 )
 def test_bad_arguments_are_explained(kwargs, error, message):
