@@ -31,7 +31,8 @@ class History:
     accuracy lists stay empty for regression, the test lists without a test
     set). Per update: ``step_loss``, the loss of that batch. ``stopped_early``
     says why training ended before its end (Ctrl-C, a non-finite loss), or is
-    None.
+    None. A non-finite loss is the last ``step_loss``, and its batch's update
+    is not applied: the network keeps the last finite weights.
     """
 
     epoch: list = field(default_factory=list)
@@ -130,15 +131,17 @@ def train(network, x_train, t_train, *, x_test=None, t_test=None, epochs=None, i
             for start in range(0, size, batch):
                 rows = order[start:start + batch] if shuffle else slice(start, start + batch)
                 loss, grads = step_fn(x_train[rows], t_train[rows])
-                optimizer.update(network.params, grads)
                 step += 1
                 history.step_loss.append(loss)
                 if not math.isfinite(loss):
+                    # Stop before the update: its gradients would spread the NaN or inf
+                    # into every weight, and the last finite ones are worth keeping.
                     history.stopped_early = (
                         f"the loss became {loss} at step {step}; try a smaller learning rate"
                     )
                     report.write(f"stopped: {history.stopped_early}")
                     return history
+                optimizer.update(network.params, grads)
                 report.step(loss)
                 if step >= total_steps:
                     break

@@ -98,6 +98,35 @@ def test_a_diverging_run_stops_and_says_why():
     assert not np.isfinite(history.step_loss[-1])
 
 
+def test_a_non_finite_loss_stops_before_its_update_reaches_the_weights():
+    # A NaN in the third batch gives NaN gradients: applying them would leave
+    # the network all NaN, with nothing to inspect or to go back to.
+    x = X_TRAIN.copy()
+    x[70] = np.nan
+    net = spiral_net()
+    weights = []
+    history = train(net, x, T_TRAIN, epochs=1, batch_size=30, shuffle=False, progress=False,
+                    optimizer=_Recording(weights))
+    assert history.stopped_early.startswith("the loss became nan at step 3")
+    assert len(history.step_loss) == 3 and np.isnan(history.step_loss[-1])
+    assert len(weights) == 2
+    for key, value in net.params.items():
+        assert np.isfinite(value).all()
+        np.testing.assert_array_equal(value, weights[-1][key])
+
+
+class _Recording(Adam):
+    """Adam that keeps a copy of the parameters after every update."""
+
+    def __init__(self, log):
+        super().__init__(lr=0.01)
+        self.log = log
+
+    def update(self, params, grads):
+        super().update(params, grads)
+        self.log.append({k: v.copy() for k, v in params.items()})
+
+
 def test_progress_prints_a_line_per_epoch_without_tqdm(monkeypatch, capsys):
     monkeypatch.setitem(sys.modules, "tqdm", None)
     monkeypatch.setitem(sys.modules, "tqdm.auto", None)
