@@ -104,6 +104,10 @@ def build_scene(
         raise TypeError(f"draw: expected a Value or Tensor to draw, got {type(output).__name__}")
     if constants not in CONSTANT_MODES:
         raise ValueError(f"draw: constants must be 'fold' or 'nodes', got {constants!r}")
+    if not _whole(digits) or digits < 1:
+        raise ValueError(f"draw: digits must be a whole number of at least 1, got {digits!r}")
+    if not _whole(max_elements) or max_elements < 0:
+        raise ValueError(f"draw: max_elements must be a non-negative whole number, got {max_elements!r}")
     nodes = reachable(output)
     chains = {node: group_chain(home_group(node)) for node in nodes}
     collapsed = _collapsed_groups(nodes, chains, collapse, expand, collapse_above)
@@ -111,6 +115,10 @@ def build_scene(
     return _SceneBuilder(nodes, chains, collapsed, digits, max_elements, constants, flow).build(
         output, output_label, gradients
     )
+
+
+def _whole(number):
+    return isinstance(number, (int, np.integer)) and not isinstance(number, bool)
 
 
 def reachable(output):

@@ -335,6 +335,25 @@ def test_draw_refuses_what_is_not_a_node_and_bad_options():
         draw(Value(1.0), constants="hide")
 
 
+@pytest.mark.parametrize(
+    "options, message",
+    [
+        ({"digits": 0}, "digits must be a whole number of at least 1, got 0"),
+        ({"digits": -1}, "digits must be a whole number of at least 1, got -1"),
+        ({"digits": 2.5}, "digits must be a whole number of at least 1, got 2.5"),
+        ({"digits": "3"}, "digits must be a whole number of at least 1, got '3'"),
+        ({"digits": True}, "digits must be a whole number of at least 1, got True"),
+        ({"max_elements": None}, "max_elements must be a non-negative whole number, got None"),
+        ({"max_elements": -1}, "max_elements must be a non-negative whole number, got -1"),
+    ],
+)
+def test_draw_says_which_number_option_is_wrong(options, message):
+    y = Tensor(np.arange(20.0)).sum()  # an array too large to write out, so max_elements matters
+    with pytest.raises(ValueError, match=re.escape(f"draw: {message}")):
+        draw(y, **options)
+    assert draw(y, digits=20, max_elements=0).source
+
+
 # -- constants ----------------------------------------------------------------------------
 
 
