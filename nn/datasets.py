@@ -84,6 +84,7 @@ IDX_DTYPES = {
 }
 
 _GZIP_MAGIC = b"\x1f\x8b"
+_NUMPY_MAX_DIMS = 64 if int(np.__version__.split(".")[0]) >= 2 else 32
 
 
 def _read_maybe_gzip(path):
@@ -134,6 +135,11 @@ def read_idx(path):
         raise IDXError(f"{what}: unknown IDX data type code 0x{code:02X} in magic number 0x{magic:08X}; known codes: {known}")
     if ndim == 0:
         raise IDXError(f"{what}: magic number 0x{magic:08X} declares 0 dimensions; an IDX file needs at least 1")
+    if ndim > _NUMPY_MAX_DIMS:
+        raise IDXError(
+            f"{what}: magic number 0x{magic:08X} declares {ndim} dimensions; NumPy arrays have at most "
+            f"{_NUMPY_MAX_DIMS}, so this is not a data file to read (MNIST images have 3, labels 1)"
+        )
 
     header_len = 4 + 4 * ndim
     if len(data) < header_len:

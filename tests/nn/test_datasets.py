@@ -131,8 +131,11 @@ GOOD = idx_bytes(np.arange(6, dtype=np.uint8).reshape(2, 3))
         (GOOD + b"\x00\x00\x00", r"data section is 9 bytes .* need exactly 6 bytes \(3 trailing bytes"),
         (bytes([0, 0, 8, 2, 0, 0, 0, 2, 0, 0, 0, 0]), r"dimension sizes \(2, 0\) contain 0"),
         (idx_bytes(np.zeros((2, 2), np.int16))[:-1], "need exactly 8 bytes"),
+        # Well formed, but more axes than a NumPy array can have.
+        (bytes([0, 0, 8, 65]) + b"\x00\x00\x00\x01" * 65 + b"\x07", "65 dimensions; NumPy arrays have at most"),
     ],
-    ids=["magic", "dtype", "ndim0", "short", "header", "truncated", "trailing", "zero-dim", "int16-trunc"],
+    ids=["magic", "dtype", "ndim0", "short", "header", "truncated", "trailing", "zero-dim", "int16-trunc",
+         "too-many-dims"],
 )
 @pytest.mark.parametrize("compress", [False, True], ids=["raw", "gz"])
 def test_read_idx_strict_errors(tmp_path, data, match, compress):
