@@ -16,6 +16,7 @@ from __future__ import annotations
 import os
 import tempfile
 import zipfile
+import zlib
 from collections.abc import Mapping
 from pathlib import Path
 
@@ -174,7 +175,7 @@ def load_params(path, into=None):
     try:
         with np.load(path, allow_pickle=False) as archive:
             loaded = {name: archive[name] for name in archive.files}
-    except (ValueError, OSError, zipfile.BadZipFile, EOFError) as exc:
+    except (ValueError, OSError, zipfile.BadZipFile, EOFError, zlib.error) as exc:
         raise ValueError(f"cannot read checkpoint {path}: {exc}") from exc
 
     if into is None:

@@ -180,3 +180,16 @@ def test_pickled_content_is_refused(tmp_path):
     np.savez(path, a=np.array([{"x": 1}], dtype=object))
     with pytest.raises(ValueError, match="cannot read checkpoint"):
         load_params(path)
+
+
+def test_damaged_compressed_checkpoint_is_a_clear_error(tmp_path):
+    # np.savez_compressed checkpoints load too; a damaged deflate stream used
+    # to escape as a bare zlib.error.
+    path = tmp_path / "compressed.npz"
+    np.savez_compressed(path, W=np.random.default_rng(0).random((60, 60)))
+    data = bytearray(path.read_bytes())
+    for i in range(200, 400):
+        data[i] ^= 0x55
+    path.write_bytes(bytes(data))
+    with pytest.raises(ValueError, match=f"cannot read checkpoint {path}"):
+        load_params(path)
