@@ -37,8 +37,11 @@ def plot_history(history, path, title=None, dpi=100, log_loss=False):
     loss_axes = axes[0]
     step_loss = data["step_loss"]
     epochs, steps = data["epoch"], data["step"]
-    if step_loss and steps and steps[-1] and epochs[-1]:
-        per_step = epochs[-1] / steps[-1]
+    if data.get("steps_per_epoch"):
+        per_step = 1 / data["steps_per_epoch"]
+    else:  # a History from before steps_per_epoch: the last evaluation gives the scale, if it came after a step
+        per_step = epochs[-1] / steps[-1] if steps and steps[-1] else None
+    if step_loss and per_step:
         loss_axes.plot([(i + 1) * per_step for i in range(len(step_loss))], step_loss,
                        color="0.7", linewidth=0.8, label="batch loss")
     for key, style in (("train_loss", "o-"), ("test_loss", "s--")):

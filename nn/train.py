@@ -29,7 +29,8 @@ class History:
     epoch gives a fractional ``epoch``): ``epoch``, ``step`` (updates done so
     far), ``train_loss``, ``train_acc``, ``test_loss``, ``test_acc`` (the
     accuracy lists stay empty for regression, the test lists without a test
-    set). Per update: ``step_loss``, the loss of that batch. ``stopped_early``
+    set). Per update: ``step_loss``, the loss of that batch (update k ends
+    at epoch k / ``steps_per_epoch``). ``stopped_early``
     says why training ended before its end (Ctrl-C, a non-finite loss), or is
     None. A non-finite loss is the last ``step_loss``, and its batch's update
     is not applied: the network keeps the last finite weights.
@@ -44,6 +45,7 @@ class History:
     step_loss: list = field(default_factory=list)
     stopped_early: str = None
     seconds: float = 0.0
+    steps_per_epoch: int = 0
 
     @property
     def interrupted(self):
@@ -105,7 +107,7 @@ def train(network, x_train, t_train, *, x_test=None, t_test=None, epochs=None, i
     evaluate = _evaluator(network, eval_batch_size)
     rng = np.random.default_rng(seed)
 
-    history = History()
+    history = History(steps_per_epoch=steps_per_epoch)
     report = _Progress(total_steps, progress)
     started = time.perf_counter()
     step = 0

@@ -74,18 +74,22 @@ def test_ctrl_c_from_a_callback_returns_the_history_so_far():
     assert history.stopped_early == "interrupted at step 12 (epoch 3.00)"
 
 
-def test_ctrl_c_in_the_middle_of_an_epoch(capsys):
-    net = spiral_net()
+def interrupted_at(net, call):
+    """``net`` whose ``call``-th ``loss_and_gradient`` raises KeyboardInterrupt (Ctrl-C mid-epoch)."""
     original, calls = net.loss_and_gradient, []
 
     def interrupted_step(x, t):
         calls.append(1)
-        if len(calls) == 7:
+        if len(calls) == call:
             raise KeyboardInterrupt
         return original(x, t)
 
     net.loss_and_gradient = interrupted_step
-    history = train(net, X_TRAIN, T_TRAIN, epochs=10, batch_size=60, progress=True)
+    return net
+
+
+def test_ctrl_c_in_the_middle_of_an_epoch(capsys):
+    history = train(interrupted_at(spiral_net(), 7), X_TRAIN, T_TRAIN, epochs=10, batch_size=60, progress=True)
     assert history.interrupted and len(history.step_loss) == 6 and history.epoch == [0, 1]
     assert "interrupted at step 6 (epoch 1.50): returning the history so far" in capsys.readouterr().out
 
@@ -265,3 +269,19 @@ def test_plot_history_refuses_something_else(tmp_path):
     with pytest.raises(ValueError, match="expected the History returned by nn.train"):
         plot_history({"loss": [1, 2]}, tmp_path / "x.png")
 
+
+
+def test_plot_history_draws_the_batch_losses_of_a_run_stopped_in_its_first_epoch(tmp_path, monkeypatch):
+    # Ctrl-C (or a NaN) before the first epoch ends leaves one evaluation, at
+    # step 0; the batch losses still have their places on the epoch axis.
+    pytest.importorskip("matplotlib")
+    from matplotlib.figure import Figure
+
+    figures, savefig = [], Figure.savefig
+    monkeypatch.setattr(Figure, "savefig", lambda self, *a, **k: (figures.append(self), savefig(self, *a, **k)))
+    history = train(interrupted_at(spiral_net(), 3), X_TRAIN, T_TRAIN, epochs=2, batch_size=60, progress=False)
+    assert history.epoch == [0] and len(history.step_loss) == 2
+    plot_history(history, tmp_path / "curves.png")
+    lines = {line.get_label(): line for line in figures[-1].axes[0].get_lines()}
+    assert list(lines["batch loss"].get_xdata()) == [0.25, 0.5]
+    assert list(lines["batch loss"].get_ydata()) == history.step_loss
