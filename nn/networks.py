@@ -74,6 +74,17 @@ class Network:
                     f"Network: layer {position} ({name or getattr(layer, 'name', '?')!r}) is {what}; the layer "
                     "list takes Affine, Relu, Sigmoid, … and the loss goes in last_layer"
                 )
+        seen = {}
+        for position, (name, layer) in enumerate(items):
+            if not layer.parameters():
+                continue  # a layer without weights computes the same wherever it stands
+            if id(layer) in seen:
+                first = seen[id(layer)]
+                raise ValueError(
+                    f"Network: layer {position} is layer {first} ({items[first][0] or layer.name!r}) again; its "
+                    f"weights would be updated twice per step. Use a separate {type(layer).__name__} for each place"
+                )
+            seen[id(layer)] = position
         named, counts = [], {}
         for name, layer in items:
             kind = type(layer).__name__

@@ -293,3 +293,15 @@ def test_one_sample_as_a_1d_array_is_a_batch_of_one_everywhere():
     regression = MultiLayerNet([5, 3, 2], output="identity", seed=0)
     y = rng.random((1, 2))
     assert regression.evaluate(one_x, y[0]) == pytest.approx((regression.loss(x, y), None))
+
+
+def test_a_layer_with_weights_listed_twice_is_refused():
+    # Its W would be in params twice (W1 and W2, one array) with the summed
+    # gradient under both names, so every optimizer step moved it twice.
+    square = Affine(np.eye(3), np.zeros(3))
+    with pytest.raises(ValueError, match=r"layer 2 is layer 0 \('Affine'\) again.*separate Affine"):
+        Network([square, Relu(), square], SoftmaxWithLoss())
+    assert square.name == "Affine"  # refused before any layer was renamed
+    relu = Relu()  # a layer without weights may come back: it computes the same either way
+    net = Network([Affine(np.eye(3), np.zeros(3)), relu, Affine(np.eye(3), np.zeros(3)), relu], SoftmaxWithLoss())
+    assert list(net.params) == ["W1", "b1", "W2", "b2"]
