@@ -414,7 +414,7 @@ def load_mnist(normalize=True, flatten=True, one_hot_label=False, data_dir=None,
     return train, test
 
 
-def load_mnist_test(data_dir, normalize=True, flatten=True, one_hot_label=False, *, download=True):
+def load_mnist_test(data_dir=None, normalize=True, flatten=True, one_hot_label=False, *, download=True):
     """Load only the 10,000-image MNIST test set as ``(x_test, t_test)``.
 
     Needs just ``t10k-images-idx3-ubyte[.gz]`` and ``t10k-labels-idx1-ubyte[.gz]``

@@ -209,6 +209,9 @@ def test_load_mnist_uses_env_cache_dir(tmp_path, monkeypatch):
     assert datasets.mnist_cache_dir() == tmp_path / "cache"
     (_, t_train), _ = load_mnist(download=False)
     np.testing.assert_array_equal(t_train, arrays["train-labels-idx1-ubyte"])
+    # load_mnist_test reads the same cache when no directory is given, as its docstring says
+    _, t_test = load_mnist_test(download=False)
+    np.testing.assert_array_equal(t_test, arrays["t10k-labels-idx1-ubyte"])
 
 
 def test_default_cache_dir(monkeypatch):
