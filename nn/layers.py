@@ -296,6 +296,10 @@ class IdentityWithLoss(_LossLayer):
     """
 
     def build(self, y, t):
+        if not isinstance(t, Node):
+            t = np.asarray(t)
+            if t.dtype.kind not in "biuf":
+                raise TypeError(f"{self.name}: targets must be numbers, got dtype {t.dtype}")
         shape = _shape_of(y)
         t_shape = _shape_of(t)
         if t_shape != shape:

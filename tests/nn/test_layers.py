@@ -372,6 +372,16 @@ def test_identity_with_loss_takes_flat_targets_for_one_output_and_refuses_others
         layer.forward(y, np.zeros(3))
 
 
+def test_identity_with_loss_takes_targets_as_lists_like_softmax_with_loss():
+    y = np.array([[1.0], [2.0]])
+    layer = IdentityWithLoss()
+    assert layer.forward(y, [0.0, 0.0]) == pytest.approx(1.25)
+    np.testing.assert_allclose(layer.backward(), [[0.5], [1.0]])
+    assert layer.forward(y[:, 0], [0.5, 0.5]) == pytest.approx(1.25)  # a 1-D y is one row
+    with pytest.raises(TypeError, match="IdentityWithLoss: targets must be numbers"):
+        layer.forward(y, ["a", "b"])
+
+
 def test_layers_work_on_scalar_values_too():
     layer = MulLayer()
     x, y = Value(3.0), Value(4.0)
