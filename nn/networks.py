@@ -375,6 +375,8 @@ def _data(value):
 
 def _accuracy(scores, t):
     """Fraction of rows whose highest score is the label: t one-hot (scores' shape) or class indices."""
+    if t.dtype.kind not in "biuf":
+        raise TypeError(f"accuracy: labels must be numbers (one-hot or class indices), got dtype {t.dtype}")
     predicted = np.argmax(scores, axis=-1)
     classes = np.shape(scores)[-1]
     if np.shape(t) == np.shape(scores):

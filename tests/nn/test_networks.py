@@ -305,3 +305,10 @@ def test_a_layer_with_weights_listed_twice_is_refused():
     relu = Relu()  # a layer without weights may come back: it computes the same either way
     net = Network([Affine(np.eye(3), np.zeros(3)), relu, Affine(np.eye(3), np.zeros(3)), relu], SoftmaxWithLoss())
     assert list(net.params) == ["W1", "b1", "W2", "b2"]
+
+
+def test_accuracy_of_labels_that_are_not_numbers_says_so():
+    net = TwoLayerNet(5, 4, 3, seed=0)
+    x, t = batch(n=4)
+    with pytest.raises(TypeError, match="labels must be numbers"):
+        net.accuracy(x, t.astype(str))
