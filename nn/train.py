@@ -193,6 +193,11 @@ def _optimizer(optimizer, lr):
         return SGD(lr=0.1 if lr is None else lr)
     if lr is not None:
         raise TypeError("train: give lr (for plain SGD) or an optimizer with its own lr, not both")
+    if isinstance(optimizer, type):
+        raise TypeError(
+            f"train: optimizer is the class {optimizer.__name__}; pass an optimizer such as "
+            f"{optimizer.__name__}() or {optimizer.__name__}(lr=0.01)"
+        )
     if not callable(getattr(optimizer, "update", None)):
         raise TypeError(
             f"train: optimizer must have an update(params, grads) method (nn.SGD, nn.Adam, …), "

@@ -227,6 +227,7 @@ def test_a_textbook_style_network_without_nns_extras_trains():
         (dict(epochs=1, x_test=X_TEST), ValueError, "both x_test and t_test"),
         (dict(epochs=1, optimizer=Adam(), lr=0.1), TypeError, "not both"),
         (dict(epochs=1, optimizer="sgd"), TypeError, r"update\(params, grads\)"),
+        (dict(epochs=1, optimizer=Adam), TypeError, r"the class Adam.*an optimizer such as Adam\(\)"),
         (dict(epochs=1, report_every=0), ValueError, "report_every must be a positive integer"),
         (dict(epochs=1, progress="bar"), ValueError, "progress must be True, False or 'lines'"),
         (dict(epochs=1, eval_batch_size=-1), ValueError, "eval_batch_size must be a positive integer"),
