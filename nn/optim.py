@@ -67,6 +67,13 @@ class Optimizer:
         fields = ", ".join(f"{k}={v!r}" for k, v in vars(self).items() if not k.startswith("_"))
         return f"{type(self).__name__}({fields})"
 
+    def __getstate__(self):
+        # Pickles and copies keep the state, not the remembered check: it refers to
+        # the caller's parameters, which would be copied along with it.
+        state = dict(vars(self))
+        state["_checked"] = None
+        return state
+
     def update(self, params, grads):
         """Apply one step to every array in ``params`` (in place).
 

@@ -263,3 +263,22 @@ def test_subclass_without_base_init_still_updates():
     before = params["W"].copy()
     _PlainSGD(0.5).update(params, g1)
     np.testing.assert_allclose(params["W"], before - 0.5 * g1["W"])
+
+
+@pytest.mark.parametrize("factory, state_arrays", [(SGD, 0), (Momentum, 1), (AdaGrad, 1), (Adam, 2)],
+                         ids=["SGD", "Momentum", "AdaGrad", "Adam"])
+def test_pickled_or_copied_optimizer_carries_its_state_but_not_the_parameters(factory, state_arrays):
+    import copy
+    import pickle
+
+    params = {"W": np.zeros((300, 300))}
+    opt = factory(0.1)
+    opt.update(params, {"W": np.ones((300, 300))})
+    # The remembered check refers to params; it must not drag the arrays along.
+    assert len(pickle.dumps(opt)) < state_arrays * len(pickle.dumps(params)) + 1000
+    for clone in (pickle.loads(pickle.dumps(opt)), copy.deepcopy(opt)):
+        twin = {"W": params["W"].copy()}
+        clone.update(twin, {"W": np.ones((300, 300))})
+        expected = {"W": params["W"].copy()}
+        copy.deepcopy(opt).update(expected, {"W": np.ones((300, 300))})
+        np.testing.assert_array_equal(twin["W"], expected["W"])
