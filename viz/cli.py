@@ -3,13 +3,17 @@
 The expression is checked by ``viz.expression.evaluate`` against a whitelist
 and never executed as code. Exit status: 0 on success, 2 for bad input
 (one line on stderr), 1 when the picture cannot be written (no ``dot``
-program, an unwritable path).
+program, ``dot`` failing or crashing, an unwritable path).
 """
 
 import argparse
+import contextlib
+import io
+import signal
 import sys
 from pathlib import Path
 
+import graphviz
 import numpy as np
 
 import autograd
@@ -92,6 +96,10 @@ of --format.
 
 class UsageError(Exception):
     """Bad input on the command line; the message is shown on one line."""
+
+
+class DotFailedError(Exception):
+    """Graphviz's dot program failed or crashed on the graph; the message is one line."""
 
 
 class _Exit(Exception):
@@ -197,7 +205,7 @@ def main(argv=None):
     except (UsageError, ExpressionError) as error:
         _fail(error)
         return 2
-    except (DotNotFoundError, OSError) as error:
+    except (DotNotFoundError, DotFailedError, OSError) as error:
         _fail(error)
         return 1
 
@@ -269,7 +277,7 @@ def _run_demo(argv):
     for name in FIGURES:
         graph = figure(name)
         for fmt in args.format or ["svg"]:
-            path = render(graph, directory / f"{name}.{fmt}")
+            path = _render(graph, directory / f"{name}.{fmt}")
             print(path)
     return 0
 
@@ -278,4 +286,30 @@ def _write(graph, output):
     if output is None:
         sys.stdout.write(graph.source)
     else:
-        render(graph, output)
+        _render(graph, output)
+
+
+def _render(graph, path):
+    """``render``, with what dot says on stderr passed on when it works, and made one error line when it fails."""
+    said = io.StringIO()
+    try:
+        with contextlib.redirect_stderr(said):
+            path = render(graph, path)
+    except graphviz.CalledProcessError as error:
+        raise DotFailedError(_dot_failure(error.returncode, said.getvalue())) from None
+    sys.stderr.write(said.getvalue())
+    return path
+
+
+def _dot_failure(status, stderr):
+    if status < 0:
+        try:
+            name = signal.Signals(-status).name
+        except ValueError:
+            name = f"signal {-status}"
+        return (
+            f"Graphviz's dot crashed ({name}), as it can on very large graphs; "
+            "-o FILE.dot writes the DOT text without it"
+        )
+    said = " ".join(stderr.split())
+    return f"Graphviz's dot failed (exit status {status})" + (f": {said}" if said else "")

@@ -166,6 +166,41 @@ def test_a_missing_dot_program_exits_1_and_says_how_to_install(tmp_path, monkeyp
     assert main(["x*2", "x=1", "-o", str(tmp_path / "graph.dot")]) == 0  # DOT needs no program
 
 
+@pytest.mark.parametrize(
+    "script, message",
+    [
+        ("echo 'Error: <stdin>: syntax error in line 3' >&2; exit 1",
+         "Graphviz's dot failed (exit status 1): Error: <stdin>: syntax error in line 3"),
+        ("echo 'Warning: first' >&2; echo 'Error: second' >&2; exit 2",
+         "Graphviz's dot failed (exit status 2): Warning: first Error: second"),
+        ("kill -SEGV $$", "Graphviz's dot crashed (SIGSEGV)"),
+    ],
+)
+def test_a_failing_dot_program_exits_1_with_one_line(script, message, tmp_path, monkeypatch, capsys):
+    fake = tmp_path / "bin"
+    fake.mkdir()
+    (fake / "dot").write_text(f"#!/bin/sh\ncat > /dev/null\n{script}\n")
+    (fake / "dot").chmod(0o755)
+    monkeypatch.setenv("PATH", f"{fake}{os.pathsep}{os.environ['PATH']}")
+    for argv in (["x*2", "x=1", "-o", str(tmp_path / "graph.svg")], ["demo", "all", "-o", str(tmp_path / "all")]):
+        assert main(argv) == 1
+        captured = capsys.readouterr()
+        assert captured.err.count("\n") == 1, captured.err
+        assert captured.err.startswith(f"python -m viz: error: {message}")
+    assert not (tmp_path / "graph.svg").exists()
+
+
+def test_warnings_from_a_working_dot_program_are_passed_on(tmp_path, monkeypatch, capsys):
+    fake = tmp_path / "bin"
+    fake.mkdir()
+    (fake / "dot").write_text("#!/bin/sh\ncat > /dev/null\necho '<svg/>'\necho 'Warning: odd' >&2\n")
+    (fake / "dot").chmod(0o755)
+    monkeypatch.setenv("PATH", f"{fake}{os.pathsep}{os.environ['PATH']}")
+    assert main(["x*2", "x=1", "-o", str(tmp_path / "graph.svg")]) == 0
+    assert capsys.readouterr().err == "Warning: odd\n"
+    assert (tmp_path / "graph.svg").read_text(encoding="utf-8") == "<svg/>\n"
+
+
 def test_an_unwritable_output_exits_1(tmp_path, capsys):
     assert main(["x*2", "x=1", "-o", str(tmp_path / "missing" / "graph.svg")]) == 1
     err = capsys.readouterr().err
