@@ -266,7 +266,7 @@ def _item_attributes(item, digits, max_elements):
         elif len(item.label) == 1:  # × and + are small glyphs
             label = f'<font point-size="18">{label}</font>'
         if item.detail:
-            label += f'<br/><font point-size="9">{_escape(item.detail)}</font>'
+            label += f'<br/><font point-size="9">{_html([item.detail])}</font>'
         return {"label": f"<{label}>", "shape": "circle", "width": "0.5", "margin": "0.03", "tooltip": tooltip}
     if item.kind == "group":
         return {

@@ -408,4 +408,31 @@ def _op_detail(node):
     shape = params.get("shape")
     if shape is not None and node.op != "scatter":
         parts.append(f"→ {format_shape(tuple(shape))}")
+    if node.op == "getitem" and "index" in params:
+        parts.append(_index_text(params["index"]))
     return " ".join(parts)
+
+
+def _index_text(index):
+    """An index as written in Python: [1:], [:, ::2], [−1], [[0, 2]]; a longer array by its shape.
+
+    A long index gets one part per line, so the circle stays small.
+    """
+    parts = []
+    for part in index if isinstance(index, tuple) else (index,):
+        if isinstance(part, slice):
+            text = ":".join("" if bound is None else str(bound) for bound in (part.start, part.stop, part.step))
+            parts.append(text.removesuffix(":") if part.step is None else text)
+        elif part is None:
+            parts.append("None")
+        elif part is Ellipsis:
+            parts.append("...")
+        elif isinstance(part, np.ndarray) and part.ndim > 0:
+            if part.dtype.kind == "b":
+                parts.append(f"{format_shape(part.shape)} mask")
+            else:
+                parts.append(str(part.tolist()) if part.ndim == 1 and part.size <= 3 else format_shape(part.shape))
+        else:
+            parts.append(str(part))
+    separator = ", " if len(", ".join(parts)) <= 12 else ",\n"
+    return ("[" + separator.join(parts) + "]").replace("-", MINUS)

@@ -449,6 +449,21 @@ def test_op_parameters_are_shown_under_the_symbol():
     assert op_labels(draw(y).source) == ["max\naxis=1", "Σ"]
 
 
+def test_indexing_shows_its_index():
+    x = Tensor(np.arange(24.0).reshape(4, 6), name="x")
+    picks = np.arange(4)
+    parts = [x[1:], x[:, ::2], x[-1], x[np.array([0, 2])], x[picks, picks], x[..., None, 0:3]]
+    y = sum(autograd.sum(part) for part in parts)
+    y.backward()
+    labels = [label for label in op_labels(draw(y).source) if label.startswith("[]")]
+    assert labels == [
+        "[]\n[1:]", "[]\n[:, ::2]", f"[]\n[{MINUS}1]", "[]\n[[0, 2]]", "[]\n[(4,), (4,)]",
+        "[]\n[...,\nNone,\n0:3]",  # a long index: one part per line
+    ]
+    masked = Tensor(np.arange(6.0), name="m")[np.arange(6) > 2]
+    assert op_labels(draw(autograd.sum(masked)).source)[0] == "[]\n[(6,) mask]"
+
+
 # -- groups -------------------------------------------------------------------------------------
 
 
