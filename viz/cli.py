@@ -52,6 +52,8 @@ FUNCTIONS = {
         "cos": autograd.cos,
         "tanh": autograd.tanh,
         "relu": autograd.relu,
+        "abs": autograd.abs,
+        "sqrt": autograd.sqrt,
         "sigmoid": autograd.sigmoid_composite,
     }.items()
 }

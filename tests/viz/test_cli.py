@@ -280,3 +280,12 @@ def test_hostile_input_is_refused_and_nothing_runs(argv, tripwires, capsys, tmp_
     assert created <= 2  # at most the variables x and t: not one operation was applied
     assert not any(os.path.exists(path) for path in (MARKER, f"{MARKER}.py", f"{MARKER}.sh", "/tmp/evil.sh"))
     assert list(tmp_path.iterdir()) == []
+
+
+def test_abs_and_sqrt_are_callable_from_the_command_line(capsys):
+    assert main(["abs(x) + sqrt(y)", "x=-3", "y=4"]) == 0
+    dot = capsys.readouterr().out
+    assert op_labels(dot) == ["|x|", "**0.5", "+"]
+    assert "<td>5</td>" in dot  # 3 + 2
+    assert main(["sqrt(x, x)", "x=4"]) == 2
+    assert "sqrt() takes 1 argument, got 2" in capsys.readouterr().err
