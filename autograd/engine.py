@@ -468,7 +468,7 @@ def _chain_rule_raw(order):
                 if previous is not None:
                     parent_grad = previous + parent_grad
                     if parent_grad.__class__ is not float and parent_grad.__class__ is not ndarray:
-                        parent_grad = np.asarray(parent_grad)  # NumPy adds two 0-d arrays into a scalar
+                        parent_grad = np.asarray(parent_grad)  # _accumulate, inlined: ~10 % of this loop
                 parent.grad = parent_grad
             position += 1
 

@@ -185,13 +185,10 @@ class Node:
     def abs(self):
         return ops.abs(self)
 
-    def __abs__(self):
-        return ops.abs(self)
+    __abs__ = abs
 
     def clip(self, low=None, high=None):
-        from .functions import clip
-
-        return clip(self, low, high)
+        return functions.clip(self, low, high)
 
     def __float__(self):
         return float(self.data)
@@ -380,9 +377,7 @@ class Tensor(Node):
         return ops.max(self, axis=axis, keepdims=keepdims)
 
     def min(self, axis=None, keepdims=False):
-        from .functions import min
-
-        return min(self, axis=axis, keepdims=keepdims)
+        return functions.min(self, axis=axis, keepdims=keepdims)
 
     def reshape(self, *shape):
         if len(shape) == 1 and isinstance(shape[0], (tuple, list)):

@@ -139,7 +139,6 @@ relu = primitive(
     symbol="ReLU", doc="max(x, 0); passes g where x > 0")
 
 
-
 def _sign(x):
     data = _data(x)
     if data.__class__ is float:
