@@ -14,7 +14,7 @@ tests of derivatives.
 """
 
 from .node import Node, Tensor, Value
-from .engine import Group, enable_grad, group, is_grad_enabled, no_grad
+from .engine import Group, InPlaceEditError, enable_grad, group, is_grad_enabled, no_grad
 from .ops import TABLE as PRIMITIVES, Primitive, abs, add, affine, cos, div, exp, log, mul, neg, pow, relu, sin, sub, tanh
 from .ops import softmax_cross_entropy
 from .functions import (
@@ -42,7 +42,7 @@ from .gradcheck import GradcheckError, GradcheckReport, gradcheck, numerical_gra
 from .anomaly import AnomalyError, detect_anomaly
 
 __all__ = [
-    "Node", "Value", "Tensor", "Group", "Primitive", "PRIMITIVES",
+    "Node", "Value", "Tensor", "Group", "Primitive", "PRIMITIVES", "InPlaceEditError",
     "no_grad", "enable_grad", "is_grad_enabled", "group", "zero_grad",
     "add", "sub", "mul", "div", "neg", "pow", "exp", "log", "sin", "cos", "tanh",
     "sigmoid", "sigmoid_composite", "relu", "abs", "clip", "sqrt", "dot", "matmul", "sum", "mean", "max", "min",

@@ -40,6 +40,16 @@ def check_forward(node, prim=None, args=None):
         name = prim.name if prim is not None else _op_name(node)
         operands = node._inputs if args is None else args
         inputs = "; ".join(_describe(operand) for operand in operands)
+        during = engine.state.backward_of
+        if during is not None:  # a VJP recorded on nodes: backward(create_graph=True)
+            consumer, position = during
+            origin = consumer._origin or "an unknown line (run the forward pass inside detect_anomaly() to record it)"
+            raise AnomalyError(
+                f"backward of '{_op_name(consumer)}' (the gradient for input {position}): "
+                f"its step '{name}' produced {problem}\n"
+                f"  inputs: {inputs}\n"
+                f"  node created at {origin}"
+            )
         raise AnomalyError(
             f"forward of '{name}' produced {problem}\n"
             f"  inputs: {inputs}\n"

@@ -24,6 +24,7 @@ class _State(threading.local):
     grad_enabled = True
     group = None
     anomaly = False
+    backward_of = None  # (node, input position) while a recorded VJP runs under detect_anomaly()
 
 
 state = _State()
@@ -35,6 +36,38 @@ _switch_lock = threading.Lock()
 
 # Creation numbers: a node is always numbered after its inputs.
 next_seq = itertools.count().__next__
+
+# The creation number current at the latest ``.data`` rebinding, and that of
+# the latest node that keeps checksums: a backward pass over a graph older
+# than both has nothing to verify and skips the check.
+_last_rebind = -1
+_last_checksummed = -1
+
+
+class InPlaceEditError(RuntimeError):
+    """Data that a recorded operation needs for its gradient was changed after it was recorded."""
+
+
+def note_rebind(node):
+    """``node.data`` was just bound to another object: remember when."""
+    global _last_rebind
+    node._edited = _last_rebind = next_seq()
+
+
+def checksum(array):
+    """A cheap fingerprint of an array's contents, to tell whether it changed.
+
+    Arrays up to 64 kB keep their bytes (an exact comparison); larger ones the
+    sum of their bit patterns as unsigned words, modulo 2⁶⁴, which changes
+    with any change of the words except rearrangements that keep their sum
+    (a sort or shuffle in place of an array over 64 kB).
+    """
+    if array.nbytes <= 65536:
+        return array.tobytes()
+    if not array.flags.c_contiguous:
+        array = np.ascontiguousarray(array)
+    flat = array.reshape(-1)
+    return int(np.add.reduce(flat.view(f"u{flat.dtype.itemsize}"), dtype=np.uint64))
 
 
 @contextlib.contextmanager
@@ -165,7 +198,7 @@ def apply(prim, *args, **params):
                 needs_grad = True
             if arg.__class__ is not Value:
                 tensor_mode = True
-            datas.append(arg.data)
+            datas.append(arg._data)
         else:
             data, is_tensor = _raw(prim, arg)
             if is_tensor:
@@ -189,8 +222,8 @@ def apply(prim, *args, **params):
     else:
         node = Value.__new__(Value)
 
-    node.data = out
-    node.grad = None
+    node._data = out
+    node._grad = None
     node.name = None
     node._origin = None
     node._seq = next_seq()
@@ -200,6 +233,8 @@ def apply(prim, *args, **params):
         node._inputs = tuple([a if isinstance(a, Node) else _constant(d, tensor_mode) for a, d in zip(args, datas)])
         node._params = params or None
         node.group = state.group if _switched else None
+        if tensor_mode:
+            _keep_checksums(node, prim, args)
         if _switched and state.anomaly:
             _check_forward(node)
     else:
@@ -218,9 +253,9 @@ def apply_scalar(prim, x, y):
     xc = x.__class__
     yc = y.__class__
     if xc is Value:
-        xd = x.data
+        xd = x._data
         if yc is Value:
-            yd = y.data
+            yd = y._data
         elif yc is float:
             yd = y
             y = None
@@ -230,7 +265,7 @@ def apply_scalar(prim, x, y):
         else:
             return apply(prim, x, y)
     elif yc is Value:  # a reflected operator: the number comes first
-        yd = y.data
+        yd = y._data
         if xc is float:
             xd = x
             x = None
@@ -242,9 +277,9 @@ def apply_scalar(prim, x, y):
     else:
         return apply(prim, x, y)
     node = Value.__new__(Value)
-    node.data = prim.forward(xd, yd)
+    node._data = prim.forward(xd, yd)
     node._seq = next_seq()
-    node.grad = None
+    node._grad = None
     node.name = None
     node._origin = None
     node._params = None
@@ -276,9 +311,9 @@ def apply_scalar(prim, x, y):
 def apply_scalar_unary(prim, x):
     """``apply`` for a one-input primitive on a Value (the hot path)."""
     node = Value.__new__(Value)
-    node.data = prim.forward(x.data)
+    node._data = prim.forward(x._data)
     node._seq = next_seq()
-    node.grad = None
+    node._grad = None
     node.name = None
     node._origin = None
     node._params = None
@@ -302,6 +337,50 @@ def apply_scalar_unary(prim, x):
     return node
 
 
+def _keep_checksums(node, prim, args):
+    """Guard the arrays ``node``'s VJPs will read (``prim.reads``) against later edits.
+
+    A plain array given as an operand (a constant) is copied: the graph keeps
+    the values the forward pass used, whatever happens to the caller's array.
+    The output and arrays of nodes get a checksum, compared by backward.
+    """
+    global _last_checksummed
+    inputs = node._inputs
+    needs = tuple([parent.requires_grad for parent in inputs])
+    positions = prim.read_plan.get(needs)
+    if positions is None:
+        positions = prim.read_plan[needs] = _read_positions(prim.reads, needs)
+    kept = []
+    for position in positions:
+        if position == OUT:
+            data = node._data
+        else:
+            data = inputs[position]._data
+            if args[position] is data:  # a constant: keep a copy of the caller's array
+                if data.__class__ is np.ndarray:
+                    inputs[position]._data = data.copy()
+                continue
+        if data.__class__ is np.ndarray:
+            kept.append((position, checksum(data)))
+    if kept:
+        node._saved = tuple(kept)
+        _last_checksummed = node._seq
+
+
+def _read_positions(reads, needs):
+    """The positions whose values the VJPs of the inputs that need a gradient read."""
+    if reads is None:
+        return (OUT, *range(len(needs)))
+    positions = set()
+    for need, read in zip(needs, reads):
+        if need:
+            positions.update(read)
+    return tuple(sorted(positions))
+
+
+OUT = -1  # a position in ``Primitive.reads`` and ``node._saved``: the output
+
+
 def _check_forward(node, prim=None, args=None):
     from .anomaly import check_forward
 
@@ -311,8 +390,8 @@ def _check_forward(node, prim=None, args=None):
 def _constant(data, tensor_mode):
     cls = Tensor if tensor_mode and data.__class__ is np.ndarray else Value
     node = cls.__new__(cls)
-    node.data = data
-    node.grad = None
+    node._data = data
+    node._grad = None
     node.requires_grad = False
     node._op = None
     node._inputs = ()
@@ -343,7 +422,7 @@ def topological_order(root, forget_grads=False):
     while stack:
         node = pop()
         if forget_grads and node._op is not None:
-            node.grad = None
+            node._grad = None
         for parent in node._inputs:
             if parent not in visited and parent.requires_grad:
                 visit(parent)
@@ -359,7 +438,7 @@ def _fit_array(grad, node):
     """Shape a raw gradient like ``node``, summing away broadcast axes, in ``node``'s dtype."""
     if node.__class__ is Value:
         return grad if grad.__class__ is float else float(np.sum(grad))
-    data = node.data
+    data = node._data
     if grad.__class__ is not np.ndarray:
         grad = np.asarray(grad, dtype=data.dtype)
     if grad.shape != data.shape:
@@ -389,11 +468,11 @@ def _fit_node(grad, node):
 
     if node.__class__ is Value:
         return grad if grad.__class__ is Value or not isinstance(grad, Node) else ops.sum(grad)
-    shape = node.data.shape
-    if grad.__class__ is Value or grad.data.shape != shape:
-        if np.ndim(grad.data) >= len(shape) and np.shape(grad.data) != shape:
+    shape = node._data.shape
+    if grad.__class__ is Value or grad._data.shape != shape:
+        if np.ndim(grad._data) >= len(shape) and np.shape(grad._data) != shape:
             return ops.sum_to(grad, shape=shape)  # sum broadcast axes away, size-1 axes included
-        return ops.broadcast_to(grad, shape=shape) if np.shape(grad.data) != shape else grad
+        return ops.broadcast_to(grad, shape=shape) if np.shape(grad._data) != shape else grad
     return grad
 
 
@@ -404,10 +483,63 @@ def backward(root, grad=None, create_graph=False):
             "backward: this node does not require a gradient (it was made from constants, "
             "under no_grad(), or with requires_grad=False), so there is nothing to differentiate"
         )
+    if create_graph is not True and create_graph is not False:
+        raise TypeError(f"backward: create_graph must be True or False, got {create_graph!r}")
     seed = _seed(root, grad, create_graph)
     order = topological_order(root, forget_grads=True)
+    oldest = order[0]._seq
+    if _last_checksummed >= oldest or _last_rebind >= oldest:
+        _verify_unchanged(order, rebinds=_last_rebind >= oldest)
     with _grad_mode(create_graph):
         _backward_pass(order, seed, create_graph)
+
+
+def _verify_unchanged(order, rebinds):
+    """Raise InPlaceEditError if data a VJP will read changed since it was recorded.
+
+    Arrays are compared by the checksums ``apply`` kept (``node._saved``);
+    rebinding ``.data`` of a node after an operation used it is caught by the
+    creation number of the rebinding (``node._edited``).
+    """
+    for node in order:
+        if node._op is None:
+            continue
+        for position, kept in getattr(node, "_saved", ()):
+            data = (node if position == OUT else node._inputs[position])._data
+            if data.__class__ is not np.ndarray or checksum(data) != kept:
+                raise _edit_error(node, position, "changed in place")
+        if rebinds:
+            for position, parent in enumerate(node._inputs):
+                if getattr(parent, "_edited", -1) > node._seq:
+                    raise _edit_error(node, position, "given new data (.data = ...)")
+            if getattr(node, "_edited", -1) > node._seq:
+                raise _edit_error(node, OUT, "given new data (.data = ...)")
+
+
+def _edit_error(node, position, how):
+    name = node._op.name
+    if position == OUT:
+        what, source = f"the output of '{name}'", node
+    else:
+        what, source = f"input {position} of '{name}'", node._inputs[position]
+    shape = f" of shape {source._data.shape}" if source.__class__ is not Value else ""
+    if source._op is not None:
+        kind = f"the result of '{source._op.name}'{shape}"
+    elif source.requires_grad:
+        kind = f"a leaf {type(source).__name__}{shape}" + (f" named {source.name!r}" if source.name else "")
+    else:
+        kind = f"a constant{shape}"
+    where = (
+        f"'{name}' was created at {node._origin}"
+        if node._origin
+        else "run the forward pass inside autograd.detect_anomaly() to have the line that created it named"
+    )
+    return InPlaceEditError(
+        f"backward: {what} ({kind}) was {how} after '{name}' recorded it, so its gradient would be "
+        f"computed from the new values, not the ones the forward pass used; {where}. Make the change "
+        "before the operations that use the data are recorded (or after backward), or record them on a "
+        "copy that you leave alone, e.g. Tensor(x.data.copy())"
+    )
 
 
 def _backward_pass(order, seed, graph):
@@ -418,10 +550,12 @@ def _backward_pass(order, seed, graph):
     this pass's gradient afterwards. A node's gradient is complete when its
     turn comes, since every node that uses it comes later in ``order``. The
     VJPs receive raw data, or the nodes themselves when the backward pass is
-    recorded (``graph``).
+    recorded (``graph``). Every gradient array a node keeps is its own: a VJP
+    that passes its upstream gradient on (add) or returns a view (reshape)
+    is copied the first time it reaches a node.
     """
     root = order[-1]
-    root.grad = _accumulate(root.grad, seed)
+    root._grad = _accumulate(root._grad, seed)
     if graph or (_switched and state.anomaly):
         _chain_rule(order, graph)
     else:
@@ -441,16 +575,16 @@ def _chain_rule_raw(order):
         prim = node._op
         if prim is None:
             continue
-        g = node.grad
-        out = node.data
+        g = node._grad
+        out = node._data
         inputs = node._inputs
         params = node._params
         arity = len(inputs)
         if params is None and arity <= 2:
-            xd = inputs[0].data
-            yd = inputs[1].data if arity == 2 else None
+            xd = inputs[0]._data
+            yd = inputs[1]._data if arity == 2 else None
         else:
-            args = [parent.data for parent in inputs]
+            args = [parent._data for parent in inputs]
             params = params or {}
         position = 0
         for parent in inputs:
@@ -464,12 +598,14 @@ def _chain_rule_raw(order):
                     parent_grad = vjp(g, out, xd)
                 if parent_grad.__class__ is not float or parent.__class__ is not Value:
                     parent_grad = fit(parent_grad, parent)
-                previous = parent.grad
+                previous = parent._grad
                 if previous is not None:
                     parent_grad = previous + parent_grad
                     if parent_grad.__class__ is not float and parent_grad.__class__ is not ndarray:
                         parent_grad = np.asarray(parent_grad)  # _accumulate, inlined: ~10 % of this loop
-                parent.grad = parent_grad
+                elif parent_grad.__class__ is ndarray and (parent_grad is g or parent_grad.base is not None):
+                    parent_grad = parent_grad.copy()  # passed on or a view: the node gets its own array
+                parent._grad = parent_grad
             position += 1
 
 
@@ -491,27 +627,42 @@ def _chain_rule(order, graph):
         prim = node._op
         if prim is None:
             continue
-        g = node.grad
+        g = node._grad
         inputs = node._inputs
         params = node._params or {}
         if graph:
             out, args = node, inputs
         else:
-            out, args = node.data, [parent.data for parent in inputs]
+            out, args = node._data, [parent._data for parent in inputs]
         for position, parent in enumerate(inputs):
             if parent.requires_grad:
-                parent_grad = prim.vjps[position](g, out, *args, **params)
-                if parent.__class__ is not Value or parent_grad.__class__ is not float:
-                    parent_grad = fit(parent_grad, parent)
+                with _computing_gradient(anomaly and graph, node, position):
+                    parent_grad = prim.vjps[position](g, out, *args, **params)
+                    if parent.__class__ is not Value or parent_grad.__class__ is not float:
+                        parent_grad = fit(parent_grad, parent)
                 if anomaly:
                     from .anomaly import check_backward
 
                     check_backward(node, parent, position, parent_grad)
-                parent.grad = _accumulate(parent.grad, parent_grad)
+                if parent._grad is None and parent_grad.__class__ is np.ndarray and (
+                    parent_grad is g or parent_grad.base is not None
+                ):
+                    parent_grad = parent_grad.copy()
+                parent._grad = _accumulate(parent._grad, parent_grad)
+
+
+@contextlib.contextmanager
+def _computing_gradient(active, node, position):
+    """Under detect_anomaly() with create_graph, the nodes a VJP records belong to a backward step."""
+    if not active:
+        yield
+        return
+    with switch("backward_of", (node, position)):
+        yield
 
 
 def _seed(root, grad, create_graph):
-    data = root.data
+    data = root._data
     if grad is None:
         if root.__class__ is Value:
             seed = 1.0
@@ -525,28 +676,53 @@ def _seed(root, grad, create_graph):
             )
     else:
         if isinstance(grad, Node):
-            grad = grad.data
+            grad = grad._data
+        if isinstance(grad, (str, bytes)) or (
+            not isinstance(grad, (int, float, np.number, np.bool_, np.ndarray, list, tuple))
+        ):
+            raise TypeError(
+                f"backward: grad must be a number or an array of numbers shaped like the output, "
+                f"got {type(grad).__name__}"
+            )
         if root.__class__ is Value:
             if np.ndim(grad) != 0:
                 raise ValueError(f"backward: the output is a scalar Value but grad has shape {np.shape(grad)}")
-            seed = float(grad)
+            seed = float(as_array(grad, "backward"))
         else:
             seed = as_array(grad, "backward")
+            if seed is grad:
+                seed = seed.copy()  # the caller's array stays the caller's
             if seed.shape != data.shape:
                 raise ValueError(
                     f"backward: grad has shape {seed.shape} but the output has shape {data.shape}; "
                     "they must match"
                 )
+            if seed.dtype != data.dtype:
+                seed = seed.astype(data.dtype)
     if create_graph:
         seed = (Value if root.__class__ is Value else Tensor)(seed, requires_grad=False)
     return seed
 
 
+def _library_folders():
+    """The folders whose frames are not the user's: this library's packages, NumPy and contextlib's."""
+    import os
+
+    root = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+    folders = [os.path.join(root, name) + os.sep for name in ("autograd", "nn", "viz")]
+    folders.append(os.path.dirname(os.path.abspath(np.__file__)) + os.sep)
+    return tuple(folders)
+
+
+_LIBRARY_FOLDERS = _library_folders()
+
+
 def _caller_line():
-    """'file:line in function' of the first frame outside this package."""
+    """'file:line in function' of the first frame of user code (outside autograd, nn, viz and NumPy)."""
     frame = sys._getframe(1)
-    package = __name__.rpartition(".")[0]
-    while frame is not None and frame.f_globals.get("__name__", "").partition(".")[0] == package:
+    while frame is not None and (
+        frame.f_code.co_filename.startswith(_LIBRARY_FOLDERS) or frame.f_code.co_filename == contextlib.__file__
+    ):
         frame = frame.f_back
     if frame is None:
         return None

@@ -93,13 +93,25 @@ def sigmoid_composite(x):
 
 
 def zero_grad(*nodes):
-    """Set ``.grad`` to None on the given nodes (or iterables of nodes)."""
+    """Set ``.grad`` to None on the given nodes, or on those in lists, tuples or dicts (their values) of nodes."""
     for item in nodes:
         if isinstance(item, Node):
             item.grad = None
-        else:
-            for node in item:
-                node.grad = None
+            continue
+        if isinstance(item, dict):
+            item = item.values()
+        try:
+            members = list(item)
+        except TypeError:
+            raise TypeError(f"zero_grad: expected nodes or collections of nodes, got {type(item).__name__}") from None
+        for node in members:
+            if not isinstance(node, Node):
+                raise TypeError(
+                    f"zero_grad: {type(node).__name__} is not a node; a plain array has no .grad to clear "
+                    "(for nn's params dict, the gradients are returned, not stored)"
+                )
+        for node in members:
+            node.grad = None
 
 
 def _bound(bound):
@@ -127,6 +139,8 @@ def _index_part(part):
     import numpy as np
 
     if isinstance(part, Node):
+        if getattr(part, "_from_bools", False):
+            return part.data.astype(bool)  # a Tensor made from booleans is a mask, as in NumPy
         part = part.data
     if isinstance(part, list):
         part = np.asarray(part)

@@ -11,7 +11,38 @@ import numpy as np
 class Node:
     """What Value and Tensor share: data, grad and the record of how it was made."""
 
-    __slots__ = ("data", "grad", "requires_grad", "_op", "_inputs", "_params", "name", "group", "_origin", "_seq")
+    __slots__ = (
+        "_data", "_grad", "requires_grad", "_op", "_inputs", "_params", "name", "group", "_origin", "_seq",
+        "_saved", "_edited",
+    )
+    # Two slots are set only when needed and read with a default: ``_saved``,
+    # the checksums of the arrays a recorded operation's VJPs will read, and
+    # ``_edited``, the creation number current when ``.data`` was last rebound.
+
+    # -- data and gradient ---------------------------------------------------
+
+    @property
+    def data(self):
+        """The node's number (Value: a float) or array (Tensor: an ndarray)."""
+        return self._data
+
+    @data.setter
+    def data(self, value):
+        value = self._checked_data(value)
+        if value is not self._data:  # ``t.data -= u`` edits in place and assigns the same array back
+            from .engine import note_rebind
+
+            note_rebind(self)
+        self._data = value
+
+    @property
+    def grad(self):
+        """d(output)/d(this node) after ``backward()``; None before, or after ``zero_grad()``."""
+        return self._grad
+
+    @grad.setter
+    def grad(self, value):
+        self._grad = None if value is None else self._checked_grad(value)
 
     # -- NumPy interoperability ------------------------------------------
 
@@ -43,8 +74,12 @@ class Node:
         return func(*_plain(args), **_plain(kwargs))
 
     def _init(self, data, requires_grad, name):
-        self.data = data
-        self.grad = None
+        if requires_grad.__class__ is not bool and not isinstance(requires_grad, np.bool_):
+            raise TypeError(
+                f"{type(self).__name__}: requires_grad must be True or False, got {requires_grad!r}"
+            )
+        self._data = data
+        self._grad = None
         self.requires_grad = bool(requires_grad)
         self._op = None
         self._inputs = ()
@@ -95,7 +130,7 @@ class Node:
 
     def zero_grad(self):
         """Forget this node's accumulated gradient."""
-        self.grad = None
+        self._grad = None
 
     def detach(self):
         """The same data as a new leaf that no gradient flows through."""
@@ -191,7 +226,18 @@ class Node:
         return functions.clip(self, low, high)
 
     def __float__(self):
-        return float(self.data)
+        return float(self._data)
+
+    def __format__(self, spec):
+        """``f"{x:.2f}"`` formats the data (of a Value or a one-element Tensor); no spec gives ``str``."""
+        if not spec:
+            return str(self)
+        if np.size(self._data) != 1:
+            raise TypeError(
+                f"format: a {type(self).__name__} of shape {np.shape(self._data)} has no single number "
+                f"to format with {spec!r}; format an element (x.data[0]) or np.array2string(x.data)"
+            )
+        return format(float(np.asarray(self._data).reshape(())), spec)
 
 
 class Value(Node):
@@ -217,8 +263,29 @@ class Value(Node):
             )
         self._init(data, requires_grad, name)
 
+    @staticmethod
+    def _checked_data(value):
+        if isinstance(value, Node):
+            raise TypeError("Value.data: got a node; assign its number (node.data) or use the node itself")
+        if isinstance(value, (bool, int, float, np.integer, np.floating, np.bool_)):
+            return float(value)
+        if isinstance(value, np.ndarray) and value.ndim == 0 and value.dtype.kind in "biuf":
+            return float(value)
+        raise TypeError(f"Value.data must be a real number, got {type(value).__name__}")
+
+    def _checked_grad(self, value):
+        if isinstance(value, Node):  # a recorded gradient (backward(create_graph=True)) restored by hand
+            if np.size(value.data) != 1:
+                raise ValueError(f"Value.grad: a Value's gradient is one number, got a node of shape {np.shape(value.data)}")
+            return value
+        if isinstance(value, (bool, np.bool_)) or not isinstance(value, (int, float, np.integer, np.floating, np.ndarray)):
+            raise TypeError(f"Value.grad must be a real number or None, got {type(value).__name__}")
+        if np.ndim(value) != 0 or np.asarray(value).dtype.kind not in "iuf":
+            raise ValueError(f"Value.grad must be one real number, got an array of shape {np.shape(value)}")
+        return float(value)
+
     def __repr__(self):
-        parts = [f"data={self.data!r}"]
+        parts = [f"data={self._data!r}"]
         if self.grad is not None:
             parts.append(f"grad={self.grad!r}")
         if self._op is not None:
@@ -299,14 +366,53 @@ class Tensor(Node):
     gradient is summed back to that input's shape.
     """
 
-    __slots__ = ()
+    # ``_from_bools``: set on a Tensor made from booleans, so that used as an
+    # index it selects like NumPy's boolean mask (its data is 0.0 and 1.0).
+    __slots__ = ("_from_bools",)
 
     def __init__(self, data, requires_grad=True, name=None):
         if isinstance(data, Node):
             raise TypeError("Tensor: data is already a node; use node.detach() for a copy without history")
+        if isinstance(data, (list, tuple)) and _holds_node(data):
+            raise TypeError(
+                "Tensor: the list holds nodes, and building a Tensor from their data would drop their "
+                "history; use autograd.stack([...]) to join nodes into a recorded Tensor, or pass plain numbers"
+            )
         from .engine import as_array
 
-        self._init(as_array(data, "Tensor"), requires_grad, name)
+        array = as_array(data, "Tensor")
+        if array is not data and np.asarray(data).dtype.kind == "b":
+            self._from_bools = True
+        self._init(array, requires_grad, name)
+
+    @staticmethod
+    def _checked_data(value):
+        if isinstance(value, Node):
+            raise TypeError("Tensor.data: got a node; assign its array (node.data) or use the node itself")
+        from .engine import as_array
+
+        return as_array(value, "Tensor.data")
+
+    def _checked_grad(self, value):
+        shape, dtype = self._data.shape, self._data.dtype
+        if isinstance(value, Node):  # a recorded gradient (backward(create_graph=True)) restored by hand
+            if np.shape(value.data) != shape:
+                raise ValueError(f"Tensor.grad: got a node of shape {np.shape(value.data)} for a Tensor of shape {shape}")
+            return value
+        array = value if isinstance(value, np.ndarray) else np.asarray(value)
+        if array.dtype.kind != "f":
+            raise TypeError(
+                f"Tensor.grad must be a float array like the data ({dtype}), got {array.dtype} "
+                f"(from {type(value).__name__}); convert it with .astype(np.{dtype})"
+            )
+        if array.dtype != dtype:
+            raise TypeError(
+                f"Tensor.grad: the data is {dtype} but the gradient is {array.dtype}; "
+                f"convert it with .astype(np.{dtype})"
+            )
+        if array.shape != shape:
+            raise ValueError(f"Tensor.grad: shape {array.shape} does not match the data's shape {shape}")
+        return array
 
     def __repr__(self):
         body = np.array2string(self.data, precision=4, separator=", ", threshold=20, edgeitems=3)
@@ -401,6 +507,10 @@ class Tensor(Node):
 
     def log_softmax(self, axis=-1):
         return ops.log_softmax(self, axis=axis)
+
+
+def _holds_node(items):
+    return any(isinstance(item, Node) or (isinstance(item, (list, tuple)) and _holds_node(item)) for item in items)
 
 
 def _plain(obj):

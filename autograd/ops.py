@@ -20,22 +20,27 @@ import operator
 import numpy as np
 
 from . import backend
-from .engine import apply
+from .engine import OUT, apply
 from .node import Node
 
 
 class Primitive:
     """One operation: name, diagram symbol, forward and per-input VJPs."""
 
-    __slots__ = ("name", "symbol", "forward", "vjps", "tensor_only", "doc")
+    __slots__ = ("name", "symbol", "forward", "vjps", "tensor_only", "doc", "reads", "read_plan")
 
-    def __init__(self, name, forward, vjps, symbol=None, tensor_only=False, doc=None):
+    def __init__(self, name, forward, vjps, symbol=None, tensor_only=False, doc=None, reads=None):
         self.name = name
         self.symbol = symbol or name
         self.forward = forward
         self.vjps = vjps
         self.tensor_only = tensor_only
         self.doc = doc
+        # reads[i]: the positions of the inputs whose values VJP i reads (OUT: the
+        # output's), so backward can check that nothing it needs was changed in
+        # place since the forward pass. None: every input and the output.
+        self.reads = reads
+        self.read_plan = {}  # which inputs need a gradient -> the positions read (the engine's cache)
 
     def __call__(self, *args, **params):
         return apply(self, *args, **params)
@@ -63,30 +68,35 @@ add = primitive(
     "add", operator.add,
     (lambda g, out, x, y: g,
      lambda g, out, x, y: g),
-    symbol="+", doc="x + y")
+    symbol="+", doc="x + y",
+    reads=((), ()))
 
 sub = primitive(
     "sub", operator.sub,
     (lambda g, out, x, y: g,
      lambda g, out, x, y: -g),
-    symbol="−", doc="x − y")
+    symbol="−", doc="x − y",
+    reads=((), ()))
 
 mul = primitive(
     "mul", operator.mul,
     (lambda g, out, x, y: g * y,
      lambda g, out, x, y: g * x),
-    symbol="×", doc="x · y: each input receives g times the other input")
+    symbol="×", doc="x · y: each input receives g times the other input",
+    reads=((1,), (0,)))
 
 div = primitive(
     "div", backend.div,
     (lambda g, out, x, y: div(g, y),
      lambda g, out, x, y: -div(g * out, y)),
-    symbol="/", doc="x / y; d/dy = −x/y² = −out/y")
+    symbol="/", doc="x / y; d/dy = −x/y² = −out/y",
+    reads=((1,), (OUT, 1)))
 
 neg = primitive(
     "neg", operator.neg,
     (lambda g, out, x: -g,),
-    symbol="× −1", doc="−x")
+    symbol="× −1", doc="−x",
+    reads=((),))
 
 
 def _pow_vjp_base(g, out, x, y):
@@ -99,44 +109,52 @@ pow = primitive(
     "pow", backend.pow,
     (_pow_vjp_base,
      lambda g, out, x, y: g * out * log(x)),
-    symbol="**", doc="x ** y; d/dx = y·x^(y−1), d/dy = out·log x")
+    symbol="**", doc="x ** y; d/dx = y·x^(y−1), d/dy = out·log x",
+    reads=((0, 1), (OUT, 0)))
 
 # -- elementwise functions ---------------------------------------------------
 
 exp = primitive(
     "exp", backend.exp,
     (lambda g, out, x: g * out,),
-    doc="e^x; its derivative is itself: g · out")
+    doc="e^x; its derivative is itself: g · out",
+    reads=((OUT,),))
 
 log = primitive(
     "log", backend.log,
     (lambda g, out, x: div(g, x),),
-    doc="natural logarithm; d/dx = 1/x")
+    doc="natural logarithm; d/dx = 1/x",
+    reads=((0,),))
 
 sin = primitive(
     "sin", backend.sin,
     (lambda g, out, x: g * cos(x),),
-    doc="sine; d/dx = cos x")
+    doc="sine; d/dx = cos x",
+    reads=((0,),))
 
 cos = primitive(
     "cos", backend.cos,
     (lambda g, out, x: -(g * sin(x)),),
-    doc="cosine; d/dx = −sin x")
+    doc="cosine; d/dx = −sin x",
+    reads=((0,),))
 
 tanh = primitive(
     "tanh", backend.tanh,
     (lambda g, out, x: g * (1.0 - out * out),),
-    doc="hyperbolic tangent; d/dx = 1 − tanh²")
+    doc="hyperbolic tangent; d/dx = 1 − tanh²",
+    reads=((OUT,),))
 
 sigmoid = primitive(
     "sigmoid", backend.sigmoid,
     (lambda g, out, x: g * (out * (1.0 - out)),),
-    symbol="σ", doc="1 / (1 + e^−x) fused; d/dx = y(1 − y) needs only the output")
+    symbol="σ", doc="1 / (1 + e^−x) fused; d/dx = y(1 − y) needs only the output",
+    reads=((OUT,),))
 
 relu = primitive(
     "relu", backend.relu,
     (lambda g, out, x: g * (_data(x) > 0.0),),
-    symbol="ReLU", doc="max(x, 0); passes g where x > 0")
+    symbol="ReLU", doc="max(x, 0); passes g where x > 0",
+    reads=((0,),))
 
 
 def _sign(x):
@@ -149,7 +167,8 @@ def _sign(x):
 abs = primitive(
     "abs", backend.abs,
     (lambda g, out, x: g * _sign(x),),
-    symbol="|x|", doc="|x|; d/dx = sign x (0 at 0)")
+    symbol="|x|", doc="|x|; d/dx = sign x (0 at 0)",
+    reads=((0,),))
 
 
 def _clip_forward(x, low=None, high=None):
@@ -174,7 +193,8 @@ def _inside(x, low, high):
 clip = primitive(
     "clip", _clip_forward,
     (lambda g, out, x, low=None, high=None: g * _inside(x, low, high),),
-    doc="x limited to [low, high]; passes g where low ≤ x ≤ high (bounds included, as torch.clamp)")
+    doc="x limited to [low, high]; passes g where low ≤ x ≤ high (bounds included, as torch.clamp)",
+    reads=((0,),))
 
 # -- linear algebra ------------------------------------------------------------
 
@@ -208,7 +228,8 @@ def _dot_vjp_b(g, out, a, b):
 
 dot = primitive(
     "dot", _dot_forward, (_dot_vjp_a, _dot_vjp_b), tensor_only=True,
-    doc="matrix product with NumPy's 1-D/2-D semantics; dA = g·Bᵀ, dB = Aᵀ·g")
+    doc="matrix product with NumPy's 1-D/2-D semantics; dA = g·Bᵀ, dB = Aᵀ·g",
+    reads=((1,), (0,)))
 
 # -- reductions ----------------------------------------------------------------
 
@@ -243,13 +264,15 @@ sum = primitive(
     "sum", lambda x, axis=None, keepdims=False: np.sum(x, axis=axis, keepdims=keepdims),
     (lambda g, out, x, axis=None, keepdims=False:
         broadcast_to(_unreduce(g, x, axis, keepdims), shape=np.shape(_data(x))),),
-    symbol="Σ", tensor_only=True, doc="sum over axis; every element receives g")
+    symbol="Σ", tensor_only=True, doc="sum over axis; every element receives g",
+    reads=((),))
 
 mean = primitive(
     "mean", lambda x, axis=None, keepdims=False: np.mean(x, axis=axis, keepdims=keepdims),
     (lambda g, out, x, axis=None, keepdims=False:
         broadcast_to(_unreduce(g, x, axis, keepdims) * (1.0 / _size(x, axis)), shape=np.shape(_data(x))),),
-    tensor_only=True, doc="mean over axis; every element receives g / n")
+    tensor_only=True, doc="mean over axis; every element receives g / n",
+    reads=((),))
 
 
 def _argmax_mask(x, axis):
@@ -274,14 +297,16 @@ max = primitive(
     "max", _max_forward,
     (lambda g, out, x, axis=None, keepdims=False:
         broadcast_to(_unreduce(g, x, axis, keepdims), shape=np.shape(_data(x))) * _argmax_mask(x, axis),),
-    tensor_only=True, doc="maximum over axis; the gradient goes to the (first) arg-max")
+    tensor_only=True, doc="maximum over axis; the gradient goes to the (first) arg-max",
+    reads=((0,),))
 
 # -- shape -------------------------------------------------------------------
 
 reshape = primitive(
     "reshape", lambda x, shape: np.reshape(x, shape),
     (lambda g, out, x, shape: g.reshape(np.shape(_data(x))),),
-    tensor_only=True, doc="same elements, new shape")
+    tensor_only=True, doc="same elements, new shape",
+    reads=((),))
 
 
 def _inverse_axes(axes, ndim):
@@ -291,12 +316,14 @@ def _inverse_axes(axes, ndim):
 transpose = primitive(
     "transpose", lambda x, axes=None: np.transpose(x, axes),
     (lambda g, out, x, axes=None: g.transpose(_inverse_axes(axes, np.ndim(_data(x)))),),
-    symbol="T", tensor_only=True, doc="permute axes (reverse them by default)")
+    symbol="T", tensor_only=True, doc="permute axes (reverse them by default)",
+    reads=((),))
 
 broadcast_to = primitive(
     "broadcast_to", lambda x, shape: np.broadcast_to(x, shape),
     (lambda g, out, x, shape: sum_to(g, shape=np.shape(_data(x))),),
-    symbol="broadcast", tensor_only=True, doc="repeat along new or size-1 axes; backward sums them")
+    symbol="broadcast", tensor_only=True, doc="repeat along new or size-1 axes; backward sums them",
+    reads=((),))
 
 
 def _sum_to_forward(x, shape):
@@ -308,7 +335,8 @@ def _sum_to_forward(x, shape):
 sum_to = primitive(
     "sum_to", _sum_to_forward,
     (lambda g, out, x, shape: broadcast_to(g, shape=np.shape(_data(x))),),
-    symbol="Σ", tensor_only=True, doc="sum broadcast axes away to reach shape (broadcast_to's adjoint)")
+    symbol="Σ", tensor_only=True, doc="sum broadcast axes away to reach shape (broadcast_to's adjoint)",
+    reads=((),))
 
 # -- indexing ------------------------------------------------------------------
 
@@ -323,12 +351,14 @@ def _scatter_forward(g, index, shape):
 getitem = primitive(
     "getitem", lambda x, index: x[index],
     (lambda g, out, x, index: scatter(g, index=index, shape=np.shape(_data(x))),),
-    symbol="[]", tensor_only=True, doc="x[index] (basic slices and integer arrays)")
+    symbol="[]", tensor_only=True, doc="x[index] (basic slices and integer arrays)",
+    reads=((),))
 
 scatter = primitive(
     "scatter", _scatter_forward,
     (lambda g, out, src, index, shape: getitem(g, index=index),),
-    tensor_only=True, doc="zeros of shape with src added at index (getitem's adjoint)")
+    tensor_only=True, doc="zeros of shape with src added at index (getitem's adjoint)",
+    reads=((),))
 
 # -- softmax -----------------------------------------------------------------
 
@@ -346,12 +376,14 @@ def _log_softmax_forward(x, axis=-1):
 softmax = primitive(
     "softmax", _softmax_forward,
     (lambda g, out, x, axis=-1: out * (g - (g * out).sum(axis=axis, keepdims=True)),),
-    tensor_only=True, doc="e^x / Σ e^x along axis (max subtracted first); dx = y·(g − Σ g·y)")
+    tensor_only=True, doc="e^x / Σ e^x along axis (max subtracted first); dx = y·(g − Σ g·y)",
+    reads=((OUT,),))
 
 log_softmax = primitive(
     "log_softmax", _log_softmax_forward,
     (lambda g, out, x, axis=-1: g - exp(out) * g.sum(axis=axis, keepdims=True),),
-    tensor_only=True, doc="x − log Σ e^x along axis, stable; dx = g − softmax·Σ g")
+    tensor_only=True, doc="x − log Σ e^x along axis, stable; dx = g − softmax·Σ g",
+    reads=((OUT,),))
 
 
 # -- fused losses and layers ---------------------------------------------------
@@ -388,7 +420,8 @@ affine = primitive(
      _affine_vjp_b),
     symbol="x·W + b", tensor_only=True,
     doc="x·W + b in one node (x (N, D) or (D,), W (D, M), b (M,)); "
-        "dx = g·Wᵀ, dW = xᵀ·g, db = Σ_rows g")
+        "dx = g·Wᵀ, dW = xᵀ·g, db = Σ_rows g",
+    reads=((1,), (0,), ()))
 
 
 def _class_count(logits):
@@ -484,4 +517,5 @@ softmax_cross_entropy = primitive(
     symbol="Softmax-with-Loss", tensor_only=True,
     doc="L = −(1/N) Σ t·log softmax(x) over the last axis, N rows; labels one-hot/probabilities "
         "(x's shape) or class indices (x's shape without the last axis); dx = g·(softmax(x)·Σt − t)/N, "
-        "which is g·(softmax(x) − t)/N for one-hot labels")
+        "which is g·(softmax(x) − t)/N for one-hot labels",
+    reads=((0, 1), (0, 1)))
