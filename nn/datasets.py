@@ -38,6 +38,7 @@ import numpy as np
 __all__ = [
     "IDXError",
     "DatasetUnavailable",
+    "IDX_MAX_BYTES",
     "read_idx",
     "one_hot",
     "mnist_cache_dir",
@@ -87,24 +88,51 @@ _GZIP_MAGIC = b"\x1f\x8b"
 _NUMPY_MAX_DIMS = 64 if int(np.__version__.split(".")[0]) >= 2 else 32
 
 
-def _read_maybe_gzip(path):
-    """File contents, gunzipped if the file starts with the gzip magic bytes."""
-    with open(path, "rb") as f:
-        compressed = f.read(2) == _GZIP_MAGIC
-        f.seek(0)
-        if not compressed:
-            return f.read(), False
+#: Default limit on the data section :func:`read_idx` will read (MNIST's largest file has 47 MB).
+IDX_MAX_BYTES = 1 << 30
+
+_CHUNK = 1 << 20
+_TRAILING_COUNTED = 1 << 20  # trailing bytes counted for the message before giving up
+
+
+def _check_limit(name, value):
+    if isinstance(value, bool) or not isinstance(value, numbers.Integral) or value < 0:
+        raise ValueError(f"{name} must be an integer >= 0, got {value!r}")
+    return int(value)
+
+
+class _IDXStream:
+    """Reads of a raw or gzip-compressed file, with gzip failures as :class:`IDXError`."""
+
+    def __init__(self, stream, path, compressed):
+        self.stream = stream
+        self.what = f"read_idx: {path}" + (" (gzip, decompressed)" if compressed else "")
+
+    def error(self, message, hint="the file is damaged or not an IDX file; delete it and download it again"):
+        return IDXError(f"{self.what}: {message}; {hint}")
+
+    def read(self, n):
+        """Up to ``n`` bytes (fewer only at the end of the data)."""
+        out = bytearray()
         try:
-            with gzip.GzipFile(fileobj=f, mode="rb") as gz:
-                return gz.read(), True
+            while len(out) < n:
+                chunk = self.stream.read(min(_CHUNK, n - len(out)))
+                if not chunk:
+                    break
+                out += chunk
         except (OSError, EOFError, zlib.error) as exc:
-            raise IDXError(
-                f"{path}: corrupt or truncated gzip data ({exc}); delete the file and "
-                "download it again"
-            ) from exc
+            raise self.error(f"corrupt or truncated gzip data ({exc})") from exc
+        return out
+
+    def count_rest(self, limit):
+        """How many bytes are left, counting no further than just past ``limit``."""
+        n = 0
+        while n <= limit and (chunk := self.read(min(_CHUNK, limit + 1 - n))):
+            n += len(chunk)
+        return n
 
 
-def read_idx(path):
+def read_idx(path, *, max_bytes=IDX_MAX_BYTES):
     """Read an IDX file (gzip-compressed or raw) into a numpy array.
 
     Layout: 2 zero bytes, a type code (0x08 ubyte, 0x09 byte, 0x0B short,
@@ -113,61 +141,94 @@ def read_idx(path):
     of big-endian data, and nothing else.  Compression is detected from the
     content (gzip magic ``1f 8b``), not from the file name.
 
-    Returns an array of shape ``sizes`` in native byte order.  Raises
-    :class:`IDXError` (a ``ValueError``) naming the file when anything
-    is off.
-    """
-    path = Path(os.fspath(path))
-    data, compressed = _read_maybe_gzip(path)
-    what = f"{path}" + (" (decompressed)" if compressed else "")
+    The header is read and checked first; then exactly the declared data is
+    decompressed, in chunks, and one chunk more to make sure nothing
+    follows.  So memory stays within the declared size even for a gzip bomb,
+    and a declared size above ``max_bytes`` (default 1 GiB) is refused
+    before any data is read.  A raw file's size is checked against the
+    header before reading.
 
-    if len(data) < 4:
-        raise IDXError(f"{what}: only {len(data)} bytes, too short for the 4-byte IDX magic number")
-    zero0, zero1, code, ndim = data[:4]
-    magic = int.from_bytes(data[:4], "big")
+    Returns an array of shape ``sizes`` in native byte order.  Raises
+    :class:`IDXError` (a ``ValueError``) naming the file, the sizes and
+    what to do when anything is off.
+    """
+    max_bytes = _check_limit("max_bytes", max_bytes)
+    path = Path(os.fspath(path))
+    with open(path, "rb") as f:
+        compressed = f.read(2) == _GZIP_MAGIC
+        f.seek(0)
+        if not compressed:
+            return _read_idx(_IDXStream(f, path, False), os.fstat(f.fileno()).st_size, max_bytes)
+        with gzip.GzipFile(fileobj=f, mode="rb") as gz:
+            return _read_idx(_IDXStream(gz, path, True), None, max_bytes)
+
+
+def _read_idx(src, size, max_bytes):
+    """The body of :func:`read_idx`; ``size`` is the file size when it is known (raw files)."""
+    magic_bytes = src.read(4)
+    if len(magic_bytes) < 4:
+        raise src.error(f"only {len(magic_bytes)} bytes, too short for the 4-byte IDX magic number")
+    zero0, zero1, code, ndim = magic_bytes
+    magic = int.from_bytes(magic_bytes, "big")
     if zero0 != 0 or zero1 != 0:
-        raise IDXError(
-            f"{what}: not an IDX file: magic number 0x{magic:08X} does not start with two zero "
-            "bytes (MNIST images have 0x00000803, labels 0x00000801)"
+        raise src.error(
+            f"not an IDX file: magic number 0x{magic:08X} does not start with two zero "
+            "bytes (MNIST images have 0x00000803, labels 0x00000801)",
+            "is this the right file?",
         )
     if code not in IDX_DTYPES:
         known = ", ".join(f"0x{c:02X} ({d.name})" for c, d in IDX_DTYPES.items())
-        raise IDXError(f"{what}: unknown IDX data type code 0x{code:02X} in magic number 0x{magic:08X}; known codes: {known}")
+        raise src.error(f"unknown IDX data type code 0x{code:02X} in magic number 0x{magic:08X}; known codes: {known}")
     if ndim == 0:
-        raise IDXError(f"{what}: magic number 0x{magic:08X} declares 0 dimensions; an IDX file needs at least 1")
+        raise src.error(f"magic number 0x{magic:08X} declares 0 dimensions; an IDX file needs at least 1")
     if ndim > _NUMPY_MAX_DIMS:
-        raise IDXError(
-            f"{what}: magic number 0x{magic:08X} declares {ndim} dimensions; NumPy arrays have at most "
+        raise src.error(
+            f"magic number 0x{magic:08X} declares {ndim} dimensions; NumPy arrays have at most "
             f"{_NUMPY_MAX_DIMS}, so this is not a data file to read (MNIST images have 3, labels 1)"
         )
 
     header_len = 4 + 4 * ndim
-    if len(data) < header_len:
-        raise IDXError(
-            f"{what}: truncated header: {ndim} dimensions need {header_len} header bytes, "
-            f"file has {len(data)}"
+    sizes = src.read(4 * ndim)
+    if len(sizes) < 4 * ndim:
+        raise src.error(
+            f"truncated header: {ndim} dimensions need {header_len} header bytes, file has {4 + len(sizes)}"
         )
-    dims = struct.unpack(f">{ndim}I", data[4:header_len])
+    dims = struct.unpack(f">{ndim}I", sizes)
     if 0 in dims:
-        raise IDXError(f"{what}: dimension sizes {dims} contain 0; every dimension must be positive")
+        raise src.error(f"dimension sizes {dims} contain 0; every dimension must be positive")
 
     dtype = IDX_DTYPES[code]
-    count = math.prod(dims)
-    expected = count * dtype.itemsize
-    actual = len(data) - header_len
-    if actual != expected:
+    expected = math.prod(dims) * dtype.itemsize
+
+    def wrong_size(actual, at_least=False):
         problem = (
             f"truncated: {expected - actual} bytes missing"
             if actual < expected
-            else f"{actual - expected} trailing bytes after the data"
+            else f"{'at least ' if at_least else ''}{actual - expected} trailing bytes after the data"
         )
-        raise IDXError(
-            f"{what}: data section is {actual} bytes but dimensions {dims} of {dtype.name} "
-            f"({dtype.itemsize} byte(s) each) need exactly {expected} bytes ({problem}); "
-            "the file is damaged, download it again"
+        return src.error(
+            f"data section is {'at least ' if at_least else ''}{actual} bytes but dimensions {dims} of "
+            f"{dtype.name} ({dtype.itemsize} byte(s) each) need exactly {expected} bytes ({problem})"
         )
-    arr = np.frombuffer(data, dtype=dtype, count=count, offset=header_len).reshape(dims)
-    return arr.astype(dtype.newbyteorder("="))
+
+    if size is not None and size - header_len != expected:
+        raise wrong_size(size - header_len)
+    if expected > max_bytes:
+        raise src.error(
+            f"header declares dimensions {dims} of {dtype.name}, {expected} bytes of data, more than "
+            f"max_bytes={max_bytes}",
+            f"if the file is genuine, pass read_idx(..., max_bytes={expected})",
+        )
+    data = src.read(expected)
+    if len(data) < expected:
+        raise wrong_size(len(data))
+    trailing = src.count_rest(_TRAILING_COUNTED)
+    if trailing:
+        raise wrong_size(expected + trailing, at_least=trailing > _TRAILING_COUNTED)
+    arr = np.frombuffer(data, dtype=dtype).reshape(dims)  # writable: it views the bytearray
+    if not dtype.isnative:
+        arr = arr.byteswap(inplace=True).view(dtype.newbyteorder("="))
+    return arr
 
 
 def one_hot(labels, n_classes=None, dtype=np.float32):

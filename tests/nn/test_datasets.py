@@ -3,12 +3,15 @@ import functools
 import gzip
 import hashlib
 import http.server
+import json
 import os
 import random
 import socket
 import struct
+import subprocess
 import sys
 import threading
+import tracemalloc
 from pathlib import Path
 
 import numpy as np
@@ -152,6 +155,104 @@ def test_read_idx_corrupt_gzip(tmp_path):
     path.write_bytes(gzip.compress(GOOD)[:-10])
     with pytest.raises(IDXError, match="corrupt or truncated gzip"):
         read_idx(path)
+
+
+# ------------------------------------------------- hostile IDX files
+
+BOMB_CHILD = """
+import json, resource, sys, tracemalloc
+import numpy
+from nn.datasets import read_idx
+
+# Cap the address space 512 MiB above what the interpreter uses now, so that a
+# reader inflating a bomb fails here instead of taking the machine's memory.
+vm = next(int(l.split()[1]) for l in open("/proc/self/status") if l.startswith("VmSize:")) * 1024
+resource.setrlimit(resource.RLIMIT_AS, (vm + (512 << 20), resource.RLIM_INFINITY))
+results = {}
+tracemalloc.start()
+for path in sys.argv[1:]:
+    tracemalloc.reset_peak()
+    try:
+        read_idx(path)
+        outcome = ["returned", ""]
+    except Exception as exc:
+        outcome = [type(exc).__name__, str(exc)]
+    results[path] = outcome + [tracemalloc.get_traced_memory()[1]]
+print(json.dumps(results))
+"""
+
+ZEROS_16M = 16 << 20
+
+
+def gzip_bomb(path, header, members=128):
+    """``header`` then ``members`` x 16 MiB of zeros, as a multi-member gzip of about 16 KiB per member."""
+    zeros = gzip.compress(bytes(ZEROS_16M))
+    with open(path, "wb") as f:
+        f.write(gzip.compress(header))
+        for _ in range(members):
+            f.write(zeros)
+    return path
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="the memory cap uses /proc and RLIMIT_AS")
+def test_hostile_gzip_costs_bounded_memory(tmp_path):
+    two_gib = 128  # members of 16 MiB
+    images = idx_bytes(np.zeros((10, 28, 28), np.uint8))
+    cases = {
+        # 7,850 bytes declared, then 2 GiB of zeros: trailing garbage, found after one chunk
+        "trailing": (gzip_bomb(tmp_path / "trailing.gz", images, two_gib), "at least 1048577 trailing bytes", 4 << 20),
+        # 64 GiB declared: refused from the header alone
+        "over-limit": (gzip_bomb(tmp_path / "over.gz", bytes([0, 0, 8, 3]) + struct.pack(">3I", 1 << 16, 1 << 16, 16),
+                                 two_gib), "more than max_bytes=1073741824", 1 << 20),
+        # 47 MB declared (the MNIST training images' size) over 2 GiB: memory stays near the declared size
+        "mnist-sized": (gzip_bomb(tmp_path / "big.gz", bytes([0, 0, 8, 3]) + struct.pack(">3I", 60000, 28, 28),
+                                  two_gib), "trailing bytes after the data", 60 << 20),
+        # 100 MB declared, 1 KB present
+        "short": (gzip_bomb(tmp_path / "short.gz", bytes([0, 0, 8, 1]) + struct.pack(">I", 100_000_000) + bytes(1000),
+                            0), "truncated: 99999000 bytes missing", 2 << 20),
+    }
+    for path, _, _ in cases.values():
+        assert path.stat().st_size < 3 << 20
+    root = Path(__file__).resolve().parents[2]
+    env = {**os.environ, "PYTHONPATH": str(root), "OPENBLAS_NUM_THREADS": "1", "OMP_NUM_THREADS": "1"}
+    proc = subprocess.run([sys.executable, "-c", BOMB_CHILD, *(str(p) for p, _, _ in cases.values())],
+                          cwd=root, env=env, capture_output=True, text=True, timeout=120)
+    assert proc.returncode == 0, proc.stderr
+    results = json.loads(proc.stdout)
+    for case, (path, match, bound) in cases.items():
+        kind, message, peak = results[str(path)]
+        assert kind == "IDXError", (case, kind, message)
+        assert match in message and str(path) in message, (case, message)
+        assert peak < bound, (case, peak, bound)
+
+
+def test_raw_file_size_is_checked_before_reading(tmp_path):
+    path = tmp_path / "raw.idx"
+    path.write_bytes(bytes([0, 0, 8, 1]) + struct.pack(">I", 4_000_000_000) + bytes(10))
+    with pytest.raises(IDXError, match=r"data section is 10 bytes .* need exactly 4000000000 bytes "
+                                       r"\(truncated: 3999999990 bytes missing\)"):
+        read_idx(path)
+    # 10 bytes declared in a (sparse) 64 MiB file: refused without reading it
+    path.write_bytes(idx_bytes(np.arange(10, dtype=np.uint8)))
+    with open(path, "r+b") as f:
+        f.truncate(64 << 20)
+    tracemalloc.start()
+    try:
+        with pytest.raises(IDXError, match=rf"{(64 << 20) - 8 - 10} trailing bytes"):
+            read_idx(path)
+        peak = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+    assert peak < 1 << 20
+
+
+def test_read_idx_max_bytes(tmp_path):
+    path = write_idx(tmp_path / "a.gz", np.zeros((4, 5), np.int16), compress=True)
+    assert read_idx(path, max_bytes=40).shape == (4, 5)
+    with pytest.raises(IDXError, match=r"40 bytes of data, more than max_bytes=39; .*read_idx\(\.\.\., max_bytes=40\)"):
+        read_idx(path, max_bytes=39)
+    with pytest.raises(ValueError, match="max_bytes must be an integer >= 0"):
+        read_idx(path, max_bytes=-1)
 
 
 # ------------------------------------------------------------ load_mnist
