@@ -6,11 +6,14 @@ MNIST
     for, as ``NAME.gz`` or uncompressed ``NAME``, in ``data_dir`` if given,
     otherwise in :func:`mnist_cache_dir` (``$BACKPROP_GRAPH_DATA`` or
     ``~/.cache/backprop-graph/mnist``).  Missing files are downloaded into that
-    same directory from :data:`MNIST_MIRRORS`, and each download is checked
-    against :data:`MNIST_SHA256` before it is moved into place.  Files already
-    on disk are not checksummed (recompressed copies are fine); they are only
-    validated structurally by :func:`read_idx`.  :func:`load_mnist_test` loads
-    the 10,000-image test set alone.
+    same directory from :data:`MNIST_MIRRORS`; each download has a deadline
+    for the whole transfer, is cut off past the file's known size
+    (:data:`MNIST_SIZES`) and is checked against :data:`MNIST_SHA256` before
+    it is moved into place, so a slow or hostile server costs bounded time
+    and disk.  Files already on disk are not checksummed (recompressed copies
+    are fine); they are only validated structurally by :func:`read_idx`,
+    which reads the header first and never inflates more than it declares.
+    :func:`load_mnist_test` loads the 10,000-image test set alone.
 
 Toy data
     :func:`spiral` (CS231n / DeZero spiral classification) and
@@ -26,14 +29,17 @@ import math
 import numbers
 import os
 import random
+import socket
 import struct
-import tempfile
+import threading
 import urllib.error
 import urllib.request
 import zlib
 from pathlib import Path
 
 import numpy as np
+
+from .atomicfile import atomic_write
 
 __all__ = [
     "IDXError",
@@ -49,6 +55,8 @@ __all__ = [
     "regress_plane",
     "MNIST_MIRRORS",
     "MNIST_SHA256",
+    "MNIST_SIZES",
+    "DOWNLOAD_TIMEOUT",
 ]
 
 
@@ -281,6 +289,17 @@ MNIST_SHA256 = {
     "t10k-labels-idx1-ubyte.gz": "f7ae60f92e00ec6debd23a6088c31dbd2371eca3ffa0defaaee5f3ebcba3b5a5",
 }
 
+#: Size in bytes of each ``.gz`` file (a download is cut off past it).
+MNIST_SIZES = {
+    "train-images-idx3-ubyte.gz": 9912422,
+    "train-labels-idx1-ubyte.gz": 28881,
+    "t10k-images-idx3-ubyte.gz": 1648877,
+    "t10k-labels-idx1-ubyte.gz": 4542,
+}
+
+#: Default seconds allowed for one file from one mirror, from connecting to the last byte.
+DOWNLOAD_TIMEOUT = 120.0
+
 DATA_DIR_ENV = "BACKPROP_GRAPH_DATA"
 _USER_AGENT = "backprop-graph-datasets/0.1 (+urllib)"
 
@@ -302,49 +321,173 @@ def _find_local(directory, name):
     return None
 
 
-class _ChecksumMismatch(Exception):
+class _AttemptFailed(Exception):
+    """One download from one mirror failed; the message says why."""
+
+
+class _MirrorFailed(_AttemptFailed):
+    """The mirror itself is unusable (too slow): skip it for the other files, saying ``reason``."""
+
+    def __init__(self, message, reason):
+        super().__init__(message)
+        self.reason = reason
+
+
+def _cut(sock):
+    """Wake up a thread blocked on ``sock`` (the base method: also safe for an SSL socket)."""
+    try:
+        socket.socket.shutdown(sock, socket.SHUT_RDWR)
+    except OSError:
+        pass
+
+
+class _Deadline:
+    """Shut down every socket of one download once ``seconds`` have passed.
+
+    A socket timeout bounds each read, not the whole transfer: a server
+    sending one byte per second never trips it.  This timer does.
+    """
+
+    def __init__(self, seconds):
+        self.seconds = seconds
+        self.expired = False
+        self._sockets = []
+        self._lock = threading.Lock()
+        self._timer = threading.Timer(seconds, self._expire)
+        self._timer.daemon = True
+
+    def __enter__(self):
+        self._timer.start()
+        return self
+
+    def __exit__(self, *exc_info):
+        self._timer.cancel()
+
+    def watch(self, sock):
+        with self._lock:
+            self._sockets.append(sock)
+            if self.expired:
+                _cut(sock)
+
+    def _expire(self):
+        with self._lock:
+            self.expired = True
+            for sock in self._sockets:
+                _cut(sock)
+
+
+class _WatchedConnection:
+    """Mixin for ``http.client`` connections: every socket opened is watched by a deadline."""
+
+    def __init__(self, *args, deadline, **kwargs):
+        super().__init__(*args, **kwargs)
+        self._deadline = deadline
+        create = self._create_connection  # also catches the socket before a TLS handshake
+
+        def create_watched(*a, **kw):
+            sock = create(*a, **kw)
+            deadline.watch(sock)
+            return sock
+
+        self._create_connection = create_watched
+
+    def connect(self):
+        super().connect()
+        self._deadline.watch(self.sock)
+
+
+class _WatchedHTTPConnection(_WatchedConnection, http.client.HTTPConnection):
     pass
 
 
-def _fetch(url, directory, filename, expected_sha256, timeout):
-    """Download ``url`` to ``directory/filename`` atomically, verifying SHA-256.
+class _WatchedHTTPSConnection(_WatchedConnection, http.client.HTTPSConnection):
+    pass
 
-    The body goes to a temporary file in ``directory``; only when its digest
-    matches is it renamed into place.  The temporary file is always removed
-    on failure.
+
+class _WatchedHandler:
+    """Mixin for urllib's HTTP(S) handlers: their connections are watched by ``deadline``."""
+
+    def __init__(self, deadline):
+        super().__init__()
+        self.deadline = deadline
+
+
+class _WatchedHTTPHandler(_WatchedHandler, urllib.request.HTTPHandler):
+    def http_open(self, req):
+        return self.do_open(_WatchedHTTPConnection, req, deadline=self.deadline)
+
+
+class _WatchedHTTPSHandler(_WatchedHandler, urllib.request.HTTPSHandler):
+    def https_open(self, req):
+        return self.do_open(_WatchedHTTPSConnection, req, deadline=self.deadline)
+
+
+def _announced_length(response):
+    value = response.headers.get("Content-Length")
+    return int(value) if value is not None and value.strip().isdigit() else None
+
+
+def _fetch(url, target, size, sha256, timeout):
+    """Download ``url`` to ``target`` atomically; it must be ``size`` bytes with digest ``sha256``.
+
+    The whole transfer (connecting, headers, body) must finish within
+    ``timeout`` seconds, and at most ``size + 1`` bytes are read, so a slow
+    or endless server costs bounded time and disk.  The body goes to a
+    temporary file that only becomes ``target`` when size and SHA-256 match.
     """
-    fd, tmp = tempfile.mkstemp(dir=directory, prefix=f".{filename}.", suffix=".part")
+    deadline = _Deadline(timeout)
+    opener = urllib.request.build_opener(_WatchedHTTPHandler(deadline), _WatchedHTTPSHandler(deadline))
+    received = 0
+
+    def too_slow():
+        return _MirrorFailed(
+            f"timed out: no complete file within the {timeout:g} s deadline "
+            f"({received} of {size} bytes received); pass a larger timeout= for a slow connection",
+            f"timed out ({timeout:g} s deadline)",
+        )
+
     try:
-        digest = hashlib.sha256()
-        with os.fdopen(fd, "wb") as out:
-            request = urllib.request.Request(url, headers={"User-Agent": _USER_AGENT})
-            with urllib.request.urlopen(request, timeout=timeout) as response:
-                while chunk := response.read(1 << 16):
+        request = urllib.request.Request(url, headers={"User-Agent": _USER_AGENT})
+        with deadline, opener.open(request, timeout=timeout) as response:
+            announced = _announced_length(response)
+            if announced is not None and announced != size:
+                raise _AttemptFailed(
+                    f"the server announces {announced} bytes (Content-Length) but the file has {size}; "
+                    "not downloaded"
+                )
+            read = getattr(response, "read1", response.read)  # read1: return what has arrived
+            digest = hashlib.sha256()
+            with atomic_write(target) as out:
+                while chunk := read(min(_CHUNK, size + 1 - received)):
+                    received += len(chunk)
+                    if received > size:
+                        raise _AttemptFailed(f"the body is longer than the expected {size} bytes; download stopped")
                     digest.update(chunk)
                     out.write(chunk)
-            out.flush()
-            os.fsync(out.fileno())
-        found = digest.hexdigest()
-        if found != expected_sha256.lower():
-            raise _ChecksumMismatch(f"SHA-256 mismatch (expected {expected_sha256}, got {found}); download discarded")
-        target = directory / filename
-        os.replace(tmp, target)
-        return target
-    except BaseException:
-        try:
-            os.unlink(tmp)
-        except FileNotFoundError:
-            pass
+                if received < size:
+                    if deadline.expired:
+                        raise too_slow()
+                    raise _AttemptFailed(f"the body ended after {received} of the expected {size} bytes")
+                found = digest.hexdigest()
+                if found != sha256.lower():
+                    raise _AttemptFailed(f"SHA-256 mismatch (expected {sha256}, got {found}); download discarded")
+    except (OSError, http.client.HTTPException) as exc:
+        if deadline.expired:
+            raise too_slow() from exc
         raise
+    return target
 
 
-def _download_one(filename, directory, mirrors, expected_sha256, timeout, unreachable):
+def _download_one(filename, directory, mirrors, timeout, unreachable):
     """Try every mirror in order; return ``(path or None, [(url, error), ...])``.
 
-    ``unreachable`` maps mirror -> connection error; such mirrors are skipped
-    for the remaining files of the same call (so an offline machine fails
-    fast instead of waiting for every timeout).
+    ``unreachable`` maps mirror -> error; a mirror that could not be reached
+    or timed out is skipped for the remaining files of the same call (so an
+    offline machine or a stalled mirror costs one timeout, not one per file).
     """
+    size, sha256 = MNIST_SIZES.get(filename), MNIST_SHA256.get(filename)
+    if size is None or sha256 is None:
+        raise KeyError(f"no size or SHA-256 known for {filename}; add them to MNIST_SIZES and MNIST_SHA256")
     errors = []
     for base in mirrors:
         url = base.rstrip("/") + "/" + filename
@@ -352,8 +495,11 @@ def _download_one(filename, directory, mirrors, expected_sha256, timeout, unreac
             errors.append((url, f"skipped, mirror unreachable earlier: {unreachable[base]}"))
             continue
         try:
-            return _fetch(url, directory, filename, expected_sha256, timeout), errors
-        except _ChecksumMismatch as exc:
+            return _fetch(url, directory / filename, size, sha256, timeout), errors
+        except _MirrorFailed as exc:
+            errors.append((url, str(exc)))
+            unreachable[base] = exc.reason
+        except _AttemptFailed as exc:
             errors.append((url, str(exc)))
         except urllib.error.HTTPError as exc:
             errors.append((url, f"HTTP {exc.code} {exc.reason}"))
@@ -376,8 +522,18 @@ def _unavailable(directory, missing, errors, reason):
     return DatasetUnavailable("\n".join(lines), missing=missing, directory=directory, errors=errors)
 
 
+def _check_timeout(timeout):
+    if (isinstance(timeout, bool) or not isinstance(timeout, numbers.Real)
+            or not math.isfinite(timeout) or timeout <= 0):
+        raise ValueError(f"timeout must be a positive number of seconds, got {timeout!r}")
+    return float(timeout)
+
+
 def _ensure_files(directory, names, mirrors, download, timeout):
     """Map each IDX base name to a local file, downloading what is missing."""
+    timeout = _check_timeout(timeout)
+    if isinstance(mirrors, str):
+        raise TypeError(f"mirrors must be a list of base URLs, got the string {mirrors!r}; write mirrors=[...]")
     found = {name: _find_local(directory, name) for name in names}
     missing = [name for name, p in found.items() if p is None]
     if not missing:
@@ -394,11 +550,7 @@ def _ensure_files(directory, names, mirrors, download, timeout):
 
     errors, failed, unreachable = [], [], {}
     for name in missing:
-        filename = f"{name}.gz"
-        expected = MNIST_SHA256.get(filename)
-        if expected is None:
-            raise KeyError(f"no SHA-256 known for {filename}; add it to MNIST_SHA256")
-        path, errs = _download_one(filename, directory, mirrors, expected, timeout, unreachable)
+        path, errs = _download_one(f"{name}.gz", directory, mirrors, timeout, unreachable)
         errors += errs
         if path is None:
             failed.append(name)
@@ -409,15 +561,18 @@ def _ensure_files(directory, names, mirrors, download, timeout):
     return found
 
 
-def download_mnist(data_dir=None, mirrors=None, *, names=MNIST_FILES, timeout=30.0):
+def download_mnist(data_dir=None, mirrors=None, *, names=MNIST_FILES, timeout=DOWNLOAD_TIMEOUT):
     """Make sure the MNIST files ``names`` exist in ``data_dir``; download missing ones.
 
     ``data_dir`` defaults to :func:`mnist_cache_dir`; ``mirrors`` is a list of
     base URLs (default :data:`MNIST_MIRRORS`), tried in order for each file.
-    A download whose SHA-256 differs from :data:`MNIST_SHA256` is discarded
-    and the next mirror is tried.  Files are written atomically (temporary
-    file in ``data_dir``, then ``os.replace``).  Returns ``{name: path}``.
-    Raises :class:`DatasetUnavailable` when a file cannot be obtained.
+    Each attempt must deliver the whole file within ``timeout`` seconds and
+    is cut off past its known size (:data:`MNIST_SIZES`); a mirror that
+    cannot be reached or times out is skipped for the remaining files.  A
+    download whose size or SHA-256 (:data:`MNIST_SHA256`) differs is
+    discarded and the next mirror is tried.  Files are written atomically
+    (:mod:`nn.atomicfile`).  Returns ``{name: path}``.  Raises
+    :class:`DatasetUnavailable` when a file cannot be obtained.
     """
     directory = _resolve_dir(data_dir)
     names = [names] if isinstance(names, str) else list(names)
@@ -457,7 +612,8 @@ def _resolve_dir(data_dir):
     return mnist_cache_dir() if data_dir is None else Path(os.fspath(data_dir)).expanduser()
 
 
-def load_mnist(normalize=True, flatten=True, one_hot_label=False, data_dir=None, *, download=True):
+def load_mnist(normalize=True, flatten=True, one_hot_label=False, data_dir=None, *, download=True,
+               mirrors=None, timeout=DOWNLOAD_TIMEOUT):
     """Load MNIST as ``((x_train, t_train), (x_test, t_test))``.
 
     - ``normalize``: images as float32 in [0, 1] (pixel / 255), else uint8.
@@ -465,17 +621,20 @@ def load_mnist(normalize=True, flatten=True, one_hot_label=False, data_dir=None,
     - ``one_hot_label``: labels as (N, 10) float32 one-hot, else int64 (N,).
 
     Files come from ``data_dir`` (default :func:`mnist_cache_dir`); missing
-    ones are downloaded there unless ``download=False``.  Raises
+    ones are downloaded there unless ``download=False``, from ``mirrors``
+    (default :data:`MNIST_MIRRORS`) with ``timeout`` seconds per file and
+    mirror, as in :func:`download_mnist`.  Raises
     :class:`DatasetUnavailable` if they cannot be found or downloaded.
     """
     directory = _resolve_dir(data_dir)
-    paths = _ensure_files(directory, list(MNIST_FILES), None, download, 30.0)
+    paths = _ensure_files(directory, list(MNIST_FILES), mirrors, download, timeout)
     train = _load_split(paths[MNIST_TRAIN_IMAGES], paths[MNIST_TRAIN_LABELS], normalize, flatten, one_hot_label)
     test = _load_split(paths[MNIST_TEST_IMAGES], paths[MNIST_TEST_LABELS], normalize, flatten, one_hot_label)
     return train, test
 
 
-def load_mnist_test(data_dir=None, normalize=True, flatten=True, one_hot_label=False, *, download=True):
+def load_mnist_test(data_dir=None, normalize=True, flatten=True, one_hot_label=False, *, download=True,
+                    mirrors=None, timeout=DOWNLOAD_TIMEOUT):
     """Load only the 10,000-image MNIST test set as ``(x_test, t_test)``.
 
     Needs just ``t10k-images-idx3-ubyte[.gz]`` and ``t10k-labels-idx1-ubyte[.gz]``
@@ -483,7 +642,7 @@ def load_mnist_test(data_dir=None, normalize=True, flatten=True, one_hot_label=F
     :func:`load_mnist`.
     """
     directory = _resolve_dir(data_dir)
-    paths = _ensure_files(directory, [MNIST_TEST_IMAGES, MNIST_TEST_LABELS], None, download, 30.0)
+    paths = _ensure_files(directory, [MNIST_TEST_IMAGES, MNIST_TEST_LABELS], mirrors, download, timeout)
     return _load_split(paths[MNIST_TEST_IMAGES], paths[MNIST_TEST_LABELS], normalize, flatten, one_hot_label)
 
 

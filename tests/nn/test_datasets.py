@@ -11,6 +11,7 @@ import struct
 import subprocess
 import sys
 import threading
+import time
 import tracemalloc
 from pathlib import Path
 
@@ -375,20 +376,93 @@ def test_one_hot():
 # --------------------------------------------------------------- download
 
 
-class QuietHandler(http.server.SimpleHTTPRequestHandler):
+class MirrorHandler(http.server.SimpleHTTPRequestHandler):
+    """Serves the files under the root; the first path segment picks a behaviour.
+
+    ``/good/`` and ``/bad/`` are plain directories.  The others serve the
+    good file ``NAME`` badly: ``/trickle/`` one byte per 0.2 s after honest
+    headers, ``/slow-headers/`` the status line and headers one byte per
+    0.2 s, ``/endless/`` zeros without a length (stopping at 64 MiB, the
+    most any test may take), ``/liar-big/`` a Content-Length of a gigabyte,
+    ``/hang-half/`` half the file and then nothing, ``/cut-half/`` half the
+    file and then a closed connection.  Every slow loop ends when the
+    client goes away or the server stops.
+    """
+
+    protocol_version = "HTTP/1.0"
+
     def log_message(self, *args):
         pass
+
+    def do_GET(self):
+        mode, _, name = self.path.strip("/").partition("/")
+        handler = getattr(self, "serve_" + mode.replace("-", "_"), None)
+        if handler is None:
+            return super().do_GET()
+        data = (Path(self.directory) / "good" / name).read_bytes()
+        try:
+            handler(data)
+        except (BrokenPipeError, ConnectionResetError):
+            pass
+
+    def waited(self, seconds):
+        """Sleep; False if the server is stopping."""
+        return not self.server.stopping.wait(seconds)
+
+    def send_headers(self, length):
+        self.send_response(200)
+        self.send_header("Content-Type", "application/gzip")
+        if length is not None:
+            self.send_header("Content-Length", str(length))
+        self.end_headers()
+        self.wfile.flush()
+
+    def trickle(self, data):
+        for i in range(len(data)):
+            if not self.waited(0.2):
+                return
+            self.wfile.write(data[i:i + 1])
+            self.wfile.flush()
+
+    def serve_trickle(self, data):
+        self.send_headers(len(data))
+        self.trickle(data)
+
+    def serve_slow_headers(self, data):
+        self.trickle(b"HTTP/1.0 200 OK\r\nX-Padding: " + b"a" * 100_000 + b"\r\n\r\n")
+
+    def serve_endless(self, data):
+        self.send_headers(None)
+        chunk = bytes(1 << 16)
+        for _ in range(1024):
+            self.wfile.write(chunk)
+
+    def serve_liar_big(self, data):
+        self.send_headers(1 << 30)
+        self.wfile.write(data)
+
+    def serve_hang_half(self, data):
+        self.send_headers(len(data))
+        self.wfile.write(data[: len(data) // 2])
+        self.wfile.flush()
+        self.waited(30)
+
+    def serve_cut_half(self, data):
+        self.send_headers(len(data))
+        self.wfile.write(data[: len(data) // 2])
 
 
 @contextlib.contextmanager
 def serve(directory):
-    handler = functools.partial(QuietHandler, directory=str(directory))
+    handler = functools.partial(MirrorHandler, directory=str(directory))
     server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    server.stopping = threading.Event()
+    thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True)
     thread.start()
     try:
         yield f"http://127.0.0.1:{server.server_address[1]}"
     finally:
+        server.stopping.set()
         server.shutdown()
         server.server_close()
         thread.join(5)
@@ -403,16 +477,18 @@ def closed_port_url():
 
 @pytest.fixture
 def mirror(tmp_path, monkeypatch):
-    """A local web server: /good/ serves synthetic MNIST .gz files, /bad/ corrupt ones."""
+    """A local web server (:class:`MirrorHandler`) with synthetic MNIST .gz files; /bad/ has corrupt ones."""
     root = tmp_path / "www"
     arrays = make_mnist_dir(root / "good")
     (root / "bad").mkdir()
-    table = {}
+    digests, sizes = {}, {}
     for name in arrays:
         data = (root / "good" / f"{name}.gz").read_bytes()
-        table[f"{name}.gz"] = hashlib.sha256(data).hexdigest()
+        digests[f"{name}.gz"] = hashlib.sha256(data).hexdigest()
+        sizes[f"{name}.gz"] = len(data)
         (root / "bad" / f"{name}.gz").write_bytes(data[:-5] + b"XXXXX")
-    monkeypatch.setattr(datasets, "MNIST_SHA256", table)
+    monkeypatch.setattr(datasets, "MNIST_SHA256", digests)
+    monkeypatch.setattr(datasets, "MNIST_SIZES", sizes)
     with serve(root) as base:
         yield base, arrays
 
@@ -481,6 +557,95 @@ def test_download_only_fetches_missing(tmp_path, mirror):
     assert paths["t10k-labels-idx1-ubyte"] == dest / "t10k-labels-idx1-ubyte"
     assert not (dest / "t10k-labels-idx1-ubyte.gz").exists()
     assert len(os.listdir(dest)) == 4
+
+
+def failing_load(dest, mirrors, timeout):
+    """load_mnist that must fail: returns the error and the seconds it took."""
+    start = time.monotonic()
+    with pytest.raises(DatasetUnavailable) as err:
+        load_mnist(data_dir=dest, mirrors=mirrors, timeout=timeout)
+    return err.value, time.monotonic() - start
+
+
+@pytest.mark.parametrize("mode", ["trickle", "slow-headers", "hang-half"])
+def test_stalling_server_fails_within_the_deadline(tmp_path, mirror, mode):
+    base, _ = mirror
+    dest = tmp_path / "dl"
+    e, seconds = failing_load(dest, [base + f"/{mode}/"], timeout=1.0)
+    msg = str(e)
+    assert msg.count("timed out: no complete file within the 1 s deadline") == 1, msg
+    assert msg.count("skipped, mirror unreachable earlier: timed out (1 s deadline)") == 3  # one deadline, not four
+    assert seconds < 6.0  # 1 s deadline; without one, this server takes minutes
+    assert os.listdir(dest) == []
+    if mode == "hang-half":
+        size = datasets.MNIST_SIZES["train-images-idx3-ubyte.gz"]
+        assert f"({size // 2} of {size} bytes received)" in msg
+
+
+@pytest.mark.parametrize(
+    "mode, match",
+    [
+        ("endless", "the body is longer than the expected {size} bytes; download stopped"),
+        ("liar-big", "the server announces 1073741824 bytes (Content-Length) but the file has {size}"),
+        ("cut-half", "the body ended after {half} of the expected {size} bytes"),
+    ],
+)
+def test_server_sending_the_wrong_size_is_refused(tmp_path, mirror, mode, match):
+    base, _ = mirror
+    dest = tmp_path / "dl"
+    e, seconds = failing_load(dest, [base + f"/{mode}/"], timeout=30.0)
+    size = datasets.MNIST_SIZES["train-images-idx3-ubyte.gz"]
+    assert match.format(size=size, half=size // 2) in str(e)
+    assert len(e.errors) == 4 and seconds < 10.0  # cut off at the size, not at the 30 s deadline
+    assert os.listdir(dest) == []
+
+
+def test_hostile_mirrors_then_a_good_one(tmp_path, mirror):
+    base, arrays = mirror
+    dest = tmp_path / "dl"
+    hostile = [base + f"/{mode}/" for mode in ["trickle", "endless", "liar-big", "cut-half"]]
+    (x_train, t_train), (x_test, t_test) = load_mnist(normalize=False, data_dir=dest, timeout=1.0,
+                                                      mirrors=hostile + [base + "/good/"])
+    np.testing.assert_array_equal(x_train.reshape(-1, 28, 28), arrays["train-images-idx3-ubyte"])
+    np.testing.assert_array_equal(t_test, arrays["t10k-labels-idx1-ubyte"])
+    assert sorted(os.listdir(dest)) == sorted(f"{n}.gz" for n in arrays)
+    assert (dest / "t10k-labels-idx1-ubyte.gz").stat().st_mode & 0o777 == 0o666 & ~current_umask()
+
+
+def current_umask():
+    mask = os.umask(0)
+    os.umask(mask)
+    return mask
+
+
+def test_load_mnist_test_takes_mirrors_and_timeout(tmp_path, mirror):
+    base, arrays = mirror
+    x, t = load_mnist_test(tmp_path / "dl", mirrors=[base + "/good/"], timeout=5)
+    np.testing.assert_array_equal(t, arrays["t10k-labels-idx1-ubyte"])
+    assert sorted(os.listdir(tmp_path / "dl")) == ["t10k-images-idx3-ubyte.gz", "t10k-labels-idx1-ubyte.gz"]
+
+
+@pytest.mark.parametrize("timeout", [0, -1.0, float("inf"), float("nan"), True, "10"])
+def test_bad_timeout(tmp_path, timeout):
+    with pytest.raises(ValueError, match="timeout must be a positive number of seconds"):
+        load_mnist(data_dir=tmp_path, timeout=timeout, download=False)
+
+
+def test_mirrors_must_be_a_list(tmp_path):
+    with pytest.raises(TypeError, match=r"write mirrors=\[\.\.\.\]"):
+        download_mnist(tmp_path, mirrors="http://127.0.0.1/mnist/")
+
+
+def test_download_removes_temporaries_of_killed_downloads(tmp_path, mirror):
+    base, _ = mirror
+    dest = tmp_path / "dl"
+    dest.mkdir()
+    gone = subprocess.run([sys.executable, "-c", "import os; print(os.getpid())"],
+                          capture_output=True, text=True, check=True)
+    stale = dest / f".t10k-labels-idx1-ubyte.gz.{int(gone.stdout)}.k1ll3d.tmp"
+    stale.write_bytes(b"half a download")
+    download_mnist(dest, mirrors=[base + "/good/"], names=["t10k-labels-idx1-ubyte"])
+    assert os.listdir(dest) == ["t10k-labels-idx1-ubyte.gz"]
 
 
 # ----------------------------------------------------------------- spiral
