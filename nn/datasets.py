@@ -422,6 +422,28 @@ class _WatchedHTTPSHandler(_WatchedHandler, urllib.request.HTTPSHandler):
         return self.do_open(_WatchedHTTPSConnection, req, deadline=self.deadline)
 
 
+class _Unread:
+    """A response body that is closed without being read."""
+
+    def __init__(self, fp):
+        self._fp = fp
+
+    def read(self, *args):
+        return b""
+
+    def close(self):
+        self._fp.close()
+
+
+class _RedirectHandler(urllib.request.HTTPRedirectHandler):
+    """Follows redirects like urllib, without reading the redirect's body (which may not end)."""
+
+    def http_error_302(self, req, fp, code, msg, headers):
+        return super().http_error_302(req, _Unread(fp), code, msg, headers)
+
+    http_error_301 = http_error_303 = http_error_307 = http_error_308 = http_error_302
+
+
 def _announced_length(response):
     value = response.headers.get("Content-Length")
     return int(value) if value is not None and value.strip().isdigit() else None
@@ -436,7 +458,9 @@ def _fetch(url, target, size, sha256, timeout):
     temporary file that only becomes ``target`` when size and SHA-256 match.
     """
     deadline = _Deadline(timeout)
-    opener = urllib.request.build_opener(_WatchedHTTPHandler(deadline), _WatchedHTTPSHandler(deadline))
+    opener = urllib.request.build_opener(
+        _WatchedHTTPHandler(deadline), _WatchedHTTPSHandler(deadline), _RedirectHandler()
+    )
     received = 0
 
     def too_slow():

@@ -190,6 +190,19 @@ def test_pickled_content_is_refused(tmp_path):
         load_params(path)
 
 
+def test_numpy_savez_files_load(tmp_path):
+    rng = np.random.default_rng(0)
+    arrays = {"W": rng.random((60, 60)), "F": np.asfortranarray(rng.random((3, 4))), "n": np.arange(5, dtype=">i4")}
+    for save in (np.savez, np.savez_compressed):
+        path = tmp_path / f"{save.__name__}.npz"
+        save(path, **arrays)
+        loaded = load_params(path)
+        assert set(loaded) == set(arrays)
+        for k, v in arrays.items():
+            assert loaded[k].dtype == v.dtype
+            np.testing.assert_array_equal(loaded[k], v)
+
+
 def test_damaged_compressed_checkpoint_is_a_clear_error(tmp_path):
     # np.savez_compressed checkpoints load too; a damaged deflate stream used
     # to escape as a bare zlib.error.

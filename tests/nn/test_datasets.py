@@ -385,7 +385,8 @@ class MirrorHandler(http.server.SimpleHTTPRequestHandler):
     0.2 s, ``/endless/`` zeros without a length (stopping at 64 MiB, the
     most any test may take), ``/liar-big/`` a Content-Length of a gigabyte,
     ``/hang-half/`` half the file and then nothing, ``/cut-half/`` half the
-    file and then a closed connection.  Every slow loop ends when the
+    file and then a closed connection, ``/redirect-endless/`` a redirect to
+    ``/good/`` with an endless body.  Every slow loop ends when the
     client goes away or the server stops.
     """
 
@@ -433,6 +434,9 @@ class MirrorHandler(http.server.SimpleHTTPRequestHandler):
 
     def serve_endless(self, data):
         self.send_headers(None)
+        self.serve_endless_body()
+
+    def serve_endless_body(self):
         chunk = bytes(1 << 16)
         for _ in range(1024):
             self.wfile.write(chunk)
@@ -446,6 +450,12 @@ class MirrorHandler(http.server.SimpleHTTPRequestHandler):
         self.wfile.write(data[: len(data) // 2])
         self.wfile.flush()
         self.waited(30)
+
+    def serve_redirect_endless(self, data):
+        self.send_response(302)
+        self.send_header("Location", "/good/" + self.path.rsplit("/", 1)[1])
+        self.end_headers()
+        self.serve_endless_body()
 
     def serve_cut_half(self, data):
         self.send_headers(len(data))
@@ -646,6 +656,31 @@ def test_download_removes_temporaries_of_killed_downloads(tmp_path, mirror):
     stale.write_bytes(b"half a download")
     download_mnist(dest, mirrors=[base + "/good/"], names=["t10k-labels-idx1-ubyte"])
     assert os.listdir(dest) == ["t10k-labels-idx1-ubyte.gz"]
+
+
+def test_redirect_body_is_not_read(tmp_path, mirror):
+    base, arrays = mirror
+    dest = tmp_path / "dl"
+    tracemalloc.start()
+    try:
+        paths = download_mnist(dest, mirrors=[base + "/redirect-endless/"], names=["t10k-labels-idx1-ubyte"], timeout=10)
+        peak = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+    np.testing.assert_array_equal(read_idx(paths["t10k-labels-idx1-ubyte"]), arrays["t10k-labels-idx1-ubyte"])
+    assert peak < 8 << 20  # urllib alone reads the whole redirect body into memory
+
+
+def test_https_mirror_that_never_answers_times_out(tmp_path):
+    # A TCP listener that accepts and stays silent: the TLS handshake stalls.
+    with socket.socket() as listener:
+        listener.bind(("127.0.0.1", 0))
+        listener.listen(8)
+        port = listener.getsockname()[1]
+        e, seconds = failing_load(tmp_path / "dl", [f"https://127.0.0.1:{port}/mnist/"], timeout=0.5)
+    msg = str(e)
+    assert "timed out" in msg and msg.count("skipped, mirror unreachable earlier") == 3, msg
+    assert seconds < 5.0
 
 
 # ----------------------------------------------------------------- spiral
