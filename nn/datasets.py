@@ -526,6 +526,7 @@ def _download_one(filename, directory, mirrors, timeout, unreachable):
         except _AttemptFailed as exc:
             errors.append((url, str(exc)))
         except urllib.error.HTTPError as exc:
+            exc.close()  # its body is not wanted
             errors.append((url, f"HTTP {exc.code} {exc.reason}"))
         except urllib.error.URLError as exc:
             errors.append((url, f"cannot connect: {exc.reason}"))
@@ -620,9 +621,14 @@ def _load_split(images_path, labels_path, normalize, flatten, one_hot_label):
             f"{t.shape}; is this the right file?"
         )
     if len(x) != len(t):
-        raise IDXError(f"{images_path} has {len(x)} images but {labels_path} has {len(t)} labels")
+        raise IDXError(
+            f"{images_path} has {len(x)} images but {labels_path} has {len(t)} labels; the two files do "
+            "not belong together: replace them with a matching pair"
+        )
     if t.max() > 9:
-        raise IDXError(f"{labels_path}: labels must be digits 0-9, found {int(t.max())}")
+        raise IDXError(
+            f"{labels_path}: labels must be digits 0-9, found {int(t.max())}; is this the MNIST labels file?"
+        )
 
     if normalize:
         x = x.astype(np.float32) / np.float32(255.0)
