@@ -6,11 +6,14 @@ MNIST
     for, as ``NAME.gz`` or uncompressed ``NAME``, in ``data_dir`` if given,
     otherwise in :func:`mnist_cache_dir` (``$BACKPROP_GRAPH_DATA`` or
     ``~/.cache/backprop-graph/mnist``).  Missing files are downloaded into that
-    same directory from :data:`MNIST_MIRRORS`, and each download is checked
-    against :data:`MNIST_SHA256` before it is moved into place.  Files already
-    on disk are not checksummed (recompressed copies are fine); they are only
-    validated structurally by :func:`read_idx`.  :func:`load_mnist_test` loads
-    the 10,000-image test set alone.
+    same directory from :data:`MNIST_MIRRORS`; each download has a deadline
+    for the whole transfer, is cut off past the file's known size
+    (:data:`MNIST_SIZES`) and is checked against :data:`MNIST_SHA256` before
+    it is moved into place, so a slow or hostile server costs bounded time
+    and disk.  Files already on disk are not checksummed (recompressed copies
+    are fine); they are only validated structurally by :func:`read_idx`,
+    which reads the header first and never inflates more than it declares.
+    :func:`load_mnist_test` loads the 10,000-image test set alone.
 
 Toy data
     :func:`spiral` (CS231n / DeZero spiral classification) and
@@ -26,8 +29,9 @@ import math
 import numbers
 import os
 import random
+import socket
 import struct
-import tempfile
+import threading
 import urllib.error
 import urllib.request
 import zlib
@@ -35,9 +39,12 @@ from pathlib import Path
 
 import numpy as np
 
+from .atomicfile import atomic_write
+
 __all__ = [
     "IDXError",
     "DatasetUnavailable",
+    "IDX_MAX_BYTES",
     "read_idx",
     "one_hot",
     "mnist_cache_dir",
@@ -48,6 +55,8 @@ __all__ = [
     "regress_plane",
     "MNIST_MIRRORS",
     "MNIST_SHA256",
+    "MNIST_SIZES",
+    "DOWNLOAD_TIMEOUT",
 ]
 
 
@@ -87,24 +96,51 @@ _GZIP_MAGIC = b"\x1f\x8b"
 _NUMPY_MAX_DIMS = 64 if int(np.__version__.split(".")[0]) >= 2 else 32
 
 
-def _read_maybe_gzip(path):
-    """File contents, gunzipped if the file starts with the gzip magic bytes."""
-    with open(path, "rb") as f:
-        compressed = f.read(2) == _GZIP_MAGIC
-        f.seek(0)
-        if not compressed:
-            return f.read(), False
+#: Default limit on the data section :func:`read_idx` will read (MNIST's largest file has 47 MB).
+IDX_MAX_BYTES = 1 << 30
+
+_CHUNK = 1 << 20
+_TRAILING_COUNTED = 1 << 20  # trailing bytes counted for the message before giving up
+
+
+def _check_limit(name, value):
+    if isinstance(value, bool) or not isinstance(value, numbers.Integral) or value < 0:
+        raise ValueError(f"{name} must be an integer >= 0, got {value!r}")
+    return int(value)
+
+
+class _IDXStream:
+    """Reads of a raw or gzip-compressed file, with gzip failures as :class:`IDXError`."""
+
+    def __init__(self, stream, path, compressed):
+        self.stream = stream
+        self.what = f"read_idx: {path}" + (" (gzip, decompressed)" if compressed else "")
+
+    def error(self, message, hint="the file is damaged or not an IDX file; delete it and download it again"):
+        return IDXError(f"{self.what}: {message}; {hint}")
+
+    def read(self, n):
+        """Up to ``n`` bytes (fewer only at the end of the data)."""
+        out = bytearray()
         try:
-            with gzip.GzipFile(fileobj=f, mode="rb") as gz:
-                return gz.read(), True
+            while len(out) < n:
+                chunk = self.stream.read(min(_CHUNK, n - len(out)))
+                if not chunk:
+                    break
+                out += chunk
         except (OSError, EOFError, zlib.error) as exc:
-            raise IDXError(
-                f"{path}: corrupt or truncated gzip data ({exc}); delete the file and "
-                "download it again"
-            ) from exc
+            raise self.error(f"corrupt or truncated gzip data ({exc})") from exc
+        return out
+
+    def count_rest(self, limit):
+        """How many bytes are left, counting no further than just past ``limit``."""
+        n = 0
+        while n <= limit and (chunk := self.read(min(_CHUNK, limit + 1 - n))):
+            n += len(chunk)
+        return n
 
 
-def read_idx(path):
+def read_idx(path, *, max_bytes=IDX_MAX_BYTES):
     """Read an IDX file (gzip-compressed or raw) into a numpy array.
 
     Layout: 2 zero bytes, a type code (0x08 ubyte, 0x09 byte, 0x0B short,
@@ -113,61 +149,94 @@ def read_idx(path):
     of big-endian data, and nothing else.  Compression is detected from the
     content (gzip magic ``1f 8b``), not from the file name.
 
-    Returns an array of shape ``sizes`` in native byte order.  Raises
-    :class:`IDXError` (a ``ValueError``) naming the file when anything
-    is off.
-    """
-    path = Path(os.fspath(path))
-    data, compressed = _read_maybe_gzip(path)
-    what = f"{path}" + (" (decompressed)" if compressed else "")
+    The header is read and checked first; then exactly the declared data is
+    decompressed, in chunks, and one chunk more to make sure nothing
+    follows.  So memory stays within the declared size even for a gzip bomb,
+    and a declared size above ``max_bytes`` (default 1 GiB) is refused
+    before any data is read.  A raw file's size is checked against the
+    header before reading.
 
-    if len(data) < 4:
-        raise IDXError(f"{what}: only {len(data)} bytes, too short for the 4-byte IDX magic number")
-    zero0, zero1, code, ndim = data[:4]
-    magic = int.from_bytes(data[:4], "big")
+    Returns an array of shape ``sizes`` in native byte order.  Raises
+    :class:`IDXError` (a ``ValueError``) naming the file, the sizes and
+    what to do when anything is off.
+    """
+    max_bytes = _check_limit("max_bytes", max_bytes)
+    path = Path(os.fspath(path))
+    with open(path, "rb") as f:
+        compressed = f.read(2) == _GZIP_MAGIC
+        f.seek(0)
+        if not compressed:
+            return _read_idx(_IDXStream(f, path, False), os.fstat(f.fileno()).st_size, max_bytes)
+        with gzip.GzipFile(fileobj=f, mode="rb") as gz:
+            return _read_idx(_IDXStream(gz, path, True), None, max_bytes)
+
+
+def _read_idx(src, size, max_bytes):
+    """The body of :func:`read_idx`; ``size`` is the file size when it is known (raw files)."""
+    magic_bytes = src.read(4)
+    if len(magic_bytes) < 4:
+        raise src.error(f"only {len(magic_bytes)} bytes, too short for the 4-byte IDX magic number")
+    zero0, zero1, code, ndim = magic_bytes
+    magic = int.from_bytes(magic_bytes, "big")
     if zero0 != 0 or zero1 != 0:
-        raise IDXError(
-            f"{what}: not an IDX file: magic number 0x{magic:08X} does not start with two zero "
-            "bytes (MNIST images have 0x00000803, labels 0x00000801)"
+        raise src.error(
+            f"not an IDX file: magic number 0x{magic:08X} does not start with two zero "
+            "bytes (MNIST images have 0x00000803, labels 0x00000801)",
+            "is this the right file?",
         )
     if code not in IDX_DTYPES:
         known = ", ".join(f"0x{c:02X} ({d.name})" for c, d in IDX_DTYPES.items())
-        raise IDXError(f"{what}: unknown IDX data type code 0x{code:02X} in magic number 0x{magic:08X}; known codes: {known}")
+        raise src.error(f"unknown IDX data type code 0x{code:02X} in magic number 0x{magic:08X}; known codes: {known}")
     if ndim == 0:
-        raise IDXError(f"{what}: magic number 0x{magic:08X} declares 0 dimensions; an IDX file needs at least 1")
+        raise src.error(f"magic number 0x{magic:08X} declares 0 dimensions; an IDX file needs at least 1")
     if ndim > _NUMPY_MAX_DIMS:
-        raise IDXError(
-            f"{what}: magic number 0x{magic:08X} declares {ndim} dimensions; NumPy arrays have at most "
+        raise src.error(
+            f"magic number 0x{magic:08X} declares {ndim} dimensions; NumPy arrays have at most "
             f"{_NUMPY_MAX_DIMS}, so this is not a data file to read (MNIST images have 3, labels 1)"
         )
 
     header_len = 4 + 4 * ndim
-    if len(data) < header_len:
-        raise IDXError(
-            f"{what}: truncated header: {ndim} dimensions need {header_len} header bytes, "
-            f"file has {len(data)}"
+    sizes = src.read(4 * ndim)
+    if len(sizes) < 4 * ndim:
+        raise src.error(
+            f"truncated header: {ndim} dimensions need {header_len} header bytes, file has {4 + len(sizes)}"
         )
-    dims = struct.unpack(f">{ndim}I", data[4:header_len])
+    dims = struct.unpack(f">{ndim}I", sizes)
     if 0 in dims:
-        raise IDXError(f"{what}: dimension sizes {dims} contain 0; every dimension must be positive")
+        raise src.error(f"dimension sizes {dims} contain 0; every dimension must be positive")
 
     dtype = IDX_DTYPES[code]
-    count = math.prod(dims)
-    expected = count * dtype.itemsize
-    actual = len(data) - header_len
-    if actual != expected:
+    expected = math.prod(dims) * dtype.itemsize
+
+    def wrong_size(actual, at_least=False):
         problem = (
             f"truncated: {expected - actual} bytes missing"
             if actual < expected
-            else f"{actual - expected} trailing bytes after the data"
+            else f"{'at least ' if at_least else ''}{actual - expected} trailing bytes after the data"
         )
-        raise IDXError(
-            f"{what}: data section is {actual} bytes but dimensions {dims} of {dtype.name} "
-            f"({dtype.itemsize} byte(s) each) need exactly {expected} bytes ({problem}); "
-            "the file is damaged, download it again"
+        return src.error(
+            f"data section is {'at least ' if at_least else ''}{actual} bytes but dimensions {dims} of "
+            f"{dtype.name} ({dtype.itemsize} byte(s) each) need exactly {expected} bytes ({problem})"
         )
-    arr = np.frombuffer(data, dtype=dtype, count=count, offset=header_len).reshape(dims)
-    return arr.astype(dtype.newbyteorder("="))
+
+    if size is not None and size - header_len != expected:
+        raise wrong_size(size - header_len)
+    if expected > max_bytes:
+        raise src.error(
+            f"header declares dimensions {dims} of {dtype.name}, {expected} bytes of data, more than "
+            f"max_bytes={max_bytes}",
+            f"if the file is genuine, pass read_idx(..., max_bytes={expected})",
+        )
+    data = src.read(expected)
+    if len(data) < expected:
+        raise wrong_size(len(data))
+    trailing = src.count_rest(_TRAILING_COUNTED)
+    if trailing:
+        raise wrong_size(expected + trailing, at_least=trailing > _TRAILING_COUNTED)
+    arr = np.frombuffer(data, dtype=dtype).reshape(dims)  # writable: it views the bytearray
+    if not dtype.isnative:
+        arr = arr.byteswap(inplace=True).view(dtype.newbyteorder("="))
+    return arr
 
 
 def one_hot(labels, n_classes=None, dtype=np.float32):
@@ -220,6 +289,17 @@ MNIST_SHA256 = {
     "t10k-labels-idx1-ubyte.gz": "f7ae60f92e00ec6debd23a6088c31dbd2371eca3ffa0defaaee5f3ebcba3b5a5",
 }
 
+#: Size in bytes of each ``.gz`` file (a download is cut off past it).
+MNIST_SIZES = {
+    "train-images-idx3-ubyte.gz": 9912422,
+    "train-labels-idx1-ubyte.gz": 28881,
+    "t10k-images-idx3-ubyte.gz": 1648877,
+    "t10k-labels-idx1-ubyte.gz": 4542,
+}
+
+#: Default seconds allowed for one file from one mirror, from connecting to the last byte.
+DOWNLOAD_TIMEOUT = 120.0
+
 DATA_DIR_ENV = "BACKPROP_GRAPH_DATA"
 _USER_AGENT = "backprop-graph-datasets/0.1 (+urllib)"
 
@@ -241,49 +321,197 @@ def _find_local(directory, name):
     return None
 
 
-class _ChecksumMismatch(Exception):
+class _AttemptFailed(Exception):
+    """One download from one mirror failed; the message says why."""
+
+
+class _MirrorFailed(_AttemptFailed):
+    """The mirror itself is unusable (too slow): skip it for the other files, saying ``reason``."""
+
+    def __init__(self, message, reason):
+        super().__init__(message)
+        self.reason = reason
+
+
+def _cut(sock):
+    """Wake up a thread blocked on ``sock`` (the base method: also safe for an SSL socket)."""
+    try:
+        socket.socket.shutdown(sock, socket.SHUT_RDWR)
+    except OSError:
+        pass
+
+
+class _Deadline:
+    """Shut down every socket of one download once ``seconds`` have passed.
+
+    A socket timeout bounds each read, not the whole transfer: a server
+    sending one byte per second never trips it.  This timer does.
+    """
+
+    def __init__(self, seconds):
+        self.seconds = seconds
+        self.expired = False
+        self._sockets = []
+        self._lock = threading.Lock()
+        self._timer = threading.Timer(seconds, self._expire)
+        self._timer.daemon = True
+
+    def __enter__(self):
+        self._timer.start()
+        return self
+
+    def __exit__(self, *exc_info):
+        self._timer.cancel()
+
+    def watch(self, sock):
+        with self._lock:
+            self._sockets.append(sock)
+            if self.expired:
+                _cut(sock)
+
+    def _expire(self):
+        with self._lock:
+            self.expired = True
+            for sock in self._sockets:
+                _cut(sock)
+
+
+class _WatchedConnection:
+    """Mixin for ``http.client`` connections: every socket opened is watched by a deadline."""
+
+    def __init__(self, *args, deadline, **kwargs):
+        super().__init__(*args, **kwargs)
+        self._deadline = deadline
+        create = self._create_connection  # also catches the socket before a TLS handshake
+
+        def create_watched(*a, **kw):
+            sock = create(*a, **kw)
+            deadline.watch(sock)
+            return sock
+
+        self._create_connection = create_watched
+
+    def connect(self):
+        super().connect()
+        self._deadline.watch(self.sock)
+
+
+class _WatchedHTTPConnection(_WatchedConnection, http.client.HTTPConnection):
     pass
 
 
-def _fetch(url, directory, filename, expected_sha256, timeout):
-    """Download ``url`` to ``directory/filename`` atomically, verifying SHA-256.
+class _WatchedHTTPSConnection(_WatchedConnection, http.client.HTTPSConnection):
+    pass
 
-    The body goes to a temporary file in ``directory``; only when its digest
-    matches is it renamed into place.  The temporary file is always removed
-    on failure.
+
+class _WatchedHandler:
+    """Mixin for urllib's HTTP(S) handlers: their connections are watched by ``deadline``."""
+
+    def __init__(self, deadline):
+        super().__init__()
+        self.deadline = deadline
+
+
+class _WatchedHTTPHandler(_WatchedHandler, urllib.request.HTTPHandler):
+    def http_open(self, req):
+        return self.do_open(_WatchedHTTPConnection, req, deadline=self.deadline)
+
+
+class _WatchedHTTPSHandler(_WatchedHandler, urllib.request.HTTPSHandler):
+    def https_open(self, req):
+        return self.do_open(_WatchedHTTPSConnection, req, deadline=self.deadline)
+
+
+class _Unread:
+    """A response body that is closed without being read."""
+
+    def __init__(self, fp):
+        self._fp = fp
+
+    def read(self, *args):
+        return b""
+
+    def close(self):
+        self._fp.close()
+
+
+class _RedirectHandler(urllib.request.HTTPRedirectHandler):
+    """Follows redirects like urllib, without reading the redirect's body (which may not end)."""
+
+    def http_error_302(self, req, fp, code, msg, headers):
+        return super().http_error_302(req, _Unread(fp), code, msg, headers)
+
+    http_error_301 = http_error_303 = http_error_307 = http_error_308 = http_error_302
+
+
+def _announced_length(response):
+    value = response.headers.get("Content-Length")
+    return int(value) if value is not None and value.strip().isdigit() else None
+
+
+def _fetch(url, target, size, sha256, timeout):
+    """Download ``url`` to ``target`` atomically; it must be ``size`` bytes with digest ``sha256``.
+
+    The whole transfer (connecting, headers, body) must finish within
+    ``timeout`` seconds, and at most ``size + 1`` bytes are read, so a slow
+    or endless server costs bounded time and disk.  The body goes to a
+    temporary file that only becomes ``target`` when size and SHA-256 match.
     """
-    fd, tmp = tempfile.mkstemp(dir=directory, prefix=f".{filename}.", suffix=".part")
+    deadline = _Deadline(timeout)
+    opener = urllib.request.build_opener(
+        _WatchedHTTPHandler(deadline), _WatchedHTTPSHandler(deadline), _RedirectHandler()
+    )
+    received = 0
+
+    def too_slow():
+        return _MirrorFailed(
+            f"timed out: no complete file within the {timeout:g} s deadline "
+            f"({received} of {size} bytes received); pass a larger timeout= for a slow connection",
+            f"timed out ({timeout:g} s deadline)",
+        )
+
     try:
-        digest = hashlib.sha256()
-        with os.fdopen(fd, "wb") as out:
-            request = urllib.request.Request(url, headers={"User-Agent": _USER_AGENT})
-            with urllib.request.urlopen(request, timeout=timeout) as response:
-                while chunk := response.read(1 << 16):
+        request = urllib.request.Request(url, headers={"User-Agent": _USER_AGENT})
+        with deadline, opener.open(request, timeout=timeout) as response:
+            announced = _announced_length(response)
+            if announced is not None and announced != size:
+                raise _AttemptFailed(
+                    f"the server announces {announced} bytes (Content-Length) but the file has {size}; "
+                    "not downloaded"
+                )
+            read = getattr(response, "read1", response.read)  # read1: return what has arrived
+            digest = hashlib.sha256()
+            with atomic_write(target) as out:
+                while chunk := read(min(_CHUNK, size + 1 - received)):
+                    received += len(chunk)
+                    if received > size:
+                        raise _AttemptFailed(f"the body is longer than the expected {size} bytes; download stopped")
                     digest.update(chunk)
                     out.write(chunk)
-            out.flush()
-            os.fsync(out.fileno())
-        found = digest.hexdigest()
-        if found != expected_sha256.lower():
-            raise _ChecksumMismatch(f"SHA-256 mismatch (expected {expected_sha256}, got {found}); download discarded")
-        target = directory / filename
-        os.replace(tmp, target)
-        return target
-    except BaseException:
-        try:
-            os.unlink(tmp)
-        except FileNotFoundError:
-            pass
+                if received < size:
+                    if deadline.expired:
+                        raise too_slow()
+                    raise _AttemptFailed(f"the body ended after {received} of the expected {size} bytes")
+                found = digest.hexdigest()
+                if found != sha256.lower():
+                    raise _AttemptFailed(f"SHA-256 mismatch (expected {sha256}, got {found}); download discarded")
+    except (OSError, http.client.HTTPException) as exc:
+        if deadline.expired:
+            raise too_slow() from exc
         raise
+    return target
 
 
-def _download_one(filename, directory, mirrors, expected_sha256, timeout, unreachable):
+def _download_one(filename, directory, mirrors, timeout, unreachable):
     """Try every mirror in order; return ``(path or None, [(url, error), ...])``.
 
-    ``unreachable`` maps mirror -> connection error; such mirrors are skipped
-    for the remaining files of the same call (so an offline machine fails
-    fast instead of waiting for every timeout).
+    ``unreachable`` maps mirror -> error; a mirror that could not be reached
+    or timed out is skipped for the remaining files of the same call (so an
+    offline machine or a stalled mirror costs one timeout, not one per file).
     """
+    size, sha256 = MNIST_SIZES.get(filename), MNIST_SHA256.get(filename)
+    if size is None or sha256 is None:
+        raise KeyError(f"no size or SHA-256 known for {filename}; add them to MNIST_SIZES and MNIST_SHA256")
     errors = []
     for base in mirrors:
         url = base.rstrip("/") + "/" + filename
@@ -291,10 +519,14 @@ def _download_one(filename, directory, mirrors, expected_sha256, timeout, unreac
             errors.append((url, f"skipped, mirror unreachable earlier: {unreachable[base]}"))
             continue
         try:
-            return _fetch(url, directory, filename, expected_sha256, timeout), errors
-        except _ChecksumMismatch as exc:
+            return _fetch(url, directory / filename, size, sha256, timeout), errors
+        except _MirrorFailed as exc:
+            errors.append((url, str(exc)))
+            unreachable[base] = exc.reason
+        except _AttemptFailed as exc:
             errors.append((url, str(exc)))
         except urllib.error.HTTPError as exc:
+            exc.close()  # its body is not wanted
             errors.append((url, f"HTTP {exc.code} {exc.reason}"))
         except urllib.error.URLError as exc:
             errors.append((url, f"cannot connect: {exc.reason}"))
@@ -315,8 +547,18 @@ def _unavailable(directory, missing, errors, reason):
     return DatasetUnavailable("\n".join(lines), missing=missing, directory=directory, errors=errors)
 
 
+def _check_timeout(timeout):
+    if (isinstance(timeout, bool) or not isinstance(timeout, numbers.Real)
+            or not math.isfinite(timeout) or timeout <= 0):
+        raise ValueError(f"timeout must be a positive number of seconds, got {timeout!r}")
+    return float(timeout)
+
+
 def _ensure_files(directory, names, mirrors, download, timeout):
     """Map each IDX base name to a local file, downloading what is missing."""
+    timeout = _check_timeout(timeout)
+    if isinstance(mirrors, str):
+        raise TypeError(f"mirrors must be a list of base URLs, got the string {mirrors!r}; write mirrors=[...]")
     found = {name: _find_local(directory, name) for name in names}
     missing = [name for name, p in found.items() if p is None]
     if not missing:
@@ -333,11 +575,7 @@ def _ensure_files(directory, names, mirrors, download, timeout):
 
     errors, failed, unreachable = [], [], {}
     for name in missing:
-        filename = f"{name}.gz"
-        expected = MNIST_SHA256.get(filename)
-        if expected is None:
-            raise KeyError(f"no SHA-256 known for {filename}; add it to MNIST_SHA256")
-        path, errs = _download_one(filename, directory, mirrors, expected, timeout, unreachable)
+        path, errs = _download_one(f"{name}.gz", directory, mirrors, timeout, unreachable)
         errors += errs
         if path is None:
             failed.append(name)
@@ -348,15 +586,18 @@ def _ensure_files(directory, names, mirrors, download, timeout):
     return found
 
 
-def download_mnist(data_dir=None, mirrors=None, *, names=MNIST_FILES, timeout=30.0):
+def download_mnist(data_dir=None, mirrors=None, *, names=MNIST_FILES, timeout=DOWNLOAD_TIMEOUT):
     """Make sure the MNIST files ``names`` exist in ``data_dir``; download missing ones.
 
     ``data_dir`` defaults to :func:`mnist_cache_dir`; ``mirrors`` is a list of
     base URLs (default :data:`MNIST_MIRRORS`), tried in order for each file.
-    A download whose SHA-256 differs from :data:`MNIST_SHA256` is discarded
-    and the next mirror is tried.  Files are written atomically (temporary
-    file in ``data_dir``, then ``os.replace``).  Returns ``{name: path}``.
-    Raises :class:`DatasetUnavailable` when a file cannot be obtained.
+    Each attempt must deliver the whole file within ``timeout`` seconds and
+    is cut off past its known size (:data:`MNIST_SIZES`); a mirror that
+    cannot be reached or times out is skipped for the remaining files.  A
+    download whose size or SHA-256 (:data:`MNIST_SHA256`) differs is
+    discarded and the next mirror is tried.  Files are written atomically
+    (:mod:`nn.atomicfile`).  Returns ``{name: path}``.  Raises
+    :class:`DatasetUnavailable` when a file cannot be obtained.
     """
     directory = _resolve_dir(data_dir)
     names = [names] if isinstance(names, str) else list(names)
@@ -380,9 +621,14 @@ def _load_split(images_path, labels_path, normalize, flatten, one_hot_label):
             f"{t.shape}; is this the right file?"
         )
     if len(x) != len(t):
-        raise IDXError(f"{images_path} has {len(x)} images but {labels_path} has {len(t)} labels")
+        raise IDXError(
+            f"{images_path} has {len(x)} images but {labels_path} has {len(t)} labels; the two files do "
+            "not belong together: replace them with a matching pair"
+        )
     if t.max() > 9:
-        raise IDXError(f"{labels_path}: labels must be digits 0-9, found {int(t.max())}")
+        raise IDXError(
+            f"{labels_path}: labels must be digits 0-9, found {int(t.max())}; is this the MNIST labels file?"
+        )
 
     if normalize:
         x = x.astype(np.float32) / np.float32(255.0)
@@ -396,7 +642,8 @@ def _resolve_dir(data_dir):
     return mnist_cache_dir() if data_dir is None else Path(os.fspath(data_dir)).expanduser()
 
 
-def load_mnist(normalize=True, flatten=True, one_hot_label=False, data_dir=None, *, download=True):
+def load_mnist(normalize=True, flatten=True, one_hot_label=False, data_dir=None, *, download=True,
+               mirrors=None, timeout=DOWNLOAD_TIMEOUT):
     """Load MNIST as ``((x_train, t_train), (x_test, t_test))``.
 
     - ``normalize``: images as float32 in [0, 1] (pixel / 255), else uint8.
@@ -404,17 +651,20 @@ def load_mnist(normalize=True, flatten=True, one_hot_label=False, data_dir=None,
     - ``one_hot_label``: labels as (N, 10) float32 one-hot, else int64 (N,).
 
     Files come from ``data_dir`` (default :func:`mnist_cache_dir`); missing
-    ones are downloaded there unless ``download=False``.  Raises
+    ones are downloaded there unless ``download=False``, from ``mirrors``
+    (default :data:`MNIST_MIRRORS`) with ``timeout`` seconds per file and
+    mirror, as in :func:`download_mnist`.  Raises
     :class:`DatasetUnavailable` if they cannot be found or downloaded.
     """
     directory = _resolve_dir(data_dir)
-    paths = _ensure_files(directory, list(MNIST_FILES), None, download, 30.0)
+    paths = _ensure_files(directory, list(MNIST_FILES), mirrors, download, timeout)
     train = _load_split(paths[MNIST_TRAIN_IMAGES], paths[MNIST_TRAIN_LABELS], normalize, flatten, one_hot_label)
     test = _load_split(paths[MNIST_TEST_IMAGES], paths[MNIST_TEST_LABELS], normalize, flatten, one_hot_label)
     return train, test
 
 
-def load_mnist_test(data_dir=None, normalize=True, flatten=True, one_hot_label=False, *, download=True):
+def load_mnist_test(data_dir=None, normalize=True, flatten=True, one_hot_label=False, *, download=True,
+                    mirrors=None, timeout=DOWNLOAD_TIMEOUT):
     """Load only the 10,000-image MNIST test set as ``(x_test, t_test)``.
 
     Needs just ``t10k-images-idx3-ubyte[.gz]`` and ``t10k-labels-idx1-ubyte[.gz]``
@@ -422,7 +672,7 @@ def load_mnist_test(data_dir=None, normalize=True, flatten=True, one_hot_label=F
     :func:`load_mnist`.
     """
     directory = _resolve_dir(data_dir)
-    paths = _ensure_files(directory, [MNIST_TEST_IMAGES, MNIST_TEST_LABELS], None, download, 30.0)
+    paths = _ensure_files(directory, [MNIST_TEST_IMAGES, MNIST_TEST_LABELS], mirrors, download, timeout)
     return _load_split(paths[MNIST_TEST_IMAGES], paths[MNIST_TEST_LABELS], normalize, flatten, one_hot_label)
 
 

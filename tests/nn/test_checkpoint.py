@@ -1,4 +1,12 @@
+import io
 import os
+import signal
+import subprocess
+import sys
+import tracemalloc
+import warnings
+import zipfile
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -182,6 +190,19 @@ def test_pickled_content_is_refused(tmp_path):
         load_params(path)
 
 
+def test_numpy_savez_files_load(tmp_path):
+    rng = np.random.default_rng(0)
+    arrays = {"W": rng.random((60, 60)), "F": np.asfortranarray(rng.random((3, 4))), "n": np.arange(5, dtype=">i4")}
+    for save in (np.savez, np.savez_compressed):
+        path = tmp_path / f"{save.__name__}.npz"
+        save(path, **arrays)
+        loaded = load_params(path)
+        assert set(loaded) == set(arrays)
+        for k, v in arrays.items():
+            assert loaded[k].dtype == v.dtype
+            np.testing.assert_array_equal(loaded[k], v)
+
+
 def test_damaged_compressed_checkpoint_is_a_clear_error(tmp_path):
     # np.savez_compressed checkpoints load too; a damaged deflate stream used
     # to escape as a bare zlib.error.
@@ -193,3 +214,171 @@ def test_damaged_compressed_checkpoint_is_a_clear_error(tmp_path):
     path.write_bytes(bytes(data))
     with pytest.raises(ValueError, match=f"cannot read checkpoint {path}"):
         load_params(path)
+
+
+# ------------------------------------------------------- hostile checkpoints
+
+
+def npy_member(shape, descr="<f8", data=b""):
+    """Bytes of a .npy member whose header declares ``shape`` and ``descr``, followed by ``data``."""
+    buf = io.BytesIO()
+    np.lib.format.write_array_header_1_0(buf, {"descr": descr, "fortran_order": False, "shape": shape})
+    return buf.getvalue() + data
+
+
+def write_zip(path, members, compression=zipfile.ZIP_STORED):
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", UserWarning)  # duplicate names are the point of one test
+        with zipfile.ZipFile(path, "w", compression=compression) as zf:
+            for name, data in members:
+                zf.writestr(name, data)
+    return path
+
+
+def test_object_array_is_refused_with_a_clear_message(tmp_path):
+    path = tmp_path / "obj.npz"
+    np.savez(path, W=np.ones(2), a=np.array([{"x": 1}], dtype=object))
+    with pytest.raises(ValueError) as err:
+        load_params(path)
+    msg = str(err.value)
+    assert f"cannot read checkpoint {path}" in msg
+    assert "member 'a.npy' holds Python objects (dtype object)" in msg
+    assert "allow_pickle stays False" in msg
+
+
+def test_absurd_declared_shape_is_refused_before_allocating(tmp_path):
+    path = write_zip(tmp_path / "huge.npz", [("W.npy", npy_member((10**12,), data=b"\0" * 64))])
+    with pytest.raises(ValueError, match=r"member 'W.npy' declares shape \(1000000000000,\) of float64 "
+                                         r"\(8000000000000 bytes of data after a 128-byte header\) "
+                                         r"but its zip entry holds 192 bytes"):
+        load_params(path)
+
+
+def test_total_size_limit(tmp_path):
+    path = save_params({"a": np.zeros(100), "b": np.zeros(100)}, tmp_path / "p.npz")
+    assert load_params(path, max_bytes=1600)["b"].shape == (100,)
+    with pytest.raises(ValueError, match=r"at least 1600 bytes of data, more than max_bytes=1599; .*"
+                                         r"load_params\(\.\.\., max_bytes=1600\)"):
+        load_params(path, max_bytes=1599)
+    with pytest.raises(ValueError, match="max_bytes must be an integer >= 0"):
+        load_params(path, max_bytes=-1)
+
+
+def deflated_zeros_member(zf, name, header, n_zeros, chunk=1 << 22):
+    with zf.open(name, "w", force_zip64=True) as member:
+        member.write(header)
+        zeros = bytes(chunk)
+        for start in range(0, n_zeros, chunk):
+            member.write(zeros[: min(chunk, n_zeros - start)])
+
+
+def peak_traced_bytes(fn):
+    tracemalloc.start()
+    try:
+        fn()
+    finally:
+        peak = tracemalloc.get_traced_memory()[1]
+        tracemalloc.stop()
+    return peak
+
+
+@pytest.mark.parametrize("declared", ["small", "consistent"])
+def test_zip_bomb_is_refused_before_inflating(tmp_path, declared):
+    # 64 MiB of zeros deflate to about 64 KiB.  Either the .npy header says
+    # (10,) float64 while the zip entry holds 64 MiB, or header and entry agree
+    # on 64 MiB, more than the max_bytes asked for: neither may be inflated.
+    n = 64 << 20
+    path = tmp_path / f"bomb-{declared}.npz"
+    shape = (10,) if declared == "small" else (n // 8,)
+    with zipfile.ZipFile(path, "w", compression=zipfile.ZIP_DEFLATED) as zf:
+        deflated_zeros_member(zf, "W.npy", npy_member(shape), n)
+    assert path.stat().st_size < 1 << 20
+    match = "zip entry holds" if declared == "small" else "more than max_bytes=1048576"
+
+    def load():
+        with pytest.raises(ValueError, match=match):
+            load_params(path, max_bytes=1 << 20)
+
+    assert peak_traced_bytes(load) < 4 << 20
+
+
+def test_header_is_checked_against_entry_size(tmp_path):
+    # A header declaring 3 floats over 4 floats of data: the data is not
+    # silently cut (today's wrong number), nor read past.
+    for data, shape in [(np.arange(4.0).tobytes(), (3,)), (np.arange(2.0).tobytes(), (3,))]:
+        path = write_zip(tmp_path / "p.npz", [("W.npy", npy_member(shape, data=data))])
+        with pytest.raises(ValueError, match=rf"declares shape \(3,\) of float64 \(24 bytes .* holds {128 + len(data)}"):
+            load_params(path)
+
+
+def test_mismatch_is_found_from_headers_before_reading_data(tmp_path, monkeypatch):
+    path = save_params({"W": np.zeros((3, 2))}, tmp_path / "p.npz")
+
+    def no_reading(*args, **kwargs):
+        raise AssertionError("array data was read before the names and shapes were checked")
+
+    monkeypatch.setattr(np.lib.format, "read_array", no_reading)
+    with pytest.raises(CheckpointMismatch, match=r"shape mismatch for 'W': expected \(2, 3\), found \(3, 2\)"):
+        load_params(path, into={"W": np.zeros((2, 3))})
+
+
+@pytest.mark.parametrize(
+    "members, compression, match",
+    [
+        ([("W.npy", npy_member((1,), data=bytes(8))), ("W.npy", npy_member((1,), data=bytes(8)))],
+         zipfile.ZIP_STORED, "member 'W.npy' appears twice"),
+        ([("notes.txt", b"hello")], zipfile.ZIP_STORED, "member 'notes.txt' is not a .npy array"),
+        ([("W.npy", npy_member((1,), data=bytes(8)))], zipfile.ZIP_BZIP2, "compression method 12"),
+        ([("W.npy", b"\x93NUMPY\x09\x00" + bytes(10))], zipfile.ZIP_STORED, "version"),
+    ],
+    ids=["duplicate", "not-npy", "bzip2", "npy-version"],
+)
+def test_strange_members_are_refused(tmp_path, members, compression, match):
+    path = write_zip(tmp_path / "odd.npz", members, compression)
+    with pytest.raises(ValueError, match=match) as err:
+        load_params(path)
+    assert str(path) in str(err.value)
+
+
+# ------------------------------------------------- a save killed mid-write
+
+KILLED_SAVE = """
+import sys, time
+import numpy as np
+from nn.checkpoint import save_params
+
+real = np.lib.format.write_array
+def write_then_hang(fp, array, *args, **kwargs):
+    real(fp, array, *args, **kwargs)
+    print("writing", flush=True)
+    time.sleep(60)
+
+np.lib.format.write_array = write_then_hang
+save_params({"W": np.full(1000, 5.0), "b": np.zeros(3)}, sys.argv[1])
+"""
+
+
+def test_save_killed_mid_write_leaves_no_lasting_debris(tmp_path):
+    path = tmp_path / "ckpt.npz"
+    save_params({"W": np.ones(1000), "b": np.ones(3)}, path)
+    root = Path(__file__).resolve().parents[2]
+    child = subprocess.Popen([sys.executable, "-c", KILLED_SAVE, str(path)], cwd=root,
+                             env={**os.environ, "PYTHONPATH": str(root)}, stdout=subprocess.PIPE)
+    try:
+        assert child.stdout.readline() == b"writing\n"
+    finally:
+        os.kill(child.pid, signal.SIGKILL)
+        child.wait()
+        child.stdout.close()
+    debris = sorted(set(os.listdir(tmp_path)) - {"ckpt.npz"})
+    assert len(debris) == 1 and debris[0].startswith(f".ckpt.npz.{child.pid}.")  # the kill left it
+    np.testing.assert_array_equal(load_params(path)["W"], np.ones(1000))  # the old file is intact
+
+    # A temporary file of a process that still runs is not touched.
+    live = tmp_path / f".ckpt.npz.{os.getppid()}.abcdef.tmp"
+    live.write_bytes(b"in progress elsewhere")
+    other = tmp_path / f".other.npz.{child.pid}.abcdef.tmp"  # a different checkpoint's
+    other.write_bytes(b"")
+    save_params({"W": np.full(1000, 2.0), "b": np.zeros(3)}, path)
+    assert sorted(os.listdir(tmp_path)) == sorted(["ckpt.npz", live.name, other.name])
+    np.testing.assert_array_equal(load_params(path)["W"], np.full(1000, 2.0))

@@ -3,12 +3,16 @@ import functools
 import gzip
 import hashlib
 import http.server
+import json
 import os
 import random
 import socket
 import struct
+import subprocess
 import sys
 import threading
+import time
+import tracemalloc
 from pathlib import Path
 
 import numpy as np
@@ -154,6 +158,104 @@ def test_read_idx_corrupt_gzip(tmp_path):
         read_idx(path)
 
 
+# ------------------------------------------------- hostile IDX files
+
+BOMB_CHILD = """
+import json, resource, sys, tracemalloc
+import numpy
+from nn.datasets import read_idx
+
+# Cap the address space 512 MiB above what the interpreter uses now, so that a
+# reader inflating a bomb fails here instead of taking the machine's memory.
+vm = next(int(l.split()[1]) for l in open("/proc/self/status") if l.startswith("VmSize:")) * 1024
+resource.setrlimit(resource.RLIMIT_AS, (vm + (512 << 20), resource.RLIM_INFINITY))
+results = {}
+tracemalloc.start()
+for path in sys.argv[1:]:
+    tracemalloc.reset_peak()
+    try:
+        read_idx(path)
+        outcome = ["returned", ""]
+    except Exception as exc:
+        outcome = [type(exc).__name__, str(exc)]
+    results[path] = outcome + [tracemalloc.get_traced_memory()[1]]
+print(json.dumps(results))
+"""
+
+ZEROS_16M = 16 << 20
+
+
+def gzip_bomb(path, header, members=128):
+    """``header`` then ``members`` x 16 MiB of zeros, as a multi-member gzip of about 16 KiB per member."""
+    zeros = gzip.compress(bytes(ZEROS_16M))
+    with open(path, "wb") as f:
+        f.write(gzip.compress(header))
+        for _ in range(members):
+            f.write(zeros)
+    return path
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="the memory cap uses /proc and RLIMIT_AS")
+def test_hostile_gzip_costs_bounded_memory(tmp_path):
+    two_gib = 128  # members of 16 MiB
+    images = idx_bytes(np.zeros((10, 28, 28), np.uint8))
+    cases = {
+        # 7,850 bytes declared, then 2 GiB of zeros: trailing garbage, found after one chunk
+        "trailing": (gzip_bomb(tmp_path / "trailing.gz", images, two_gib), "at least 1048577 trailing bytes", 4 << 20),
+        # 64 GiB declared: refused from the header alone
+        "over-limit": (gzip_bomb(tmp_path / "over.gz", bytes([0, 0, 8, 3]) + struct.pack(">3I", 1 << 16, 1 << 16, 16),
+                                 two_gib), "more than max_bytes=1073741824", 1 << 20),
+        # 47 MB declared (the MNIST training images' size) over 2 GiB: memory stays near the declared size
+        "mnist-sized": (gzip_bomb(tmp_path / "big.gz", bytes([0, 0, 8, 3]) + struct.pack(">3I", 60000, 28, 28),
+                                  two_gib), "trailing bytes after the data", 60 << 20),
+        # 100 MB declared, 1 KB present
+        "short": (gzip_bomb(tmp_path / "short.gz", bytes([0, 0, 8, 1]) + struct.pack(">I", 100_000_000) + bytes(1000),
+                            0), "truncated: 99999000 bytes missing", 2 << 20),
+    }
+    for path, _, _ in cases.values():
+        assert path.stat().st_size < 3 << 20
+    root = Path(__file__).resolve().parents[2]
+    env = {**os.environ, "PYTHONPATH": str(root), "OPENBLAS_NUM_THREADS": "1", "OMP_NUM_THREADS": "1"}
+    proc = subprocess.run([sys.executable, "-c", BOMB_CHILD, *(str(p) for p, _, _ in cases.values())],
+                          cwd=root, env=env, capture_output=True, text=True, timeout=120)
+    assert proc.returncode == 0, proc.stderr
+    results = json.loads(proc.stdout)
+    for case, (path, match, bound) in cases.items():
+        kind, message, peak = results[str(path)]
+        assert kind == "IDXError", (case, kind, message)
+        assert match in message and str(path) in message, (case, message)
+        assert peak < bound, (case, peak, bound)
+
+
+def test_raw_file_size_is_checked_before_reading(tmp_path):
+    path = tmp_path / "raw.idx"
+    path.write_bytes(bytes([0, 0, 8, 1]) + struct.pack(">I", 4_000_000_000) + bytes(10))
+    with pytest.raises(IDXError, match=r"data section is 10 bytes .* need exactly 4000000000 bytes "
+                                       r"\(truncated: 3999999990 bytes missing\)"):
+        read_idx(path)
+    # 10 bytes declared in a (sparse) 64 MiB file: refused without reading it
+    path.write_bytes(idx_bytes(np.arange(10, dtype=np.uint8)))
+    with open(path, "r+b") as f:
+        f.truncate(64 << 20)
+    tracemalloc.start()
+    try:
+        with pytest.raises(IDXError, match=rf"{(64 << 20) - 8 - 10} trailing bytes"):
+            read_idx(path)
+        peak = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+    assert peak < 1 << 20
+
+
+def test_read_idx_max_bytes(tmp_path):
+    path = write_idx(tmp_path / "a.gz", np.zeros((4, 5), np.int16), compress=True)
+    assert read_idx(path, max_bytes=40).shape == (4, 5)
+    with pytest.raises(IDXError, match=r"40 bytes of data, more than max_bytes=39; .*read_idx\(\.\.\., max_bytes=40\)"):
+        read_idx(path, max_bytes=39)
+    with pytest.raises(ValueError, match="max_bytes must be an integer >= 0"):
+        read_idx(path, max_bytes=-1)
+
+
 # ------------------------------------------------------------ load_mnist
 
 
@@ -274,20 +376,103 @@ def test_one_hot():
 # --------------------------------------------------------------- download
 
 
-class QuietHandler(http.server.SimpleHTTPRequestHandler):
+class MirrorHandler(http.server.SimpleHTTPRequestHandler):
+    """Serves the files under the root; the first path segment picks a behaviour.
+
+    ``/good/`` and ``/bad/`` are plain directories.  The others serve the
+    good file ``NAME`` badly: ``/trickle/`` one byte per 0.2 s after honest
+    headers, ``/slow-headers/`` the status line and headers one byte per
+    0.2 s, ``/endless/`` zeros without a length (stopping at 64 MiB, the
+    most any test may take), ``/liar-big/`` a Content-Length of a gigabyte,
+    ``/hang-half/`` half the file and then nothing, ``/cut-half/`` half the
+    file and then a closed connection, ``/redirect-endless/`` a redirect to
+    ``/good/`` with an endless body.  Every slow loop ends when the
+    client goes away or the server stops.
+    """
+
+    protocol_version = "HTTP/1.0"
+
     def log_message(self, *args):
         pass
+
+    def do_GET(self):
+        mode, _, name = self.path.strip("/").partition("/")
+        handler = getattr(self, "serve_" + mode.replace("-", "_"), None)
+        if handler is None:
+            return super().do_GET()
+        data = (Path(self.directory) / "good" / name).read_bytes()
+        try:
+            handler(data)
+        except (BrokenPipeError, ConnectionResetError):
+            pass
+
+    def waited(self, seconds):
+        """Sleep; False if the server is stopping."""
+        return not self.server.stopping.wait(seconds)
+
+    def send_headers(self, length):
+        self.send_response(200)
+        self.send_header("Content-Type", "application/gzip")
+        if length is not None:
+            self.send_header("Content-Length", str(length))
+        self.end_headers()
+        self.wfile.flush()
+
+    def trickle(self, data):
+        for i in range(len(data)):
+            if not self.waited(0.2):
+                return
+            self.wfile.write(data[i:i + 1])
+            self.wfile.flush()
+
+    def serve_trickle(self, data):
+        self.send_headers(len(data))
+        self.trickle(data)
+
+    def serve_slow_headers(self, data):
+        self.trickle(b"HTTP/1.0 200 OK\r\nX-Padding: " + b"a" * 100_000 + b"\r\n\r\n")
+
+    def serve_endless(self, data):
+        self.send_headers(None)
+        self.serve_endless_body()
+
+    def serve_endless_body(self):
+        chunk = bytes(1 << 16)
+        for _ in range(1024):
+            self.wfile.write(chunk)
+
+    def serve_liar_big(self, data):
+        self.send_headers(1 << 30)
+        self.wfile.write(data)
+
+    def serve_hang_half(self, data):
+        self.send_headers(len(data))
+        self.wfile.write(data[: len(data) // 2])
+        self.wfile.flush()
+        self.waited(30)
+
+    def serve_redirect_endless(self, data):
+        self.send_response(302)
+        self.send_header("Location", "/good/" + self.path.rsplit("/", 1)[1])
+        self.end_headers()
+        self.serve_endless_body()
+
+    def serve_cut_half(self, data):
+        self.send_headers(len(data))
+        self.wfile.write(data[: len(data) // 2])
 
 
 @contextlib.contextmanager
 def serve(directory):
-    handler = functools.partial(QuietHandler, directory=str(directory))
+    handler = functools.partial(MirrorHandler, directory=str(directory))
     server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    server.stopping = threading.Event()
+    thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True)
     thread.start()
     try:
         yield f"http://127.0.0.1:{server.server_address[1]}"
     finally:
+        server.stopping.set()
         server.shutdown()
         server.server_close()
         thread.join(5)
@@ -302,16 +487,18 @@ def closed_port_url():
 
 @pytest.fixture
 def mirror(tmp_path, monkeypatch):
-    """A local web server: /good/ serves synthetic MNIST .gz files, /bad/ corrupt ones."""
+    """A local web server (:class:`MirrorHandler`) with synthetic MNIST .gz files; /bad/ has corrupt ones."""
     root = tmp_path / "www"
     arrays = make_mnist_dir(root / "good")
     (root / "bad").mkdir()
-    table = {}
+    digests, sizes = {}, {}
     for name in arrays:
         data = (root / "good" / f"{name}.gz").read_bytes()
-        table[f"{name}.gz"] = hashlib.sha256(data).hexdigest()
+        digests[f"{name}.gz"] = hashlib.sha256(data).hexdigest()
+        sizes[f"{name}.gz"] = len(data)
         (root / "bad" / f"{name}.gz").write_bytes(data[:-5] + b"XXXXX")
-    monkeypatch.setattr(datasets, "MNIST_SHA256", table)
+    monkeypatch.setattr(datasets, "MNIST_SHA256", digests)
+    monkeypatch.setattr(datasets, "MNIST_SIZES", sizes)
     with serve(root) as base:
         yield base, arrays
 
@@ -380,6 +567,120 @@ def test_download_only_fetches_missing(tmp_path, mirror):
     assert paths["t10k-labels-idx1-ubyte"] == dest / "t10k-labels-idx1-ubyte"
     assert not (dest / "t10k-labels-idx1-ubyte.gz").exists()
     assert len(os.listdir(dest)) == 4
+
+
+def failing_load(dest, mirrors, timeout):
+    """load_mnist that must fail: returns the error and the seconds it took."""
+    start = time.monotonic()
+    with pytest.raises(DatasetUnavailable) as err:
+        load_mnist(data_dir=dest, mirrors=mirrors, timeout=timeout)
+    return err.value, time.monotonic() - start
+
+
+@pytest.mark.parametrize("mode", ["trickle", "slow-headers", "hang-half"])
+def test_stalling_server_fails_within_the_deadline(tmp_path, mirror, mode):
+    base, _ = mirror
+    dest = tmp_path / "dl"
+    e, seconds = failing_load(dest, [base + f"/{mode}/"], timeout=1.0)
+    msg = str(e)
+    assert msg.count("timed out: no complete file within the 1 s deadline") == 1, msg
+    assert msg.count("skipped, mirror unreachable earlier: timed out (1 s deadline)") == 3  # one deadline, not four
+    assert seconds < 6.0  # 1 s deadline; without one, this server takes minutes
+    assert os.listdir(dest) == []
+    if mode == "hang-half":
+        size = datasets.MNIST_SIZES["train-images-idx3-ubyte.gz"]
+        assert f"({size // 2} of {size} bytes received)" in msg
+
+
+@pytest.mark.parametrize(
+    "mode, match",
+    [
+        ("endless", "the body is longer than the expected {size} bytes; download stopped"),
+        ("liar-big", "the server announces 1073741824 bytes (Content-Length) but the file has {size}"),
+        ("cut-half", "the body ended after {half} of the expected {size} bytes"),
+    ],
+)
+def test_server_sending_the_wrong_size_is_refused(tmp_path, mirror, mode, match):
+    base, _ = mirror
+    dest = tmp_path / "dl"
+    e, seconds = failing_load(dest, [base + f"/{mode}/"], timeout=30.0)
+    size = datasets.MNIST_SIZES["train-images-idx3-ubyte.gz"]
+    assert match.format(size=size, half=size // 2) in str(e)
+    assert len(e.errors) == 4 and seconds < 10.0  # cut off at the size, not at the 30 s deadline
+    assert os.listdir(dest) == []
+
+
+def test_hostile_mirrors_then_a_good_one(tmp_path, mirror):
+    base, arrays = mirror
+    dest = tmp_path / "dl"
+    hostile = [base + f"/{mode}/" for mode in ["trickle", "endless", "liar-big", "cut-half"]]
+    (x_train, t_train), (x_test, t_test) = load_mnist(normalize=False, data_dir=dest, timeout=1.0,
+                                                      mirrors=hostile + [base + "/good/"])
+    np.testing.assert_array_equal(x_train.reshape(-1, 28, 28), arrays["train-images-idx3-ubyte"])
+    np.testing.assert_array_equal(t_test, arrays["t10k-labels-idx1-ubyte"])
+    assert sorted(os.listdir(dest)) == sorted(f"{n}.gz" for n in arrays)
+    assert (dest / "t10k-labels-idx1-ubyte.gz").stat().st_mode & 0o777 == 0o666 & ~current_umask()
+
+
+def current_umask():
+    mask = os.umask(0)
+    os.umask(mask)
+    return mask
+
+
+def test_load_mnist_test_takes_mirrors_and_timeout(tmp_path, mirror):
+    base, arrays = mirror
+    x, t = load_mnist_test(tmp_path / "dl", mirrors=[base + "/good/"], timeout=5)
+    np.testing.assert_array_equal(t, arrays["t10k-labels-idx1-ubyte"])
+    assert sorted(os.listdir(tmp_path / "dl")) == ["t10k-images-idx3-ubyte.gz", "t10k-labels-idx1-ubyte.gz"]
+
+
+@pytest.mark.parametrize("timeout", [0, -1.0, float("inf"), float("nan"), True, "10"])
+def test_bad_timeout(tmp_path, timeout):
+    with pytest.raises(ValueError, match="timeout must be a positive number of seconds"):
+        load_mnist(data_dir=tmp_path, timeout=timeout, download=False)
+
+
+def test_mirrors_must_be_a_list(tmp_path):
+    with pytest.raises(TypeError, match=r"write mirrors=\[\.\.\.\]"):
+        download_mnist(tmp_path, mirrors="http://127.0.0.1/mnist/")
+
+
+def test_download_removes_temporaries_of_killed_downloads(tmp_path, mirror):
+    base, _ = mirror
+    dest = tmp_path / "dl"
+    dest.mkdir()
+    gone = subprocess.run([sys.executable, "-c", "import os; print(os.getpid())"],
+                          capture_output=True, text=True, check=True)
+    stale = dest / f".t10k-labels-idx1-ubyte.gz.{int(gone.stdout)}.k1ll3d.tmp"
+    stale.write_bytes(b"half a download")
+    download_mnist(dest, mirrors=[base + "/good/"], names=["t10k-labels-idx1-ubyte"])
+    assert os.listdir(dest) == ["t10k-labels-idx1-ubyte.gz"]
+
+
+def test_redirect_body_is_not_read(tmp_path, mirror):
+    base, arrays = mirror
+    dest = tmp_path / "dl"
+    tracemalloc.start()
+    try:
+        paths = download_mnist(dest, mirrors=[base + "/redirect-endless/"], names=["t10k-labels-idx1-ubyte"], timeout=10)
+        peak = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+    np.testing.assert_array_equal(read_idx(paths["t10k-labels-idx1-ubyte"]), arrays["t10k-labels-idx1-ubyte"])
+    assert peak < 8 << 20  # urllib alone reads the whole redirect body into memory
+
+
+def test_https_mirror_that_never_answers_times_out(tmp_path):
+    # A TCP listener that accepts and stays silent: the TLS handshake stalls.
+    with socket.socket() as listener:
+        listener.bind(("127.0.0.1", 0))
+        listener.listen(8)
+        port = listener.getsockname()[1]
+        e, seconds = failing_load(tmp_path / "dl", [f"https://127.0.0.1:{port}/mnist/"], timeout=0.5)
+    msg = str(e)
+    assert "timed out" in msg and msg.count("skipped, mirror unreachable earlier") == 3, msg
+    assert seconds < 5.0
 
 
 # ----------------------------------------------------------------- spiral
