@@ -33,7 +33,7 @@ from .networks import MLP, DeepConvNet, MultiLayerNet, MultiLayerNetExtend, Netw
 from .numerical import gradient_check, numerical_gradient
 from .optim import SGD, AdaGrad, Adam, Momentum, Nesterov, Optimizer, RMSprop
 from .plot import plot_history
-from .train import History, train
+from .train import History, Trainer, train
 
 __all__ = [
     # layers
@@ -45,7 +45,7 @@ __all__ = [
     # optimizers
     "Optimizer", "SGD", "Momentum", "Nesterov", "AdaGrad", "RMSprop", "Adam",
     # training
-    "train", "History", "plot_history",
+    "train", "History", "Trainer", "plot_history",
     # data
     "load_mnist", "load_mnist_test", "download_mnist", "mnist_cache_dir", "read_idx", "one_hot",
     "spiral", "regress_plane", "DatasetUnavailable", "IDXError",
