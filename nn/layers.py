@@ -81,6 +81,7 @@ class Layer:
         self.name = name or type(self).__name__
         self._leaves = None  # the inputs of the last forward(), as leaf nodes
         self._output = None  # the node forward() produced
+        self._fast = None  # or, for a one-primitive layer on float arrays: (primitive, args, params, out, needed, shape)
 
     def __repr__(self):
         return f"{type(self).__name__}(name={self.name!r})"
@@ -107,9 +108,41 @@ class Layer:
         Keyword options (``train_flg`` for Dropout and BatchNormalization)
         go to the layer, not into the graph.
         """
+        if not options:
+            out = self._forward_single(inputs)
+            if out is not None:
+                return out
+        self._fast = None
         self._leaves = tuple(self._leaf(value, position) for position, value in enumerate(inputs))
         self._output = self(*self._leaves, **options)
         return self._output.data
+
+    def _single(self, *inputs):
+        """For a layer that is one primitive: (primitive, args, params, input indices needing gradients, x's shape).
+
+        Returned only for float-array inputs that pass the layer's checks;
+        None sends ``forward`` down the recording path.
+        """
+        return None
+
+    def _forward_single(self, inputs):
+        """The textbook protocol's fast path: the primitive's forward now, its VJPs in ``backward``.
+
+        Nothing is recorded: a layer that is one primitive needs no graph, and
+        the derivative still comes from the op table (the VJPs the engine
+        would call). This is what keeps per-call overhead near NumPy's.
+        """
+        single = self._single(*inputs)
+        if single is None:
+            return None
+        primitive, args, params, needed, shape = single
+        try:
+            out = primitive.forward(*args, **params)
+        except ValueError as error:
+            raise ValueError(f"{self.name}: {str(error).removeprefix(primitive.name + ': ')}") from None
+        self._fast = (primitive, args, params, out, needed, shape)
+        self._leaves = self._output = None
+        return out
 
     def backward(self, dout=1.0):
         """The gradient of the loss for each input, given ``dout`` for the output.
@@ -117,14 +150,22 @@ class Layer:
         Returns one array for a one-input layer, a tuple for two inputs.
         Calling it twice after one ``forward`` gives the same answer twice.
         """
-        out = self._require_forward("backward")
-        if np.shape(dout) != np.shape(out.data):
+        out = self._output_data("backward")
+        if np.shape(dout) != np.shape(out):
             raise ValueError(
                 f"{self.name}.backward: dout has shape {np.shape(dout)} but forward returned shape "
-                f"{np.shape(out.data)}; pass the gradient of the loss with respect to this layer's output"
+                f"{np.shape(out)}; pass the gradient of the loss with respect to this layer's output"
             )
+        if self._fast is not None:
+            primitive, args, params, out, needed, shape = self._fast
+            if type(dout) is not np.ndarray:
+                dout = float(dout) if np.ndim(dout) == 0 else np.asarray(dout, dtype=np.float64)
+            grads = [primitive.vjps[i](dout, out, *args, **params) for i in needed]
+            self._after_single(grads)
+            dx = grads[0]
+            return dx.reshape(shape) if np.shape(dx) != shape else dx
         autograd.zero_grad(self._leaves, self.parameters().values())
-        out.backward(dout)
+        self._output.backward(dout)
         self._after_backward()
         grads = tuple(self._grad_of(leaf) for leaf in self._leaves)
         return grads[0] if len(grads) == 1 else grads
@@ -132,10 +173,22 @@ class Layer:
     def _after_backward(self):
         """Hook: copy parameter gradients to the textbook's attributes."""
 
+    def _after_single(self, grads):
+        """Hook for the fast path: ``grads`` follows ``needed`` of ``_single``."""
+
     def _require_forward(self, what):
-        if self._output is None:
+        if self._output is None and self._fast is None:
             raise RuntimeError(f"{self.name}.{what}() called before forward(); run forward on this layer first")
-        return self._output
+
+    def _input_data(self, what):
+        """The first input of the last forward, as an array."""
+        self._require_forward(what)
+        return self._fast[1][0] if self._fast is not None else self._leaves[0].data
+
+    def _output_data(self, what):
+        """The output of the last forward, as an array."""
+        self._require_forward(what)
+        return self._fast[3] if self._fast is not None else self._output.data
 
     def _leaf(self, value, position):
         if isinstance(value, Node):
@@ -194,6 +247,18 @@ class Affine(Layer):
         return {"W": self.weight, "b": self.bias}
 
     def build(self, x):
+        return ops.affine(self._flat(x), self.weight, self.bias)
+
+    def _single(self, x):
+        if type(x) is not np.ndarray or x.dtype.kind != "f":
+            return None
+        return ops.affine, (self._flat(x), self.weight.data, self.bias.data), {}, (0, 1, 2), x.shape
+
+    def _after_single(self, grads):
+        self.dW, self.db = grads[1], grads[2]
+
+    def _flat(self, x):
+        """x as rows of features (images flattened to (N, −1)), checked against W."""
         shape = _shape_of(x)
         inputs = self.weight.data.shape[0]
         if len(shape) > 2:
@@ -205,7 +270,7 @@ class Affine(Layer):
                 f"but W has shape {self.weight.data.shape}, so it expects {inputs}; give the input shape "
                 f"(N, {inputs}) or build the layer with W of shape ({shape[-1] if shape else '?'}, outputs)"
             )
-        return ops.affine(x, self.weight, self.bias)
+        return x
 
     def _after_backward(self):
         self.dW = self.weight.grad
@@ -218,11 +283,15 @@ class Relu(Layer):
     def build(self, x):
         return ops.relu(x)
 
+    def _single(self, x):
+        if type(x) is not np.ndarray or x.dtype.kind != "f":
+            return None
+        return ops.relu, (x,), {}, (0,), x.shape
+
     @property
     def mask(self):
         """The textbook's mask from the last forward: True where x ≤ 0 (no gradient passes)."""
-        self._require_forward("mask")
-        return self._leaves[0].data <= 0
+        return self._input_data("mask") <= 0
 
 
 class Sigmoid(Layer):
@@ -239,10 +308,15 @@ class Sigmoid(Layer):
     def build(self, x):
         return autograd.sigmoid(x, fused=self.fused)
 
+    def _single(self, x):
+        if not self.fused or type(x) is not np.ndarray or x.dtype.kind != "f":
+            return None
+        return ops.sigmoid, (x,), {}, (0,), x.shape
+
     @property
     def out(self):
         """The output of the last forward (the textbook keeps it for backward)."""
-        return self._require_forward("out").data
+        return self._output_data("out")
 
 
 class _LossLayer(Layer):
@@ -252,8 +326,12 @@ class _LossLayer(Layer):
         """The loss for scores (or predictions) ``x`` and targets ``t``, as a float."""
         if isinstance(t, Node):
             t = t.data
-        self._leaves = (self._leaf(x, 0),)
         self.t = t
+        out = self._forward_single((x, t))
+        if out is not None:
+            return float(out)
+        self._fast = None
+        self._leaves = (self._leaf(x, 0),)
         self._output = self(self._leaves[0], t)
         return float(self._output.data)
 
@@ -264,7 +342,7 @@ class _LossLayer(Layer):
     @property
     def loss(self):
         """The loss of the last forward."""
-        return float(self._require_forward("loss").data)
+        return float(self._output_data("loss"))
 
 
 class SoftmaxWithLoss(_LossLayer):
@@ -297,6 +375,14 @@ class SoftmaxWithLoss(_LossLayer):
             message = str(error).removeprefix("softmax_cross_entropy: ")
             raise ValueError(f"{self.name}: {message}") from None
 
+    def _single(self, x, t):
+        if not self.fused or type(x) is not np.ndarray or x.dtype.kind != "f":
+            return None
+        t = np.asarray(t)
+        if t.dtype.kind not in "biuf":
+            return None  # the recording path explains it
+        return ops.softmax_cross_entropy, (x, t), {}, (0,), x.shape
+
     @staticmethod
     def _composite(x, t, t_data):
         shape = _shape_of(x)
@@ -313,8 +399,7 @@ class SoftmaxWithLoss(_LossLayer):
     @property
     def y(self):
         """softmax of the last forward's scores."""
-        self._require_forward("y")
-        return ops.softmax(self._leaves[0].data, axis=-1)
+        return ops.softmax(self._input_data("y"), axis=-1)
 
 
 class IdentityWithLoss(_LossLayer):
@@ -348,8 +433,7 @@ class IdentityWithLoss(_LossLayer):
     @property
     def y(self):
         """The predictions of the last forward (the identity of the input)."""
-        self._require_forward("y")
-        return self._leaves[0].data
+        return self._input_data("y")
 
 
 class MulLayer(Layer):
