@@ -38,6 +38,7 @@ from .functions import (
     zero_grad,
 )
 from .functional import grad, value_and_grad
+from .conv import col2im, conv2d, conv_output_size, im2col, max_pool2d
 from .gradcheck import GradcheckError, GradcheckReport, gradcheck, numerical_grad
 from .anomaly import AnomalyError, detect_anomaly
 
@@ -50,4 +51,5 @@ __all__ = [
     "affine", "softmax_cross_entropy",
     "grad", "value_and_grad", "numerical_grad", "gradcheck", "GradcheckError", "GradcheckReport",
     "detect_anomaly", "AnomalyError",
+    "im2col", "col2im", "conv2d", "max_pool2d", "conv_output_size",
 ]

@@ -70,6 +70,9 @@ ELEMENTWISE = ("add", "sub", "mul", "div", "pow", "neg", "exp", "log", "sin", "c
                "abs", "clip")
 ARRAY_OPS = ("sum", "mean", "max", "dot", "reshape", "transpose", "broadcast_to", "sum_to",
              "getitem", "scatter", "softmax", "log_softmax", "affine", "softmax_cross_entropy")
+# Primitives on 4-D images (N, C, H, W), outside the shapes expressions draw (at most 3 axes):
+# checked to second order by their own gradchecks (tests/nn/test_conv.py) instead.
+IMAGE_OPS = ("im2col", "col2im")
 
 
 @dataclass(frozen=True)

@@ -52,7 +52,7 @@ def main(argv=None):
         import matplotlib
 
         matplotlib.use("Agg")  # files only; plygdata draws with pyplot
-    network = nn.MultiLayerNet([2, 3, 1], activation="sigmoid", output="identity", weight_init=0)
+    network = nn.MLP([2, 3, 1], activation="sigmoid", output="identity", weight_init=0)
     print(f"data: RegressPlane, {len(train[0])} training and {len(test[0])} test points, target y in [-1, 1]")
     print(f"network: {network}, weights starting at 0")
     history = nn.train(network, *train, x_test=test[0], t_test=test[1], epochs=args.epochs,

@@ -25,22 +25,27 @@ from .datasets import (
     regress_plane,
     spiral,
 )
-from .layers import AddLayer, Affine, IdentityWithLoss, Layer, MulLayer, Relu, Sigmoid, SoftmaxWithLoss
-from .networks import MultiLayerNet, Network, TwoLayerNet
+from .layers import (
+    AddLayer, Affine, BatchNormalization, Convolution, Dropout, IdentityWithLoss, Layer, MulLayer, Pooling, Relu, Sigmoid,
+    SoftmaxWithLoss,
+)
+from .networks import MLP, DeepConvNet, MultiLayerNet, MultiLayerNetExtend, Network, SimpleConvNet, TwoLayerNet
 from .numerical import gradient_check, numerical_gradient
-from .optim import SGD, AdaGrad, Adam, Momentum, Optimizer
+from .optim import SGD, AdaGrad, Adam, Momentum, Nesterov, Optimizer, RMSprop
 from .plot import plot_history
-from .train import History, train
+from .train import History, Trainer, train
 
 __all__ = [
     # layers
     "Layer", "Affine", "Relu", "Sigmoid", "SoftmaxWithLoss", "IdentityWithLoss", "MulLayer", "AddLayer",
+    "Dropout", "BatchNormalization", "Convolution", "Pooling",
     # networks and gradient checking
-    "Network", "MultiLayerNet", "TwoLayerNet", "numerical_gradient", "gradient_check",
+    "Network", "MLP", "TwoLayerNet", "MultiLayerNet", "MultiLayerNetExtend", "SimpleConvNet", "DeepConvNet",
+    "numerical_gradient", "gradient_check",
     # optimizers
-    "Optimizer", "SGD", "Momentum", "AdaGrad", "Adam",
+    "Optimizer", "SGD", "Momentum", "Nesterov", "AdaGrad", "RMSprop", "Adam",
     # training
-    "train", "History", "plot_history",
+    "train", "History", "Trainer", "plot_history",
     # data
     "load_mnist", "load_mnist_test", "download_mnist", "mnist_cache_dir", "read_idx", "one_hot",
     "spiral", "regress_plane", "DatasetUnavailable", "IDXError",

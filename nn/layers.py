@@ -26,11 +26,45 @@ from autograd import Node, Tensor, Value, ops
 
 __all__ = [
     "Layer", "Affine", "Relu", "Sigmoid", "SoftmaxWithLoss", "IdentityWithLoss", "MulLayer", "AddLayer",
+    "Dropout", "BatchNormalization", "Convolution", "Pooling",
 ]
 
 
 def _shape_of(x):
     return np.shape(x.data if isinstance(x, Node) else x)
+
+
+def _rebind(node, value, what):
+    """Let ``node`` compute with ``value`` from now on (shared, not copied, when it is a float array).
+
+    The shape must stay; a network holding the layer picks the new array up
+    in its ``params`` at its next call.
+    """
+    if isinstance(value, Node):
+        value = value.data
+    array = value if isinstance(value, np.ndarray) and value.dtype.kind == "f" else None
+    if array is None:
+        array = np.asarray(value)
+        if array.dtype.kind not in "biuf":
+            raise TypeError(f"{what}: needs an array of numbers, got dtype {array.dtype}")
+        array = array.astype(np.float64)
+    if array.shape != node.data.shape:
+        raise ValueError(
+            f"{what}: the new array has shape {array.shape} but the layer was built for shape {node.data.shape}; "
+            f"build a new layer to change its size"
+        )
+    node.data = array
+
+
+def _parameter(node_attribute, short, doc):
+    """A property reading a parameter node's array and rebinding it on assignment (see ``_rebind``)."""
+    def read(self):
+        return getattr(self, node_attribute).data
+
+    def write(self, value):
+        _rebind(getattr(self, node_attribute), value, f"{self.name}.{short}")
+
+    return property(read, write, doc=doc)
 
 
 class Layer:
@@ -47,18 +81,19 @@ class Layer:
         self.name = name or type(self).__name__
         self._leaves = None  # the inputs of the last forward(), as leaf nodes
         self._output = None  # the node forward() produced
+        self._fast = None  # or, for a one-primitive layer on float arrays: (primitive, args, params, out, needed, shape)
 
     def __repr__(self):
         return f"{type(self).__name__}(name={self.name!r})"
 
     # -- autograd protocol ---------------------------------------------------
 
-    def __call__(self, *inputs):
+    def __call__(self, *inputs, **options):
         """Record the layer on autograd nodes, grouped under the layer's name."""
         with autograd.group(self.name):
-            return self.build(*inputs)
+            return self.build(*inputs, **options)
 
-    def build(self, *inputs):  # pragma: no cover - every layer overrides it
+    def build(self, *inputs, **options):  # pragma: no cover - every layer overrides it
         raise NotImplementedError
 
     def parameters(self):
@@ -67,11 +102,47 @@ class Layer:
 
     # -- textbook protocol ---------------------------------------------------
 
-    def forward(self, *inputs):
-        """Compute the layer on arrays or numbers and remember it for ``backward``."""
+    def forward(self, *inputs, **options):
+        """Compute the layer on arrays or numbers and remember it for ``backward``.
+
+        Keyword options (``train_flg`` for Dropout and BatchNormalization)
+        go to the layer, not into the graph.
+        """
+        if not options:
+            out = self._forward_single(inputs)
+            if out is not None:
+                return out
+        self._fast = None
         self._leaves = tuple(self._leaf(value, position) for position, value in enumerate(inputs))
-        self._output = self(*self._leaves)
+        self._output = self(*self._leaves, **options)
         return self._output.data
+
+    def _single(self, *inputs):
+        """For a layer that is one primitive: (primitive, args, params, input indices needing gradients, x's shape).
+
+        Returned only for float-array inputs that pass the layer's checks;
+        None sends ``forward`` down the recording path.
+        """
+        return None
+
+    def _forward_single(self, inputs):
+        """The textbook protocol's fast path: the primitive's forward now, its VJPs in ``backward``.
+
+        Nothing is recorded: a layer that is one primitive needs no graph, and
+        the derivative still comes from the op table (the VJPs the engine
+        would call). This is what keeps per-call overhead near NumPy's.
+        """
+        single = self._single(*inputs)
+        if single is None:
+            return None
+        primitive, args, params, needed, shape = single
+        try:
+            out = primitive.forward(*args, **params)
+        except ValueError as error:
+            raise ValueError(f"{self.name}: {str(error).removeprefix(primitive.name + ': ')}") from None
+        self._fast = (primitive, args, params, out, needed, shape)
+        self._leaves = self._output = None
+        return out
 
     def backward(self, dout=1.0):
         """The gradient of the loss for each input, given ``dout`` for the output.
@@ -79,14 +150,22 @@ class Layer:
         Returns one array for a one-input layer, a tuple for two inputs.
         Calling it twice after one ``forward`` gives the same answer twice.
         """
-        out = self._require_forward("backward")
-        if np.shape(dout) != np.shape(out.data):
+        out = self._output_data("backward")
+        if np.shape(dout) != np.shape(out):
             raise ValueError(
                 f"{self.name}.backward: dout has shape {np.shape(dout)} but forward returned shape "
-                f"{np.shape(out.data)}; pass the gradient of the loss with respect to this layer's output"
+                f"{np.shape(out)}; pass the gradient of the loss with respect to this layer's output"
             )
+        if self._fast is not None:
+            primitive, args, params, out, needed, shape = self._fast
+            if type(dout) is not np.ndarray:
+                dout = float(dout) if np.ndim(dout) == 0 else np.asarray(dout, dtype=np.float64)
+            grads = [primitive.vjps[i](dout, out, *args, **params) for i in needed]
+            self._after_single(grads)
+            dx = grads[0]
+            return dx.reshape(shape) if np.shape(dx) != shape else dx
         autograd.zero_grad(self._leaves, self.parameters().values())
-        out.backward(dout)
+        self._output.backward(dout)
         self._after_backward()
         grads = tuple(self._grad_of(leaf) for leaf in self._leaves)
         return grads[0] if len(grads) == 1 else grads
@@ -94,10 +173,22 @@ class Layer:
     def _after_backward(self):
         """Hook: copy parameter gradients to the textbook's attributes."""
 
+    def _after_single(self, grads):
+        """Hook for the fast path: ``grads`` follows ``needed`` of ``_single``."""
+
     def _require_forward(self, what):
-        if self._output is None:
+        if self._output is None and self._fast is None:
             raise RuntimeError(f"{self.name}.{what}() called before forward(); run forward on this layer first")
-        return self._output
+
+    def _input_data(self, what):
+        """The first input of the last forward, as an array."""
+        self._require_forward(what)
+        return self._fast[1][0] if self._fast is not None else self._leaves[0].data
+
+    def _output_data(self, what):
+        """The output of the last forward, as an array."""
+        self._require_forward(what)
+        return self._fast[3] if self._fast is not None else self._output.data
 
     def _leaf(self, value, position):
         if isinstance(value, Node):
@@ -149,20 +240,25 @@ class Affine(Layer):
         inputs, outputs = self.weight.data.shape
         return f"Affine(inputs={inputs}, outputs={outputs}, name={self.name!r})"
 
-    @property
-    def W(self):
-        """The weight array (shared with whoever passed it in)."""
-        return self.weight.data
-
-    @property
-    def b(self):
-        """The bias array (shared with whoever passed it in)."""
-        return self.bias.data
+    W = _parameter("weight", "W", "The weight array (shared with whoever passed it in); assigning one of the same shape rebinds it.")
+    b = _parameter("bias", "b", "The bias array (shared with whoever passed it in); assigning one of the same shape rebinds it.")
 
     def parameters(self):
         return {"W": self.weight, "b": self.bias}
 
     def build(self, x):
+        return ops.affine(self._flat(x), self.weight, self.bias)
+
+    def _single(self, x):
+        if type(x) is not np.ndarray or x.dtype.kind != "f":
+            return None
+        return ops.affine, (self._flat(x), self.weight.data, self.bias.data), {}, (0, 1, 2), x.shape
+
+    def _after_single(self, grads):
+        self.dW, self.db = grads[1], grads[2]
+
+    def _flat(self, x):
+        """x as rows of features (images flattened to (N, −1)), checked against W."""
         shape = _shape_of(x)
         inputs = self.weight.data.shape[0]
         if len(shape) > 2:
@@ -174,7 +270,7 @@ class Affine(Layer):
                 f"but W has shape {self.weight.data.shape}, so it expects {inputs}; give the input shape "
                 f"(N, {inputs}) or build the layer with W of shape ({shape[-1] if shape else '?'}, outputs)"
             )
-        return ops.affine(x, self.weight, self.bias)
+        return x
 
     def _after_backward(self):
         self.dW = self.weight.grad
@@ -187,11 +283,15 @@ class Relu(Layer):
     def build(self, x):
         return ops.relu(x)
 
+    def _single(self, x):
+        if type(x) is not np.ndarray or x.dtype.kind != "f":
+            return None
+        return ops.relu, (x,), {}, (0,), x.shape
+
     @property
     def mask(self):
         """The textbook's mask from the last forward: True where x ≤ 0 (no gradient passes)."""
-        self._require_forward("mask")
-        return self._leaves[0].data <= 0
+        return self._input_data("mask") <= 0
 
 
 class Sigmoid(Layer):
@@ -208,10 +308,15 @@ class Sigmoid(Layer):
     def build(self, x):
         return autograd.sigmoid(x, fused=self.fused)
 
+    def _single(self, x):
+        if not self.fused or type(x) is not np.ndarray or x.dtype.kind != "f":
+            return None
+        return ops.sigmoid, (x,), {}, (0,), x.shape
+
     @property
     def out(self):
         """The output of the last forward (the textbook keeps it for backward)."""
-        return self._require_forward("out").data
+        return self._output_data("out")
 
 
 class _LossLayer(Layer):
@@ -221,8 +326,12 @@ class _LossLayer(Layer):
         """The loss for scores (or predictions) ``x`` and targets ``t``, as a float."""
         if isinstance(t, Node):
             t = t.data
-        self._leaves = (self._leaf(x, 0),)
         self.t = t
+        out = self._forward_single((x, t))
+        if out is not None:
+            return float(out)
+        self._fast = None
+        self._leaves = (self._leaf(x, 0),)
         self._output = self(self._leaves[0], t)
         return float(self._output.data)
 
@@ -233,7 +342,7 @@ class _LossLayer(Layer):
     @property
     def loss(self):
         """The loss of the last forward."""
-        return float(self._require_forward("loss").data)
+        return float(self._output_data("loss"))
 
 
 class SoftmaxWithLoss(_LossLayer):
@@ -266,6 +375,14 @@ class SoftmaxWithLoss(_LossLayer):
             message = str(error).removeprefix("softmax_cross_entropy: ")
             raise ValueError(f"{self.name}: {message}") from None
 
+    def _single(self, x, t):
+        if not self.fused or type(x) is not np.ndarray or x.dtype.kind != "f":
+            return None
+        t = np.asarray(t)
+        if t.dtype.kind not in "biuf":
+            return None  # the recording path explains it
+        return ops.softmax_cross_entropy, (x, t), {}, (0,), x.shape
+
     @staticmethod
     def _composite(x, t, t_data):
         shape = _shape_of(x)
@@ -282,8 +399,7 @@ class SoftmaxWithLoss(_LossLayer):
     @property
     def y(self):
         """softmax of the last forward's scores."""
-        self._require_forward("y")
-        return ops.softmax(self._leaves[0].data, axis=-1)
+        return ops.softmax(self._input_data("y"), axis=-1)
 
 
 class IdentityWithLoss(_LossLayer):
@@ -317,8 +433,7 @@ class IdentityWithLoss(_LossLayer):
     @property
     def y(self):
         """The predictions of the last forward (the identity of the input)."""
-        self._require_forward("y")
-        return self._leaves[0].data
+        return self._input_data("y")
 
 
 class MulLayer(Layer):
@@ -333,3 +448,203 @@ class AddLayer(Layer):
 
     def build(self, x, y):
         return x + y
+
+
+def _check_train_flg(train_flg, owner):
+    if not isinstance(train_flg, (bool, np.bool_)):
+        raise TypeError(f"{owner}: train_flg must be True (training) or False (inference), got {train_flg!r}")
+    return bool(train_flg)
+
+
+class Dropout(Layer):
+    """Drops each input with probability ``dropout_ratio`` while training (the textbook's dropout).
+
+    Training: y = x · mask, mask = (U(0, 1) > dropout_ratio) drawn afresh each
+    call from NumPy's global generator (``np.random.seed`` repeats it).
+    Inference (``train_flg=False``): y = x · (1 − dropout_ratio), the expected
+    value. Backward (by the engine): dout · mask, or dout · (1 − ratio).
+    """
+
+    def __init__(self, dropout_ratio=0.5, name=None):
+        super().__init__(name)
+        if isinstance(dropout_ratio, bool) or not isinstance(dropout_ratio, numbers.Real) or not 0 <= dropout_ratio < 1:
+            raise ValueError(
+                f"{self.name}: dropout_ratio is the probability of dropping an input and must lie in [0, 1), "
+                f"got {dropout_ratio!r}"
+            )
+        self.dropout_ratio = float(dropout_ratio)
+        self.mask = None
+
+    def __repr__(self):
+        return f"Dropout(dropout_ratio={self.dropout_ratio}, name={self.name!r})"
+
+    def build(self, x, train_flg=True):
+        if _check_train_flg(train_flg, self.name):
+            self.mask = np.random.rand(*_shape_of(x)) > self.dropout_ratio
+            return x * self.mask
+        return x * (1.0 - self.dropout_ratio)
+
+
+class BatchNormalization(Layer):
+    """Batch normalization (Ioffe & Szegedy, 2015) as the textbook computes it.
+
+    Training: per feature over the batch, μ = mean(x), σ² = mean((x − μ)²),
+    x̂ = (x − μ) / √(σ² + 10⁻⁶), y = γ·x̂ + β; the running statistics move as
+    running = momentum · running + (1 − momentum) · batch statistic.
+    Inference (``train_flg=False``): x̂ = (x − running_mean) / √(running_var + 10⁻⁶).
+    A 4-D input (N, C, H, W) is normalized as (N, C·H·W), every element its
+    own feature (the textbook's choice), so γ and β have C·H·W entries.
+    Backward (by the engine) gives dx, dgamma and dbeta.
+    """
+
+    eps = 10e-7  # the textbook's constant (= 1e-6)
+
+    def __init__(self, gamma, beta, momentum=0.9, running_mean=None, running_var=None, name=None):
+        super().__init__(name)
+        gamma = np.asarray(gamma) if not isinstance(gamma, np.ndarray) else gamma
+        beta = np.asarray(beta) if not isinstance(beta, np.ndarray) else beta
+        if gamma.ndim != 1 or beta.shape != gamma.shape:
+            raise ValueError(
+                f"{self.name}: gamma and beta must be 1-D arrays of one value per feature, of the same shape; "
+                f"got shapes {gamma.shape} and {beta.shape}"
+            )
+        if isinstance(momentum, bool) or not isinstance(momentum, numbers.Real) or not 0 <= momentum <= 1:
+            raise ValueError(f"{self.name}: momentum must lie in [0, 1], got {momentum!r}")
+        self.gamma_node = Tensor(gamma, name="gamma")
+        self.beta_node = Tensor(beta, name="beta")
+        self.momentum = float(momentum)
+        self.running_mean = None if running_mean is None else self._statistic(running_mean, "running_mean")
+        self.running_var = None if running_var is None else self._statistic(running_var, "running_var")
+        self.input_shape = None
+        self.dgamma = None
+        self.dbeta = None
+
+    def _statistic(self, value, what):
+        array = np.array(value, dtype=np.float64)
+        if array.shape != self.gamma_node.data.shape:
+            raise ValueError(f"{self.name}: {what} must have shape {self.gamma_node.data.shape} (as gamma), got {array.shape}")
+        return array
+
+    def __repr__(self):
+        return f"BatchNormalization(features={self.gamma_node.data.shape[0]}, momentum={self.momentum}, name={self.name!r})"
+
+    gamma = _parameter("gamma_node", "gamma", "The scale array γ (shared with whoever passed it in; assignable).")
+    beta = _parameter("beta_node", "beta", "The shift array β (shared with whoever passed it in; assignable).")
+
+    def parameters(self):
+        return {"gamma": self.gamma_node, "beta": self.beta_node}
+
+    def build(self, x, train_flg=True):
+        train = _check_train_flg(train_flg, self.name)
+        shape = _shape_of(x)
+        features = self.gamma_node.data.shape[0]
+        if len(shape) not in (2, 4) or int(np.prod(shape[1:])) != features:
+            raise ValueError(
+                f"{self.name}: input of shape {shape} does not fit gamma of shape ({features},); give (N, {features}) "
+                f"or (N, C, H, W) with C·H·W = {features}"
+            )
+        self.input_shape = shape
+        if len(shape) == 4:
+            x = x.reshape((shape[0], features))
+        if self.running_mean is None:
+            self.running_mean = np.zeros(features)
+            self.running_var = np.zeros(features)
+        if train:
+            if shape[0] < 1:
+                raise ValueError(f"{self.name}: the batch is empty (input of shape {shape})")
+            mu = autograd.mean(x, axis=0)
+            xc = x - mu
+            var = autograd.mean(xc * xc, axis=0)
+            xn = xc / autograd.sqrt(var + self.eps)
+            keep = self.momentum
+            self.running_mean = keep * self.running_mean + (1.0 - keep) * _data(mu)
+            self.running_var = keep * self.running_var + (1.0 - keep) * _data(var)
+        else:
+            xn = (x - self.running_mean) * (1.0 / np.sqrt(self.running_var + self.eps))
+        out = self.gamma_node * xn + self.beta_node
+        return out.reshape(shape) if len(shape) == 4 else out
+
+    def _after_backward(self):
+        self.dgamma = self.gamma_node.grad
+        self.dbeta = self.beta_node.grad
+
+
+def _check_stride_pad(stride, pad, owner):
+    if isinstance(stride, bool) or not isinstance(stride, numbers.Integral) or stride < 1:
+        raise ValueError(f"{owner}: stride must be a positive integer, got {stride!r}")
+    if isinstance(pad, bool) or not isinstance(pad, numbers.Integral) or pad < 0:
+        raise ValueError(f"{owner}: pad must be an integer ≥ 0, got {pad!r}")
+    return int(stride), int(pad)
+
+
+class Convolution(Layer):
+    """Convolution (cross-correlation) of NCHW input with filters W (FN, C, FH, FW) and biases b (FN,).
+
+    out[n, f, i, j] = Σ_{c,p,q} x_pad[n, c, i·stride + p, j·stride + q] · W[f, c, p, q] + b[f],
+    through ``autograd.conv2d`` (im2col, then one matrix product); the output
+    has shape (N, FN, OH, OW) with OH = (H + 2·pad − FH) / stride + 1.
+    ``W`` and ``b`` are shared with the caller, as in Affine.
+    """
+
+    def __init__(self, W, b, stride=1, pad=0, name=None):
+        super().__init__(name)
+        W = np.asarray(W) if not isinstance(W, np.ndarray) else W
+        b = np.asarray(b) if not isinstance(b, np.ndarray) else b
+        if W.ndim != 4:
+            raise ValueError(f"{self.name}: W must have shape (filters, channels, height, width), got shape {W.shape}")
+        if b.shape != (W.shape[0],):
+            raise ValueError(f"{self.name}: b must have shape ({W.shape[0]},), one bias per filter of W {W.shape}, got {b.shape}")
+        stride, pad = _check_stride_pad(stride, pad, self.name)
+        self.weight = Tensor(W, name="W")
+        self.bias = Tensor(b, name="b")
+        self.stride, self.pad = int(stride), int(pad)
+        self.dW = None
+        self.db = None
+
+    def __repr__(self):
+        filters, channels, height, width = self.weight.data.shape
+        return (f"Convolution(filters={filters}, channels={channels}, size={height}×{width}, stride={self.stride}, "
+                f"pad={self.pad}, name={self.name!r})")
+
+    W = Affine.W
+    b = Affine.b
+    parameters = Affine.parameters
+    _after_backward = Affine._after_backward
+
+    def build(self, x):
+        return _named_errors(self.name, autograd.conv2d, x, self.weight, self.bias, stride=self.stride, pad=self.pad)
+
+
+class Pooling(Layer):
+    """Max pooling: the largest value of every pool_h × pool_w window, per channel, of NCHW input.
+
+    Through ``autograd.max_pool2d``; padding adds zeros, as the textbook's
+    im2col does. Backward passes dout to the (first) maximum of each window.
+    """
+
+    def __init__(self, pool_h, pool_w, stride=1, pad=0, name=None):
+        super().__init__(name)
+        stride, pad = _check_stride_pad(stride, pad, self.name)
+        for what, size in (("pool_h", pool_h), ("pool_w", pool_w)):
+            if isinstance(size, bool) or not isinstance(size, numbers.Integral) or size < 1:
+                raise ValueError(f"{self.name}: {what} must be a positive integer, got {size!r}")
+        self.pool_h, self.pool_w, self.stride, self.pad = int(pool_h), int(pool_w), int(stride), int(pad)
+
+    def __repr__(self):
+        return (f"Pooling(pool_h={self.pool_h}, pool_w={self.pool_w}, stride={self.stride}, pad={self.pad}, "
+                f"name={self.name!r})")
+
+    def build(self, x):
+        return _named_errors(self.name, autograd.max_pool2d, x, self.pool_h, self.pool_w, stride=self.stride, pad=self.pad)
+
+
+def _named_errors(name, function, *args, **options):
+    """``function(*args, **options)``, its ValueErrors speaking with the layer's name instead of the function's."""
+    try:
+        return function(*args, **options)
+    except ValueError as error:
+        raise ValueError(f"{name}: {str(error).removeprefix(function.__name__ + ': ')}") from None
+
+
+def _data(x):
+    return x.data if isinstance(x, Node) else x

@@ -1,5 +1,6 @@
-"""Networks with the textbook's surface: ``params``, ``layers``, ``lastLayer``,
-``predict``, ``loss``, ``accuracy``, ``gradient``, ``numerical_gradient``.
+"""Networks with the textbook's surface: ``params``, ``layers``, ``lastLayer``
+(also ``last_layer``), ``predict``, ``loss``, ``accuracy``, ``gradient``,
+``numerical_gradient``, and the textbook's networks of chapters 5–8.
 
 Weight layout (as in the textbook): layer k computes Y = X·Wk + bk with X of
 shape (N, inputs), Wk of shape (inputs, outputs) and bk of shape (outputs,).
@@ -22,10 +23,16 @@ import autograd
 from autograd import Node
 
 from .checkpoint import load_params, save_params
-from .layers import Affine, IdentityWithLoss, Layer, Relu, Sigmoid, SoftmaxWithLoss, _LossLayer
+from .layers import (
+    Affine, BatchNormalization, Convolution, Dropout, IdentityWithLoss, Layer, Pooling, Relu, Sigmoid,
+    SoftmaxWithLoss, _LossLayer,
+)
 from .numerical import numerical_gradient
 
-__all__ = ["Network", "MultiLayerNet", "TwoLayerNet"]
+__all__ = ["Network", "MLP", "TwoLayerNet", "MultiLayerNet", "MultiLayerNetExtend", "SimpleConvNet", "DeepConvNet"]
+
+# Layers whose forward depends on training or inference (they take train_flg).
+_TRAIN_DEPENDENT = (Dropout, BatchNormalization)
 
 
 class Network:
@@ -35,10 +42,17 @@ class Network:
     kind and position unless they were given names) or a dict name → layer;
     ``last_layer`` is a ``SoftmaxWithLoss`` or ``IdentityWithLoss``. Their
     parameters become ``params`` "W1", "b1", … numbered by the layers that
-    have them.
+    have them, counted per name: Affine1 → W1, b1; BatchNorm1 → gamma1, beta1;
+    Affine2 → W2, b2 (the textbook's names).
+
+    ``weight_decay_lambda`` adds ½·λ·Σ‖W‖² over the Affine layers' weights
+    to ``loss`` and ``loss_and_gradient`` (so the gradient gains λ·W), as
+    the textbook's MultiLayerNet does; ``evaluate`` reports the data loss.
     """
 
-    def __init__(self, layers, last_layer):
+    weight_decay_lambda = 0.0
+
+    def __init__(self, layers, last_layer, weight_decay_lambda=0.0):
         named = self._name_layers(layers)
         if not isinstance(last_layer, _LossLayer):
             raise TypeError(
@@ -47,18 +61,24 @@ class Network:
             )
         self.layers = OrderedDict(named)
         self.lastLayer = last_layer
+        if isinstance(weight_decay_lambda, bool) or not isinstance(weight_decay_lambda, numbers.Real) \
+                or not 0 <= weight_decay_lambda < np.inf:
+            raise ValueError(
+                f"{type(self).__name__}: weight_decay_lambda must be a number ≥ 0, got {weight_decay_lambda!r}"
+            )
+        self.weight_decay_lambda = float(weight_decay_lambda)
         self.params = {}
         self._param_nodes = {}  # key -> the Tensor computing with params[key]
-        count = 0
+        counts = {}
         for layer in self.layers.values():
-            parameters = layer.parameters()
-            if parameters:
-                count += 1
-            for short, node in parameters.items():
-                key = f"{short}{count}"
+            for short, node in layer.parameters().items():
+                counts[short] = counts.get(short, 0) + 1
+                key = f"{short}{counts[short]}"
                 node.name = key
                 self.params[key] = node.data
                 self._param_nodes[key] = node
+        self._synced = dict(self.params)  # key -> the array params and its layer last agreed on
+        self._decayed = [layer.weight for layer in self.layers.values() if isinstance(layer, Affine)]
         self._check_affine_chain()
 
     @staticmethod
@@ -114,8 +134,17 @@ class Network:
             previous = layer
 
     def __repr__(self):
-        names = " → ".join(self.layers)
+        names = " → ".join(layer.name for layer in self._layer_list())
         return f"{type(self).__name__}({names} → {self.lastLayer.name})"
+
+    @property
+    def last_layer(self):
+        """The loss layer (the textbook's MultiLayerNet calls it ``last_layer``, TwoLayerNet ``lastLayer``)."""
+        return self.lastLayer
+
+    def _layer_list(self):
+        layers = self.layers
+        return list(layers.values()) if isinstance(layers, Mapping) else list(layers)
 
     @property
     def is_classifier(self):
@@ -129,12 +158,18 @@ class Network:
 
         Updating in place needs nothing; an entry replaced by a new array
         (``params["W1"] = params["W1"] - lr * g``) is picked up here, after
-        checking that it still fits.
+        checking that it still fits. A layer's array rebound through the
+        layer (``layers["Affine1"].W = W``, as the textbook's load_params
+        does) goes the other way, into ``params``.
         """
         params = self.params
+        synced = self._synced
         for key, node in self._param_nodes.items():
             array = params.get(key)
             if array is node.data:
+                continue
+            if array is synced[key]:  # only the layer changed
+                params[key] = synced[key] = node.data
                 continue
             if array is None:
                 raise KeyError(f"{type(self).__name__}: params has no {key!r} any more; the network needs {list(self._param_nodes)}")
@@ -145,28 +180,47 @@ class Network:
                     f"{type(self).__name__}: params[{key!r}] was replaced by {shown}; it must stay a float "
                     f"array of shape {node.data.shape}"
                 )
-            node.data = array
+            node.data = synced[key] = array
 
     # -- computing ------------------------------------------------------------
 
-    def __call__(self, x, t=None):
+    def __call__(self, x, t=None, train_flg=True):
         """Record the network on autograd nodes, each layer in its own group.
 
         Returns the scores (before the last layer) without ``t``, the loss
-        node with it; the graph is what the visualizer draws.
+        node with it (weight decay included); the graph is what the
+        visualizer draws. Dropout and BatchNormalization run in training
+        mode unless ``train_flg=False``.
         """
         self._sync_params()
         out = x
-        for layer in self.layers.values():
-            out = layer(out)
-        return out if t is None else self.lastLayer(out, t)
+        for layer in self._layer_list():
+            out = layer(out, train_flg=train_flg) if isinstance(layer, _TRAIN_DEPENDENT) else layer(out)
+        if t is None:
+            return out
+        return self._with_decay(self.lastLayer(out, t))
 
-    def predict(self, x, batch_size=None, verbose=0):
+    def _with_decay(self, loss):
+        if not self.weight_decay_lambda:
+            return loss
+        with autograd.group("WeightDecay"):
+            decay = autograd.sum(self._decayed[0] * self._decayed[0])
+            for weight in self._decayed[1:]:
+                decay = decay + autograd.sum(weight * weight)
+            return loss + decay * (0.5 * self.weight_decay_lambda)
+
+    def _decay_value(self):
+        if not self.weight_decay_lambda:
+            return 0.0
+        return 0.5 * self.weight_decay_lambda * sum(float(np.sum(w.data * w.data)) for w in self._decayed)
+
+    def predict(self, x, batch_size=None, verbose=0, *, train_flg=False):
         """Scores for ``x`` (before the last layer), as an array; nothing is recorded.
 
         ``batch_size`` computes it that many rows at a time; ``verbose`` is
         accepted for Keras-style callers (plygdata's draw_decision_boundary)
-        and ignored.
+        and ignored. ``train_flg=True`` runs Dropout and BatchNormalization
+        as in training.
         """
         self._sync_params()
         x = _as_input(x, "predict")
@@ -174,25 +228,32 @@ class Network:
             batch_size = _check_batch_size(batch_size, f"{type(self).__name__}.predict")
         with autograd.no_grad():
             if batch_size is None or x.ndim < 2 or len(x) <= batch_size:  # a 1-D x is one sample
-                return self._scores(x)
-            return np.concatenate([self._scores(x[i:i + batch_size]) for i in range(0, len(x), batch_size)])
+                return self._scores(x, train_flg)
+            return np.concatenate(
+                [self._scores(x[i:i + batch_size], train_flg) for i in range(0, len(x), batch_size)])
 
-    def _scores(self, x):
+    def _scores(self, x, train_flg=False):
         out = x
-        for layer in self.layers.values():
-            out = layer.build(out)
+        for layer in self._layer_list():
+            out = layer.build(out, train_flg=train_flg) if isinstance(layer, _TRAIN_DEPENDENT) else layer.build(out)
         return out.data if isinstance(out, Node) else out
 
-    def loss(self, x, t):
-        """The loss (a float) of the last layer on ``predict(x)`` and targets ``t``."""
-        scores = self.predict(x)
+    def loss(self, x, t, train_flg=False):
+        """The loss (a float) of the last layer on ``predict(x)`` and targets ``t``, plus weight decay."""
+        scores = self.predict(x, train_flg=train_flg)
         with autograd.no_grad():
-            return float(_data(self.lastLayer.build(scores, _as_target(t))))
+            return float(_data(self.lastLayer.build(scores, _as_target(t)))) + self._decay_value()
 
-    def accuracy(self, x, t):
-        """Fraction of rows whose highest score is the label (t one-hot or class indices)."""
+    def accuracy(self, x, t, batch_size=None):
+        """Fraction of rows whose highest score is the label (t one-hot or class indices).
+
+        ``batch_size`` predicts that many rows at a time (the convolutional
+        networks default to 100, as in the textbook).
+        """
         self._require_classifier("accuracy")
-        return _accuracy(self.predict(x), _as_target(t))
+        return _accuracy(self.predict(x, batch_size or self.predict_batch_size), _as_target(t))
+
+    predict_batch_size = None  # rows per predict call in accuracy (None: all at once)
 
     def evaluate(self, x, t, batch_size=10000):
         """(loss, accuracy) over the whole of ``x``, ``batch_size`` rows at a time.
@@ -231,14 +292,15 @@ class Network:
         self._sync_params()
         x = _as_input(x, "gradient")
         out = x
-        for layer in self.layers.values():
-            out = layer.build(out)
-        loss = self.lastLayer.build(out, _as_target(t))
+        layers = self._layer_list()
+        for layer in layers:
+            out = layer.build(out, train_flg=True) if isinstance(layer, _TRAIN_DEPENDENT) else layer.build(out)
+        loss = self._with_decay(self.lastLayer.build(out, _as_target(t)))
         nodes = self._param_nodes
         for node in nodes.values():
             node.grad = None
         loss.backward()
-        for layer in self.layers.values():
+        for layer in layers:
             layer._after_backward()
         grads = {key: node.grad if node.grad is not None else np.zeros_like(node.data) for key, node in nodes.items()}
         return float(loss.data), grads
@@ -248,8 +310,12 @@ class Network:
         return self.loss_and_gradient(x, t)[1]
 
     def numerical_gradient(self, x, t):
-        """The same gradients by central differences (slow: two losses per parameter element)."""
-        loss_W = lambda W: self.loss(x, t)  # noqa: E731 (the textbook's spelling)
+        """The same gradients by central differences (slow: two losses per parameter element).
+
+        The losses are taken in training mode (``train_flg=True``), as the
+        textbook's MultiLayerNetExtend does.
+        """
+        loss_W = lambda W: self.loss(x, t, train_flg=True)  # noqa: E731 (the textbook's spelling)
         self._sync_params()
         return {key: numerical_gradient(loss_W, self.params[key]) for key in self.params}
 
@@ -265,6 +331,18 @@ class Network:
         load_params(path, into=self.params)
         return self
 
+    def save_params(self, file_name="params.pkl"):
+        """The textbook's name for ``save``: ``params`` to ``file_name`` as an .npz archive (never a pickle).
+
+        The file is written at exactly ``file_name``, whatever its suffix, so
+        the textbook's "params.pkl" works; ``load_params`` reads it back.
+        """
+        return self.save(file_name)
+
+    def load_params(self, file_name="params.pkl"):
+        """The textbook's name for ``load``: copy a ``save_params`` file into ``params`` (names and shapes checked)."""
+        return self.load(file_name)
+
     def _require_classifier(self, what):
         if not self.is_classifier:
             raise TypeError(
@@ -273,7 +351,7 @@ class Network:
             )
 
 
-class MultiLayerNet(Network):
+class MLP(Network):
     """A fully connected network of any depth: Affine → activation → … → Affine → loss.
 
     ``sizes`` lists the nodes per layer, inputs first: ``[784, 50, 10]`` or
@@ -314,7 +392,7 @@ class MultiLayerNet(Network):
         return f"{type(self).__name__}({shape}, activation={self.activation!r}, output={self.output!r})"
 
 
-class TwoLayerNet(MultiLayerNet):
+class TwoLayerNet(MLP):
     """The textbook's network: Affine1 → Relu1 → Affine2, then SoftmaxWithLoss.
 
     W1 (input_size, hidden_size) and W2 (hidden_size, output_size) are drawn
@@ -323,6 +401,216 @@ class TwoLayerNet(MultiLayerNet):
 
     def __init__(self, input_size, hidden_size, output_size, weight_init_std=0.01, *, seed=None):
         super().__init__([input_size, hidden_size, output_size], "relu", "softmax", weight_init_std, seed=seed)
+
+
+class MultiLayerNet(Network):
+    """The textbook's fully connected network (common/multi_layer_net.py).
+
+    Affine1 → Activation_function1 → … → Affine(L+1) → SoftmaxWithLoss, with
+    ``hidden_size_list`` the widths of the L hidden layers. ``activation`` is
+    'relu' or 'sigmoid'; ``weight_init_std`` is 'relu'/'he' (σ = √(2/n)),
+    'sigmoid'/'xavier' (σ = √(1/n)), n the inputs of the layer, or a number;
+    weights are σ · np.random.randn (NumPy's global generator), biases 0.
+    ``weight_decay_lambda`` adds ½·λ·Σ‖W‖² to the loss (λ·W to the gradient).
+    """
+
+    def __init__(self, input_size, hidden_size_list, output_size, activation="relu", weight_init_std="relu",
+                 weight_decay_lambda=0):
+        owner = type(self).__name__
+        sizes = _check_sizes([input_size, *_as_list(hidden_size_list, owner), output_size], owner)
+        activation_layer = _activation(activation, owner)
+        self.input_size, self.output_size = sizes[0], sizes[-1]
+        self.hidden_size_list = sizes[1:-1]
+        self.hidden_layer_num = len(self.hidden_size_list)
+        self.activation, self.weight_init_std = activation, weight_init_std
+        layers = OrderedDict()
+        for idx, (inputs, outputs) in enumerate(zip(sizes[:-1], sizes[1:]), start=1):
+            layers[f"Affine{idx}"] = _textbook_affine(inputs, outputs, weight_init_std, owner)
+            if idx < len(sizes) - 1:
+                self._hidden_extras(layers, idx, outputs)
+                layers[f"Activation_function{idx}"] = activation_layer()
+                self._after_activation(layers, idx)
+        super().__init__(layers, SoftmaxWithLoss(), weight_decay_lambda=weight_decay_lambda)
+
+    def _hidden_extras(self, layers, idx, width):
+        """Hook: layers between an Affine and its activation (batch normalization)."""
+
+    def _after_activation(self, layers, idx):
+        """Hook: layers after an activation (dropout)."""
+
+    def __repr__(self):
+        shape = " → ".join(str(n) for n in [self.input_size, *self.hidden_size_list, self.output_size])
+        return f"{type(self).__name__}({shape}, activation={self.activation!r})"
+
+
+class MultiLayerNetExtend(MultiLayerNet):
+    """MultiLayerNet with batch normalization and dropout (common/multi_layer_net_extend.py).
+
+    ``use_batchnorm`` puts BatchNorm{idx} (γ = 1, β = 0; params gamma{idx},
+    beta{idx}) between each hidden Affine and its activation; ``use_dropout``
+    puts Dropout{idx} (ratio ``dropout_ration``, the textbook's spelling)
+    after each hidden activation. ``predict``/``loss`` take ``train_flg``
+    (False by default); ``gradient`` trains (True).
+    """
+
+    def __init__(self, input_size, hidden_size_list, output_size, activation="relu", weight_init_std="relu",
+                 weight_decay_lambda=0, use_dropout=False, dropout_ration=0.5, use_batchnorm=False):
+        self.use_dropout, self.dropout_ration, self.use_batchnorm = bool(use_dropout), dropout_ration, bool(use_batchnorm)
+        super().__init__(input_size, hidden_size_list, output_size, activation, weight_init_std, weight_decay_lambda)
+
+    def _hidden_extras(self, layers, idx, width):
+        if self.use_batchnorm:
+            layers[f"BatchNorm{idx}"] = BatchNormalization(np.ones(width), np.zeros(width))
+
+    def _after_activation(self, layers, idx):
+        if self.use_dropout:
+            layers[f"Dropout{idx}"] = Dropout(self.dropout_ration)
+
+    def predict(self, x, train_flg=False, batch_size=None):
+        """Scores for ``x``; ``train_flg=True`` runs dropout and batch normalization as in training."""
+        return super().predict(x, batch_size, train_flg=train_flg)
+
+
+class SimpleConvNet(Network):
+    """The textbook's convolutional network (ch07/simple_convnet.py).
+
+    Conv1 → Relu1 → Pool1 (2×2, stride 2) → Affine1 → Relu2 → Affine2 →
+    SoftmaxWithLoss, on inputs of shape (N, *input_dim). ``conv_param`` has
+    filter_num, filter_size, pad and stride. Weights are
+    weight_init_std · np.random.randn, biases 0; params W1, b1 (the filters),
+    W2, b2, W3, b3. ``accuracy`` predicts 100 images at a time.
+    """
+
+    predict_batch_size = 100
+
+    def __init__(self, input_dim=(1, 28, 28), conv_param=None, hidden_size=100, output_size=10,
+                 weight_init_std=0.01):
+        owner = type(self).__name__
+        conv_param = _conv_param(conv_param, {"filter_num": 30, "filter_size": 5, "pad": 0, "stride": 1}, owner)
+        channels, height, width = _input_dim(input_dim, owner)
+        filters, size = conv_param["filter_num"], conv_param["filter_size"]
+        out_h, out_w = autograd.conv_output_size((1, channels, height, width), size, size, conv_param["stride"],
+                                                 conv_param["pad"], owner=f"{owner} Conv1")
+        pool_h, pool_w = autograd.conv_output_size((1, filters, out_h, out_w), 2, 2, 2, 0, owner=f"{owner} Pool1",
+                                                   what="pool")
+        std = _weight_scale(weight_init_std, 1, owner)
+        self.input_dim, self.conv_param = (channels, height, width), conv_param
+        layers = OrderedDict()
+        layers["Conv1"] = Convolution(std * np.random.randn(filters, channels, size, size), np.zeros(filters),
+                                      conv_param["stride"], conv_param["pad"])
+        layers["Relu1"] = Relu()
+        layers["Pool1"] = Pooling(pool_h=2, pool_w=2, stride=2)
+        layers["Affine1"] = Affine(std * np.random.randn(filters * pool_h * pool_w, hidden_size), np.zeros(hidden_size))
+        layers["Relu2"] = Relu()
+        layers["Affine2"] = Affine(std * np.random.randn(hidden_size, output_size), np.zeros(output_size))
+        super().__init__(layers, SoftmaxWithLoss())
+
+
+class DeepConvNet(Network):
+    """The textbook's deep network of chapter 8 (ch08/deep_convnet.py), above 99 % on MNIST.
+
+    (conv → relu → conv → relu → pool) × 3 → affine → relu → dropout →
+    affine → dropout → softmax, with 3×3 filters (16, 16, 32, 32, 64, 64),
+    He initialization (σ = √(2/inputs per unit)), params W1…W8. ``layers`` is
+    a list, as in the textbook; ``loss`` runs in training mode by default
+    (the textbook's choice), ``predict`` and ``accuracy`` in inference mode.
+    """
+
+    predict_batch_size = 100
+
+    def __init__(self, input_dim=(1, 28, 28),
+                 conv_param_1=None, conv_param_2=None, conv_param_3=None,
+                 conv_param_4=None, conv_param_5=None, conv_param_6=None,
+                 hidden_size=50, output_size=10):
+        owner = type(self).__name__
+        defaults = [(16, 1), (16, 1), (32, 1), (32, 2), (64, 1), (64, 1)]
+        given = [conv_param_1, conv_param_2, conv_param_3, conv_param_4, conv_param_5, conv_param_6]
+        convs = [_conv_param(p, {"filter_num": n, "filter_size": 3, "pad": pad, "stride": 1}, owner)
+                 for p, (n, pad) in zip(given, defaults)]
+        channels, height, width = _input_dim(input_dim, owner)
+        layers, shape, inputs_per_unit = [], (1, channels, height, width), []
+        for k, conv in enumerate(convs):
+            filters, size = conv["filter_num"], conv["filter_size"]
+            inputs_per_unit.append(shape[1] * size * size)
+            scale = np.sqrt(2.0 / inputs_per_unit[-1])
+            out = autograd.conv_output_size(shape, size, size, conv["stride"], conv["pad"], owner=f"{owner} conv {k + 1}")
+            layers += [Convolution(scale * np.random.randn(filters, shape[1], size, size), np.zeros(filters),
+                                   conv["stride"], conv["pad"]), Relu()]
+            shape = (1, filters, *out)
+            if k % 2 == 1:
+                out = autograd.conv_output_size(shape, 2, 2, 2, 0, owner=f"{owner} pool {k // 2 + 1}", what="pool")
+                layers.append(Pooling(pool_h=2, pool_w=2, stride=2))
+                shape = (1, filters, *out)
+        flat = int(np.prod(shape[1:]))
+        layers += [Affine(np.sqrt(2.0 / flat) * np.random.randn(flat, hidden_size), np.zeros(hidden_size)), Relu(),
+                   Dropout(0.5),
+                   Affine(np.sqrt(2.0 / hidden_size) * np.random.randn(hidden_size, output_size), np.zeros(output_size)),
+                   Dropout(0.5)]
+        super().__init__(layers, SoftmaxWithLoss())
+        self.layers = list(self.layers.values())
+
+    def predict(self, x, train_flg=False, batch_size=None):
+        """Scores for ``x``; ``train_flg=True`` applies dropout."""
+        return super().predict(x, batch_size, train_flg=train_flg)
+
+    def loss(self, x, t, train_flg=True):
+        return super().loss(x, t, train_flg=train_flg)
+
+
+def _as_list(sizes, owner):
+    try:
+        return list(sizes)
+    except TypeError:
+        raise TypeError(f"{owner}: hidden_size_list must be a list of widths such as [100, 100], got {sizes!r}") from None
+
+
+def _activation(name, owner):
+    layers = {"relu": Relu, "sigmoid": Sigmoid}
+    if name not in layers:
+        raise ValueError(f"{owner}: activation must be one of {list(layers)}, got {name!r}")
+    return layers[name]
+
+
+def _textbook_affine(inputs, outputs, weight_init_std, owner):
+    if weight_init_std in ("relu", "he"):
+        scale = np.sqrt(2.0 / inputs)
+    elif weight_init_std in ("sigmoid", "xavier"):
+        scale = np.sqrt(1.0 / inputs)
+    else:
+        try:
+            scale = _weight_scale(weight_init_std, inputs, owner)
+        except ValueError:
+            raise ValueError(
+                f"{owner}: weight_init_std must be 'relu', 'he', 'sigmoid', 'xavier' or a standard deviation ≥ 0, "
+                f"got {weight_init_std!r}"
+            ) from None
+    return Affine(scale * np.random.randn(inputs, outputs), np.zeros(outputs))
+
+
+def _conv_param(given, defaults, owner):
+    if given is None:
+        return dict(defaults)
+    if not isinstance(given, Mapping):
+        raise TypeError(f"{owner}: a conv_param is a dict with keys {list(defaults)}, got {type(given).__name__}")
+    unknown = sorted(set(given) - set(defaults))
+    if unknown:
+        raise ValueError(f"{owner}: unknown conv_param key(s) {unknown}; the keys are {list(defaults)}")
+    merged = {**defaults, **given}
+    for key, value in merged.items():
+        low = 0 if key == "pad" else 1
+        if isinstance(value, bool) or not isinstance(value, numbers.Integral) or value < low:
+            raise ValueError(f"{owner}: conv_param[{key!r}] must be an integer ≥ {low}, got {value!r}")
+    return {key: int(value) for key, value in merged.items()}
+
+
+def _input_dim(input_dim, owner):
+    try:
+        dims = tuple(int(d) for d in input_dim)
+    except (TypeError, ValueError):
+        dims = ()
+    if len(dims) != 3 or min(dims) < 1:
+        raise ValueError(f"{owner}: input_dim must be (channels, height, width) such as (1, 28, 28), got {input_dim!r}")
+    return dims
 
 
 def _check_sizes(sizes, owner):

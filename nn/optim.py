@@ -18,6 +18,12 @@ parameter, so a bad call never leaves the parameters half-updated. The check
 of the parameters themselves is remembered while the same dict holds the
 same arrays, so a training loop pays only for checking the gradients.
 
+A parameter may also be a Python float or a NumPy scalar (the textbook's
+optimizer_compare_naive keeps ``params['x']`` as a float): a number cannot
+change in place, so ``update`` stores a new float under its name, and
+values read out before the step keep their old value. 0-d arrays are
+arrays and are updated in place like every other array.
+
 Optimizer state (velocities, squared-gradient sums, moments) is kept per
 parameter name and created lazily on the first update.
 """
@@ -30,7 +36,7 @@ from collections.abc import Mapping
 
 import numpy as np
 
-__all__ = ["Optimizer", "SGD", "Momentum", "AdaGrad", "Adam"]
+__all__ = ["Optimizer", "SGD", "Momentum", "Nesterov", "AdaGrad", "RMSprop", "Adam"]
 
 
 def _check_real(name, value, *, low=None, high=None, low_open=False, high_open=False):
@@ -110,7 +116,12 @@ class Optimizer:
             steps.append((key, p, g))
 
         for key, p, g in steps:
-            self._step(key, p, g)
+            if isinstance(p, np.ndarray):
+                self._step(key, p, g)
+            else:  # a number: step a 0-d copy, then store the new number under the same name
+                value = np.array(p, dtype=np.float64)
+                self._step(key, value, g)
+                params[key] = type(p)(value) if isinstance(p, np.floating) else float(value)
 
     def _checked_params(self, params):
         """((key, array, shape), ...) for ``params``, every array checked (or known good)."""
@@ -123,11 +134,23 @@ class Optimizer:
         ):
             return checked[1]
         entries = []
+        numbers_seen = False
         for key, p in params.items():
+            if _is_number(p):
+                numbers_seen = True
+                for store in self._state_stores():
+                    state = store.get(key)
+                    if state is not None and state.shape != ():
+                        raise ValueError(
+                            f"{type(self).__name__} state for {key!r} has shape {state.shape} but the "
+                            f"parameter is now a number; create a new optimizer for a reshaped network"
+                        )
+                entries.append((key, p, ()))
+                continue
             if not isinstance(p, np.ndarray):
                 raise TypeError(
-                    f"parameter {key!r} is a {type(p).__name__}, not a numpy array; it cannot be "
-                    "updated in place. Store parameters as numpy arrays (np.asarray(...))."
+                    f"parameter {key!r} is a {type(p).__name__}, neither a numpy array nor a real number; "
+                    "store parameters as float arrays (np.asarray(..., dtype=float)) or floats."
                 )
             if p.dtype.kind != "f":
                 raise TypeError(
@@ -145,7 +168,7 @@ class Optimizer:
                     )
             entries.append((key, p, p.shape))
         entries = tuple(entries)
-        self._checked = (params, entries)
+        self._checked = None if numbers_seen else (params, entries)  # numbers are replaced at every step
         return entries
 
     def _state_stores(self):
@@ -162,6 +185,13 @@ class Optimizer:
         if s is None:
             s = store[key] = np.zeros(p.shape, dtype=np.result_type(p.dtype, np.float64))
         return s
+
+
+def _is_number(p):
+    """A Python float or int (not bool) or a NumPy floating scalar: a parameter stepped by replacing it."""
+    if isinstance(p, np.floating):
+        return True
+    return isinstance(p, numbers.Real) and not isinstance(p, (bool, np.generic, np.ndarray))
 
 
 def _raise_key_mismatch(params, grads):
@@ -210,6 +240,22 @@ class Momentum(Optimizer):
         p += v
 
 
+class Nesterov(Momentum):
+    """Nesterov's accelerated gradient, in the textbook's form (Sutskever et al., 2013).
+
+    v <- momentum * v - lr * g;   W <- W + momentum² * v - (1 + momentum) * lr * g
+    (v starts at 0). This is momentum with the gradient taken at the
+    looked-ahead point, rewritten so that only the gradient at W is needed.
+    """
+
+    def _step(self, key, p, g):
+        v = self._state(self._v, key, p)
+        v *= self.momentum
+        v -= self.lr * g
+        p += self.momentum * self.momentum * v
+        p -= (1.0 + self.momentum) * self.lr * g
+
+
 class AdaGrad(Optimizer):
     """AdaGrad: per-element learning rates that shrink with past gradients.
 
@@ -231,6 +277,24 @@ class AdaGrad(Optimizer):
         p -= self.lr * g / (np.sqrt(h) + self.eps)
 
 
+class RMSprop(AdaGrad):
+    """RMSprop (Hinton's lecture 6e): AdaGrad with a decaying average of squared gradients.
+
+    h <- decay_rate * h + (1 - decay_rate) * g*g;   W <- W - lr * g / (sqrt(h) + eps)
+    (h starts at 0, eps = 1e-7 as in the textbook).
+    """
+
+    def __init__(self, lr=0.01, decay_rate=0.99, eps=1e-7):
+        super().__init__(lr, eps)
+        self.decay_rate = _check_real("decay_rate", decay_rate, low=0.0, high=1.0, high_open=True)
+
+    def _step(self, key, p, g):
+        h = self._state(self._h, key, p)
+        h *= self.decay_rate
+        h += (1.0 - self.decay_rate) * g * g
+        p -= self.lr * g / (np.sqrt(h) + self.eps)
+
+
 class Adam(Optimizer):
     """Adam (Kingma & Ba, 2015) with bias correction.
 
@@ -238,19 +302,32 @@ class Adam(Optimizer):
 
         m <- beta1 * m + (1 - beta1) * g
         v <- beta2 * v + (1 - beta2) * g*g
-        m_hat = m / (1 - beta1**t);   v_hat = v / (1 - beta2**t)
-        W <- W - lr * m_hat / (sqrt(v_hat) + eps)
 
-    ``eps`` defaults to 1e-8 (the paper's value).  The textbook folds the
-    bias correction into the learning rate and adds 1e-7 to sqrt(v) instead;
-    the two agree except when sqrt(v_hat) is comparable to eps.
+    then, with ``style="textbook"`` (the default, the textbook's
+    common/optimizer.py: the bias correction folded into the learning rate)::
+
+        lr_t = lr * sqrt(1 - beta2**t) / (1 - beta1**t)
+        W <- W - lr_t * m / (sqrt(v) + eps)              eps = 1e-7
+
+    or with ``style="pytorch"`` (the paper's and torch.optim.Adam's form)::
+
+        m_hat = m / (1 - beta1**t);   v_hat = v / (1 - beta2**t)
+        W <- W - lr * m_hat / (sqrt(v_hat) + eps)        eps = 1e-8
+
+    The two agree except where sqrt(v_hat) is comparable to eps. ``eps``
+    defaults to the style's value.
     """
 
-    def __init__(self, lr=0.001, beta1=0.9, beta2=0.999, eps=1e-8):
+    STYLES = {"textbook": 1e-7, "pytorch": 1e-8}
+
+    def __init__(self, lr=0.001, beta1=0.9, beta2=0.999, eps=None, style="textbook"):
         super().__init__(lr)
+        if style not in self.STYLES:
+            raise ValueError(f"Adam: style must be one of {list(self.STYLES)}, got {style!r}")
+        self.style = style
         self.beta1 = _check_real("beta1", beta1, low=0.0, high=1.0, high_open=True)
         self.beta2 = _check_real("beta2", beta2, low=0.0, high=1.0, high_open=True)
-        self.eps = _check_real("eps", eps, low=0.0, low_open=True)
+        self.eps = _check_real("eps", self.STYLES[style] if eps is None else eps, low=0.0, low_open=True)
         self._m = {}
         self._v = {}
         self._t = {}
@@ -264,6 +341,10 @@ class Adam(Optimizer):
         t = self._t[key] = self._t.get(key, 0) + 1
         m += (1.0 - self.beta1) * (g - m)
         v += (1.0 - self.beta2) * (g * g - v)
-        m_hat = m / (1.0 - self.beta1**t)
-        v_hat = v / (1.0 - self.beta2**t)
-        p -= self.lr * m_hat / (np.sqrt(v_hat) + self.eps)
+        if self.style == "textbook":
+            lr_t = self.lr * math.sqrt(1.0 - self.beta2**t) / (1.0 - self.beta1**t)
+            p -= lr_t * m / (np.sqrt(v) + self.eps)
+        else:
+            m_hat = m / (1.0 - self.beta1**t)
+            v_hat = v / (1.0 - self.beta2**t)
+            p -= self.lr * m_hat / (np.sqrt(v_hat) + self.eps)

@@ -6,6 +6,10 @@ data is shuffled once per epoch from ``seed`` and walked through in batches;
 after every epoch (and before the first update) the network is evaluated
 on the training and test sets. ``train`` returns a :class:`History`; Ctrl-C
 stops it early and still returns the history so far.
+
+:class:`Trainer` is the textbook's common/trainer.py interface on the same
+progress display: batches drawn with ``np.random.choice``, an optimizer
+named by a string, accuracy lists per epoch.
 """
 
 import math
@@ -16,9 +20,9 @@ from dataclasses import asdict, dataclass, field
 
 import numpy as np
 
-from .optim import SGD
+from .optim import SGD, AdaGrad, Adam, Momentum, Nesterov, RMSprop
 
-__all__ = ["History", "train"]
+__all__ = ["History", "train", "Trainer"]
 
 
 @dataclass
@@ -296,3 +300,116 @@ class _Progress:
     def close(self):
         if self.bar is not None:
             self.bar.close()
+
+
+class Trainer:
+    """The textbook's trainer (common/trainer.py): ``Trainer(network, x_train, t_train, x_test, t_test, ...).train()``.
+
+    - ``optimizer``: 'SGD', 'Momentum', 'Nesterov', 'AdaGrad', 'RMSprop' or
+      'Adam' (any case; the textbook's misspelling 'rmsprpo' too), built with
+      ``optimizer_param``; or an optimizer object.
+    - Each step draws ``mini_batch_size`` rows with replacement
+      (``np.random.choice``, so ``np.random.seed`` repeats a run), computes
+      the loss and the gradients in one pass, and updates
+      ``network.params``. ``train_loss_list`` holds each batch's loss
+      (before its update).
+    - Every ``iter_per_epoch`` = max(train size / batch size, 1) steps, the
+      accuracy on the first ``evaluate_sample_num_per_epoch`` rows (all
+      when None) of both sets goes to ``train_acc_list`` and
+      ``test_acc_list``; ``train`` runs ``max_iter`` = int(epochs ·
+      iter_per_epoch) steps and ends with the accuracy on the whole test set.
+    - ``verbose``: a progress bar with the running loss (plain lines without
+      tqdm) and a line per epoch; False prints nothing.
+    """
+
+    OPTIMIZERS = {"sgd": SGD, "momentum": Momentum, "nesterov": Nesterov, "adagrad": AdaGrad,
+                  "rmsprop": RMSprop, "rmsprpo": RMSprop, "adam": Adam}
+
+    def __init__(self, network, x_train, t_train, x_test, t_test, epochs=20, mini_batch_size=100,
+                 optimizer="SGD", optimizer_param=None, evaluate_sample_num_per_epoch=None, verbose=True):
+        self.network = network
+        self.x_train, self.t_train = _check_pair(x_train, t_train, "x_train", "t_train")
+        self.x_test, self.t_test = _check_pair(x_test, t_test, "x_test", "t_test")
+        self.step_fn = _step_function(network)
+        if isinstance(epochs, bool) or not isinstance(epochs, numbers.Real) or not 0 < epochs < math.inf:
+            raise ValueError(f"Trainer: epochs must be a positive number, got {epochs!r}")
+        self.epochs = epochs
+        if isinstance(mini_batch_size, bool) or not isinstance(mini_batch_size, numbers.Integral) or mini_batch_size < 1:
+            raise ValueError(f"Trainer: mini_batch_size must be a positive integer, got {mini_batch_size!r}")
+        self.batch_size = int(mini_batch_size)  # drawn with replacement: may exceed the training set
+        if evaluate_sample_num_per_epoch is not None and (
+                isinstance(evaluate_sample_num_per_epoch, bool)
+                or not isinstance(evaluate_sample_num_per_epoch, numbers.Integral) or evaluate_sample_num_per_epoch < 1):
+            raise ValueError(
+                f"Trainer: evaluate_sample_num_per_epoch must be a positive integer or None, "
+                f"got {evaluate_sample_num_per_epoch!r}"
+            )
+        self.evaluate_sample_num_per_epoch = evaluate_sample_num_per_epoch
+        self.optimizer = self._optimizer(optimizer, optimizer_param)
+        self.verbose = bool(verbose)
+        self.train_size = len(self.x_train)
+        self.iter_per_epoch = max(self.train_size / self.batch_size, 1)
+        self.max_iter = int(epochs * self.iter_per_epoch)
+        self.current_iter = 0
+        self.current_epoch = 0
+        self.train_loss_list = []
+        self.train_acc_list = []
+        self.test_acc_list = []
+        self._progress = None
+
+    def _optimizer(self, optimizer, optimizer_param):
+        if not isinstance(optimizer, str):
+            if optimizer_param:
+                raise TypeError("Trainer: optimizer_param is for an optimizer given by name; this one is built already")
+            return _optimizer(optimizer, None)
+        factory = self.OPTIMIZERS.get(optimizer.lower())
+        if factory is None:
+            names = ["SGD", "Momentum", "Nesterov", "AdaGrad", "RMSprop", "Adam"]
+            raise ValueError(f"Trainer: unknown optimizer {optimizer!r}; choose one of {names} (any case)")
+        param = {"lr": 0.01} if optimizer_param is None else dict(optimizer_param)
+        try:
+            return factory(**param)
+        except TypeError as error:
+            raise TypeError(f"Trainer: optimizer_param {param} does not fit {factory.__name__}: {error}") from None
+
+    def train_step(self):
+        """One update on a random batch; at the start of each epoch, the accuracies."""
+        rows = np.random.choice(self.train_size, self.batch_size)
+        loss, grads = self.step_fn(self.x_train[rows], self.t_train[rows])
+        if not math.isfinite(loss):
+            raise FloatingPointError(
+                f"Trainer: the loss became {loss} at step {self.current_iter}; try a smaller learning rate"
+            )
+        self.optimizer.update(self.network.params, grads)
+        self.train_loss_list.append(loss)
+        if self._progress is not None:
+            self._progress.step(loss)
+        if self.current_iter % self.iter_per_epoch == 0:
+            self.current_epoch += 1
+            count = self.evaluate_sample_num_per_epoch
+            train_acc = self.network.accuracy(self.x_train[:count], self.t_train[:count])
+            test_acc = self.network.accuracy(self.x_test[:count], self.t_test[:count])
+            self.train_acc_list.append(train_acc)
+            self.test_acc_list.append(test_acc)
+            self._say(f"=== epoch:{self.current_epoch}, train acc:{train_acc:.4f}, test acc:{test_acc:.4f} ===")
+        self.current_iter += 1
+
+    def train(self):
+        """Run ``max_iter`` steps, then measure the whole test set (returned, and printed when verbose)."""
+        self._progress = _Progress(self.max_iter, True if self.verbose else False)
+        try:
+            for _ in range(self.max_iter):
+                self.train_step()
+            test_acc = self.network.accuracy(self.x_test, self.t_test)
+            self._say("=============== Final Test Accuracy ===============")
+            self._say(f"test acc:{test_acc}")
+        finally:
+            self._progress.close()
+            self._progress = None
+        return test_acc
+
+    def _say(self, line):
+        if self._progress is not None:
+            self._progress.write(line)
+        elif self.verbose:
+            print(line, flush=True)

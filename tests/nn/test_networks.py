@@ -10,7 +10,7 @@ from nn import (
     SGD,
     Affine,
     IdentityWithLoss,
-    MultiLayerNet,
+    MLP,
     Network,
     Relu,
     Sigmoid,
@@ -66,7 +66,7 @@ def test_two_layer_net_draws_weights_like_the_textbook_from_the_global_generator
 @pytest.mark.parametrize(
     "net",
     [TwoLayerNet(5, 4, 3, weight_init_std=0.5, seed=0),
-     MultiLayerNet([5, 4, 4, 3], activation="sigmoid", seed=0)],
+     MLP([5, 4, 4, 3], activation="sigmoid", seed=0)],
     ids=["two-layer relu", "three-layer sigmoid"],
 )
 def test_backprop_agrees_with_numerical_gradient_and_with_the_layer_chain(net):
@@ -132,7 +132,7 @@ def test_accuracy_takes_one_hot_or_index_labels_and_is_refused_for_regression():
     expected = np.mean(np.argmax(net.predict(x), axis=1) == t)
     assert net.accuracy(x, t) == net.accuracy(x, np.eye(3)[t]) == pytest.approx(expected)
     assert 0 < expected < 1
-    regression = MultiLayerNet([2, 3, 1], activation="sigmoid", output="identity", weight_init=0)
+    regression = MLP([2, 3, 1], activation="sigmoid", output="identity", weight_init=0)
     with pytest.raises(TypeError, match="accuracy is for classification.*use loss"):
         regression.accuracy(np.zeros((2, 2)), np.zeros((2, 1)))
 
@@ -147,7 +147,7 @@ def test_predict_in_chunks_and_evaluate_agree_with_whole_batch_methods():
 
 
 def test_multi_layer_net_any_depth_with_named_layers_and_numbered_params():
-    net = MultiLayerNet([2, 3, 2, 1], activation="sigmoid", output="identity", weight_init="xavier", seed=0)
+    net = MLP([2, 3, 2, 1], activation="sigmoid", output="identity", weight_init="xavier", seed=0)
     assert list(net.layers) == ["Affine1", "Sigmoid1", "Affine2", "Sigmoid2", "Affine3"]
     assert isinstance(net.lastLayer, IdentityWithLoss) and not net.is_classifier
     assert [net.params[k].shape for k in net.params] == [(2, 3), (3,), (3, 2), (2,), (2, 1), (1,)]
@@ -159,9 +159,9 @@ def test_multi_layer_net_any_depth_with_named_layers_and_numbered_params():
 
 @pytest.mark.parametrize("weight_init, expected_std", [("he", np.sqrt(2 / 400)), ("xavier", np.sqrt(1 / 400)), (0.3, 0.3)])
 def test_weight_init_scales(weight_init, expected_std):
-    net = MultiLayerNet([400, 300, 2], weight_init=weight_init, seed=0)
+    net = MLP([400, 300, 2], weight_init=weight_init, seed=0)
     assert net.params["W1"].std() == pytest.approx(expected_std, rel=0.02)
-    assert not MultiLayerNet([4, 3, 2], weight_init=0).params["W2"].any()
+    assert not MLP([4, 3, 2], weight_init=0).params["W2"].any()
 
 
 @pytest.mark.parametrize(
@@ -174,9 +174,9 @@ def test_weight_init_scales(weight_init, expected_std):
         (dict(sizes=[2, 3, 1], weight_init="glorot"), r"weight_init must be 'he', 'xavier' or a standard deviation"),
     ],
 )
-def test_multi_layer_net_explains_bad_arguments(kwargs, message):
+def test_mlp_explains_bad_arguments(kwargs, message):
     with pytest.raises(ValueError, match=message):
-        MultiLayerNet(**kwargs)
+        MLP(**kwargs)
 
 
 def test_network_from_a_list_of_layers_names_them_and_checks_they_fit():
@@ -290,7 +290,7 @@ def test_one_sample_as_a_1d_array_is_a_batch_of_one_everywhere():
     np.testing.assert_allclose(net.predict(one_x, batch_size=2), net.predict(x)[0])
     assert net.evaluate(one_x, one_t) == pytest.approx((net.loss(x, t), net.accuracy(x, t)))
     assert net.evaluate(one_x, np.eye(3)[one_t]) == pytest.approx((net.loss(x, t), net.accuracy(x, t)))
-    regression = MultiLayerNet([5, 3, 2], output="identity", seed=0)
+    regression = MLP([5, 3, 2], output="identity", seed=0)
     y = rng.random((1, 2))
     assert regression.evaluate(one_x, y[0]) == pytest.approx((regression.loss(x, y), None))
 

@@ -8,7 +8,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from nn import Adam, History, MultiLayerNet, TwoLayerNet, plot_history, spiral, train
+from nn import MLP, Adam, History, TwoLayerNet, plot_history, spiral, train
 
 X, T = spiral(n_per_class=100, seed=0)
 X_TRAIN, T_TRAIN, X_TEST, T_TEST = X[:240], T[:240], X[240:], T[240:]
@@ -193,7 +193,7 @@ def test_progress_false_prints_nothing(capsys):
 def test_another_optimizer_and_a_regression_network():
     x = np.random.default_rng(0).uniform(-6, 6, size=(80, 2))
     y = x.sum(axis=1, keepdims=True) / 10  # RegressPlane's target
-    net = MultiLayerNet([2, 8, 1], activation="sigmoid", output="identity", seed=0)
+    net = MLP([2, 8, 1], activation="sigmoid", output="identity", seed=0)
     history = train(net, x, y, epochs=30, batch_size=8, optimizer=Adam(lr=0.05), progress=False)
     assert history.train_acc == [] and history.test_loss == []
     assert history.train_loss[-1] < 0.2 * history.train_loss[0]
