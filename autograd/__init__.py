@@ -13,6 +13,8 @@ Derivatives as functions (``grad``, ``value_and_grad``), gradient checking
 tests of derivatives.
 """
 
+from ._guard import check_sole_owner as _check_sole_owner; _check_sole_owner(__name__)  # first: a clash over the name
+
 from .node import Node, Tensor, Value
 from .engine import Group, InPlaceEditError, enable_grad, group, is_grad_enabled, no_grad
 from .ops import TABLE as PRIMITIVES, Primitive, abs, add, affine, cos, div, exp, log, mul, neg, pow, relu, sin, sub, tanh

@@ -32,12 +32,38 @@ def parse_args(argv):
     return parser.parse_args(argv)
 
 
-def save_prediction_map(network, train, test, path):
-    import plygdata as pg
+def prediction_map(network, train, test, title):
+    """The model's prediction as the background colour behind the points, as a matplotlib Figure.
 
-    figure, axes = pg.plot_points_with_playground_style(train[0], train[1], test[0], test[1], figsize=(6, 6), dpi=100)
-    pg.draw_decision_boundary(figure, axes, node_id=None, trained_model=network, discretize=False)
-    figure.savefig(path)
+    plygdata draws the points and the background (calling ``network.predict``);
+    training points have a white edge and test points a dark one, which the
+    legend names. Close it with ``matplotlib.pyplot.close(figure)``.
+    """
+    import plygdata as pg
+    from matplotlib.lines import Line2D
+
+    figure, axes = pg.plot_points_with_playground_style(train[0], train[1], test[0], test[1], figsize=(6, 6.6), dpi=100)
+    colorbar = pg.draw_decision_boundary(figure, axes, node_id=None, trained_model=network, discretize=False)
+    axes.set_title(title, pad=22)
+    axes.set_xlabel("x1")
+    axes.xaxis.set_label_position("top")  # the colour bar sits right under the axis
+    axes.set_ylabel("x2")
+    point = dict(marker="o", linestyle="", markersize=6, markerfacecolor="#999999", markeredgewidth=1.2)
+    axes.legend(handles=[Line2D([], [], markeredgecolor="#ffffff", label=f"train ({len(train[0])} points)", **point),
+                         Line2D([], [], markeredgecolor="#555555", label=f"test ({len(test[0])} points)", **point)],
+                loc="upper right", facecolor="#dddddd", framealpha=0.9)
+    colorbar.axes.figure.axes[-1].set_xlabel("prediction ŷ (points: target y)")
+    return figure
+
+
+def save_prediction_map(network, train, test, path, title):
+    import matplotlib.pyplot as plt
+
+    figure = prediction_map(network, train, test, title)
+    try:
+        figure.savefig(path)
+    finally:
+        plt.close(figure)
     return path
 
 
@@ -65,7 +91,9 @@ def main(argv=None):
         out.mkdir(parents=True, exist_ok=True)
         curve = nn.plot_history(history, out / "loss.png", title="RegressPlane, network [2, 3, 1]", log_loss=True)
         print(f"loss curve: {curve}")
-        print(f"prediction map: {save_prediction_map(network, train, test, out / 'prediction.png')}")
+        title = (f"RegressPlane: network [2, 3, 1] after {args.epochs} epoch{'' if args.epochs == 1 else 's'}\n"
+                 f"test loss {history.test_loss[-1]:.4f}")
+        print(f"prediction map: {save_prediction_map(network, train, test, out / 'prediction.png', title)}")
     return 0
 
 

@@ -9,6 +9,9 @@ one-graph gradient and against numerical differentiation, then trains.
 
     python demos/textbook_layers.py                      # offline, on the spiral
     python demos/textbook_layers.py --data-dir DIR [--test-set-only]   # on MNIST
+
+Training shows a tqdm progress bar with the latest accuracies (tqdm is in
+the 'train' extra); --no-progress, or no tqdm, prints them once per epoch instead.
 """
 
 import argparse
@@ -103,7 +106,19 @@ def parse_args(argv):
                         help="use only the 10,000-image test set: first 8,000 to train, last 2,000 to test")
     parser.add_argument("--iters", type=int, help="updates (default 10,000 on MNIST, 2,400 on the spiral)")
     parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument("--no-progress", action="store_true", help="no progress bar: one line per evaluation")
     return parser.parse_args(argv)
+
+
+def progress_bar(total, enabled):
+    """A tqdm bar over the iterations, or None without tqdm or when disabled."""
+    if not enabled:
+        return None
+    try:
+        from tqdm import tqdm
+    except ImportError:
+        return None
+    return tqdm(total=total, desc="training", unit="it", mininterval=0.5)
 
 
 def main(argv=None):
@@ -145,6 +160,7 @@ def main(argv=None):
     eval_interval = iter_per_epoch if train_size > 1000 else 25 * iter_per_epoch  # the spiral's epochs are short
     train_loss_list, train_acc_list, test_acc_list = [], [], []
     print(f"training: {iters_num:,} iterations of batch {batch_size}, learning rate {learning_rate}")
+    bar = progress_bar(iters_num, not args.no_progress)
     for i in range(iters_num):
         batch_mask = np.random.choice(train_size, batch_size)
         x_batch = x_train[batch_mask]
@@ -163,7 +179,16 @@ def main(argv=None):
             test_acc = network.accuracy(x_test, t_test)
             train_acc_list.append(train_acc)
             test_acc_list.append(test_acc)
-            print(f"  iteration {i:6d}  train acc {train_acc:.4f}  test acc {test_acc:.4f}")
+            if bar is None:
+                print(f"  iteration {i:6d}  train acc {train_acc:.4f}  test acc {test_acc:.4f}")
+            else:
+                bar.set_postfix(train_acc=f"{train_acc:.4f}", test_acc=f"{test_acc:.4f}", refresh=False)
+        if bar is not None:
+            bar.update(1)
+    if bar is not None:
+        bar.close()
+    print(f"accuracy, train / test: {train_acc_list[0]:.4f} / {test_acc_list[0]:.4f} after the first update, "
+          f"best test {max(test_acc_list):.4f} over {len(test_acc_list)} evaluations")
     print(f"final test accuracy {test_acc_list[-1]:.4f}; last batch loss {train_loss_list[-1]:.4f}")
     return 0
 

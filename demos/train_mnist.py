@@ -99,7 +99,7 @@ def main(argv=None):
           f"after {history.step[-1]:,} updates in {history.seconds:.1f} s"
           + (f" ({history.stopped_early})" if history.stopped_early else ""))
     if args.plot:
-        print(f"curves saved to {nn.plot_history(history, args.plot, title=what.split(':')[0])}")
+        print(f"curves saved to {nn.plot_history(history, args.plot, title=what.split(':')[0].split(' (')[0])}")
     if args.save:
         print(f"parameters saved to {network.save(args.save)}")
     return 0

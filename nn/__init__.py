@@ -12,6 +12,8 @@ its code runs unchanged::
 Weight layout: Y = X·W + b, with X (N, inputs) and W (inputs, outputs).
 """
 
+from . import _guard  # noqa: F401  (first: refuses a clash over the name nn or autograd)
+
 from .checkpoint import CheckpointMismatch, load_params, save_params
 from .datasets import (
     DatasetUnavailable,

@@ -7,6 +7,8 @@ and the gradient flowing back along it below, in red. ``render(output,
 draws expressions and the textbook's figures from the command line.
 """
 
+from . import _guard  # noqa: F401  (first: refuses a clash over the name viz or autograd)
+
 from .draw import FORMATS, Diagram, DotNotFoundError, draw, render
 from .format import format_number
 from .scene import edge_gradient
