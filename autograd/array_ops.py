@@ -96,7 +96,12 @@ class EachInput:
         self.vjp = vjp
 
     def __getitem__(self, position):
+        if not isinstance(position, int) or position < 0:
+            raise TypeError(f"EachInput: VJPs are indexed by input position, got {position!r}")
         return functools.partial(self.vjp, position)
+
+    def __iter__(self):  # there is no fixed count to iterate over (and no endless __getitem__ loop)
+        raise TypeError("EachInput: one VJP per input, however many: index them by input position")
 
 
 def _concatenate_forward(*arrays, axis):
@@ -196,7 +201,14 @@ def array(obj):
         if not obj:
             return np.array(obj, dtype=float)
         if _holds_node(obj):
-            return stack([array(item) for item in obj])
+            items = [operand("array", array(item)) for item in obj]
+            for item in items[1:]:
+                if shape_of(item) != shape_of(items[0]):
+                    raise ValueError(
+                        f"array: the items have different shapes, {shape_of(items[0])} and {shape_of(item)}; "
+                        "nest them rectangularly"
+                    )
+            return stack(items)
     check_real("array", obj)
     return np.array(obj)
 

@@ -247,6 +247,9 @@ def test_methods_on_tensors_record():
     (lambda: ag.concatenate([np.ones(2) + 1j, Tensor(np.ones(2))]), TypeError,
      r"concatenate: complex input \(dtype complex128\) is not supported"),
     (lambda: ag.flip(np.array([1j])), TypeError, "flip: complex input"),
+    (lambda: ag.array([Value(1.0), [Value(2.0), 3.0]]), ValueError,
+     r"array: the items have different shapes, \(\) and \(2,\)"),
+    (lambda: ag.array([Value(1.0), 2j]), TypeError, "array: complex input"),
     (lambda: ag.ravel(np.array(["a"])), TypeError, "ravel: unsupported operand of dtype <U1"),
 ])
 def test_bad_input_is_refused_naming_the_function(call, error, message):
@@ -324,3 +327,11 @@ def test_sort_roll_and_flip_move_the_gradient_with_the_elements(values, shift):
         expected = np.zeros(x.size)
         expected[permutation] = G
         np.testing.assert_array_equal(t.grad, expected)
+
+
+def test_the_vjps_of_a_primitive_with_any_number_of_inputs_are_indexed_not_iterated():
+    vjps = ag.PRIMITIVES["concatenate"].vjps
+    g = vjps[1](np.arange(5.0), None, np.zeros(2), np.zeros(3), axis=0)
+    np.testing.assert_array_equal(g, [2.0, 3.0, 4.0])
+    with pytest.raises(TypeError, match="index them by input position"):
+        list(vjps)

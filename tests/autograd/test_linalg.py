@@ -197,3 +197,30 @@ def test_the_gradient_of_det_at_a_singular_matrix_is_refused_not_noise():
     assert d.data == 0.0  # the value is right
     with pytest.raises(np.linalg.LinAlgError, match="det: the gradient at a singular matrix"):
         d.backward()
+
+
+# -- properties over random shapes -----------------------------------------------------------
+
+from hypothesis import given  # noqa: E402
+from hypothesis import strategies as st  # noqa: E402
+
+
+@st.composite
+def matmul_operands(draw):
+    """Two operands np.matmul accepts: 1-D or matrices with broadcasting batch axes."""
+    m, k, n = draw(st.integers(1, 3)), draw(st.integers(1, 3)), draw(st.integers(1, 3))
+    batch = draw(st.lists(st.integers(1, 2), max_size=2))
+    a_batch = [draw(st.sampled_from([size, 1])) for size in batch]
+    b_batch = [draw(st.sampled_from([size, 1])) for size in batch][draw(st.integers(0, len(batch))):]
+    a_shape = (k,) if draw(st.booleans()) and not a_batch else (*a_batch, m, k)
+    b_shape = (k,) if draw(st.booleans()) and not b_batch else (*b_batch, k, n)
+    seed = draw(st.integers(0, 2**16))
+    r = np.random.default_rng(seed)
+    return r.normal(size=a_shape), r.normal(size=b_shape)
+
+
+@given(matmul_operands())
+def test_batched_matmul_matches_numpy_and_central_differences(operands):
+    a, b = operands
+    np.testing.assert_allclose(ag.matmul(Tensor(a), b).data, np.matmul(a, b), rtol=1e-12, atol=1e-12)
+    assert_grads_match_numeric(lambda a, b: readout(np.matmul(a, b)), a, b)
