@@ -7,10 +7,13 @@ on them is recorded, and ``.backward()`` applies the chain rule in reverse.
 >>> x = Value(3.0); y = x * x + 2 * x; y.backward(); x.grad
 8.0
 
-Derivatives as functions (``grad``, ``value_and_grad``), gradient checking
+Derivatives as functions (``grad``, ``value_and_grad``, ``jacobian``,
+``hessian``, ``hvp``, on containers of arguments too), gradient checking
 (``numerical_grad``, ``gradcheck``) and ``detect_anomaly()`` live here too;
 ``autograd.testing`` (which needs hypothesis) has strategies for property
-tests of derivatives.
+tests of derivatives. NumPy's array and linear-algebra functions record on
+nodes (``array_ops``, ``linalg``): ``np.concatenate(ts)``, ``np.einsum``,
+``np.linalg.solve``, batched ``@``.
 """
 
 from .node import Node, Tensor, Value

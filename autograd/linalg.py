@@ -2,8 +2,8 @@
 
 Primitives: ``matmul`` (batched, NumPy's broadcasting and 1-D promotion),
 ``einsum`` (each VJP is another einsum), ``l2_norm`` (a zero subgradient
-at 0), ``det``, ``logabsdet``, ``inv`` and ``solve`` with their classical
-VJPs. ``dot``, ``tensordot``, ``inner``, ``outer``, ``kron``, ``cross`` and
+at 0), ``singular_value_norm`` (first derivatives only), ``det``,
+``logabsdet``, ``inv`` and ``solve`` with their classical VJPs. ``dot``, ``tensordot``, ``inner``, ``outer``, ``kron``, ``cross`` and
 the other norms are composites. Singular matrices are refused with an error
 rather than answered with noise.
 """
@@ -15,6 +15,7 @@ import numpy as np
 
 from . import ops
 from .array_ops import EachInput, _where, moveaxis, normalize_axis, operand, shape_of, stack, swapaxes
+from .node import Node
 from .ops import _data, _unreduce, primitive
 
 # -- matmul ---------------------------------------------------------------------
@@ -310,15 +311,43 @@ l2_norm = primitive(
     symbol="‖x‖", tensor_only=True,
     doc="√Σx² over axis; dx = g·x/‖x‖, and 0 where ‖x‖ = 0 (a subgradient, as PyTorch)")
 
+def _singular_value_norm_forward(x, ord):
+    s = np.linalg.svd(x, compute_uv=False)
+    return s.sum(axis=-1) if ord == "nuc" else s[..., 0] if ord == 2 else s[..., -1]
+
+
+def _singular_value_norm_vjp(g, out, x, ord):
+    """g·u₁v₁ᵀ (ord 2), g·uₙvₙᵀ (ord −2), g·U·Vᵀ ('nuc'), from the SVD of the data: first order only."""
+    if isinstance(x, Node) and x.requires_grad:
+        raise NotImplementedError(
+            f"norm: the matrix norm ord={ord!r} has first derivatives only (the second need the derivatives "
+            "of the singular vectors), so a recorded backward pass (create_graph, nested grad, grad of Tensor "
+            "arguments) refuses it; use ord='fro', or backward() / grad on plain arrays"
+        )
+    u, _, vt = np.linalg.svd(np.asarray(_data(x)), full_matrices=False)
+    if ord == 2:
+        u, vt = u[..., :, :1], vt[..., :1, :]
+    elif ord == -2:
+        u, vt = u[..., :, -1:], vt[..., -1:, :]
+    return ops.reshape(g, shape=np.shape(_data(out)) + (1, 1)) * (u @ vt)
+
+
+singular_value_norm = primitive(
+    "singular_value_norm", _singular_value_norm_forward, (_singular_value_norm_vjp,),
+    symbol="‖x‖σ", tensor_only=True,
+    doc="the largest (ord 2) or smallest (ord −2) singular value or their sum ('nuc') of the last two axes; "
+        "dA = g·u₁v₁ᵀ, g·uₙvₙᵀ or g·U·Vᵀ from the SVD (first derivatives only)")
+
 _VECTOR_ORDS = (None, 1, 2, np.inf, -np.inf)
 _MATRIX_ORDS = (None, "fro", 1, -1, np.inf, -np.inf)
 
 
 def norm(x, ord=None, axis=None, keepdims=False):
-    """np.linalg.norm for ord None/2/1/±inf of vectors and None/'fro'/±1/±inf of matrices.
+    """np.linalg.norm for ord None/2/1/±inf of vectors and None/'fro'/'nuc'/±1/±2/±inf of matrices.
 
     Kinks take a subgradient: 0 for the 2-norm and 'fro' at 0, sign(x) (0 at 0) for
-    |x|, and the first maximising (minimising) element, row or column for ±inf and ±1.
+    |x|, the first maximising (minimising) element, row or column for ±inf and ±1,
+    and the singular vectors NumPy's SVD returns for ±2 and 'nuc' (first derivatives only).
     """
     x = operand("norm", x)
     ndim = len(shape_of(x))
@@ -343,10 +372,17 @@ def norm(x, ord=None, axis=None, keepdims=False):
         return (ops.max if ord > 0 else min_)(magnitude, axis=axes[0], keepdims=keepdims)
     if len(axes) != 2 or axes[0] == axes[1]:
         raise ValueError(f"norm: axis must name one axis (vectors) or two different axes (matrices), got {axis!r}")
-    if ord in (2, -2, "nuc"):
-        raise ValueError(f"norm: matrix ord {ord!r} (singular values) is not supported; use None, 'fro', 1, -1, inf or -inf")
+    if (ord == "nuc") if isinstance(ord, str) else (ord is not None and ord in (2, -2)):
+        moved = moveaxis(x, axes, (-2, -1))
+        result = singular_value_norm(moved, ord=ord)
+        if keepdims:
+            kept = list(shape_of(x))
+            for a in axes:
+                kept[a] = 1
+            result = ops.reshape(result, shape=tuple(kept))
+        return result
     if not any(ord == o for o in _MATRIX_ORDS):
-        raise ValueError(f"norm: matrix ord {ord!r} is not supported; use None, 'fro', 1, -1, inf or -inf")
+        raise ValueError(f"norm: matrix ord {ord!r} is not supported; use None, 'fro', 'nuc', 1, -1, 2, -2, inf or -inf")
     if ord in (None, "fro"):
         return l2_norm(x, axis=axes, keepdims=keepdims)
     from .functions import min as min_
@@ -499,7 +535,7 @@ def solve(a, b):
 
 # -- the names NumPy gives them ------------------------------------------------------------
 
-PRIMITIVES = tuple(p.name for p in (_matmul, _einsum, l2_norm, _det, _logabsdet, _inv, _solve))
+PRIMITIVES = tuple(p.name for p in (_matmul, _einsum, l2_norm, singular_value_norm, _det, _logabsdet, _inv, _solve))
 
 ARRAY_FUNCTIONS = {
     np.matmul: matmul, np.dot: dot, np.tensordot: tensordot, np.inner: inner, np.outer: outer,

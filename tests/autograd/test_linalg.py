@@ -173,7 +173,7 @@ def test_einsum_gradient_of_a_diagonal_lands_on_the_diagonal():
     (lambda: ag.einsum("i1", Tensor(np.ones(2))), ValueError, "invalid subscripts"),
     (lambda: ag.cross(Tensor(np.ones(2)), np.ones(2)), ValueError, "cross: needs 3-element vectors"),
     (lambda: ag.linalg.norm(Tensor(np.ones(3)), 3), ValueError, "norm: vector ord 3 is not supported"),
-    (lambda: ag.linalg.norm(Tensor(np.ones((2, 2))), 2), ValueError, "norm: matrix ord 2 .* is not supported"),
+    (lambda: ag.linalg.norm(Tensor(np.ones((2, 2))), 3), ValueError, "norm: matrix ord 3 is not supported"),
     (lambda: ag.linalg.norm(Tensor(np.ones((2, 2, 2))), 1), ValueError, "norm: ord=1 needs a 1-D or 2-D input"),
     (lambda: ag.linalg.det(Tensor(np.ones((2, 3)))), ValueError, r"det: needs square matrices .* got shape \(2, 3\)"),
     (lambda: ag.linalg.inv(Tensor(np.ones((2, 2)))), np.linalg.LinAlgError, "inv: the matrix is singular to working precision"),
@@ -189,6 +189,24 @@ def test_einsum_gradient_of_a_diagonal_lands_on_the_diagonal():
 def test_bad_input_is_refused_naming_the_function(call, error, message):
     with pytest.raises(error, match=message):
         call()
+
+
+@pytest.mark.parametrize("ord", [2, -2, "nuc"])
+@pytest.mark.parametrize("shape, axis", [((3, 2), None), ((2, 3, 2), (2, 0))])
+def test_singular_value_norms_match_numpy_and_central_differences_to_first_order(ord, shape, axis):
+    x = data(*shape)
+    np.testing.assert_allclose(ag.linalg.norm(x, ord, axis), np.linalg.norm(x, ord, axis), rtol=1e-12)
+    recorded = np.linalg.norm(Tensor(x), ord, axis, keepdims=True)
+    assert recorded.op == "reshape" and recorded.shape == np.linalg.norm(x, ord, axis, keepdims=True).shape
+    assert_grads_match_numeric(lambda x: readout(np.linalg.norm(x, ord, axis)), x)
+    with pytest.raises(NotImplementedError, match=f"norm: the matrix norm ord={ord!r} has first derivatives only"):
+        assert_grads_match_numeric(lambda x: readout(np.linalg.norm(x, ord, axis)), x, order=2)
+
+
+def test_the_spectral_norm_gradient_is_the_top_singular_pair():
+    x = Tensor(np.diag([3.0, 1.0]))
+    ag.linalg.norm(x, 2).backward()
+    np.testing.assert_allclose(np.abs(x.grad), [[1.0, 0.0], [0.0, 0.0]], atol=1e-12)
 
 
 def test_the_gradient_of_det_at_a_singular_matrix_is_refused_not_noise():
