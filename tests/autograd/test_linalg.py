@@ -179,6 +179,8 @@ def test_einsum_gradient_of_a_diagonal_lands_on_the_diagonal():
     (lambda: ag.linalg.inv(Tensor(np.ones((2, 2)))), np.linalg.LinAlgError, "inv: the matrix is singular to working precision"),
     (lambda: ag.linalg.inv(Tensor(np.stack([np.eye(2), np.ones((2, 2))]))), np.linalg.LinAlgError,
      r"inv: the matrix \(matrix \[1\] of the stack\) is singular"),
+    (lambda: ag.linalg.inv(1.0 / (np.arange(14)[:, None] + np.arange(14) + 1.0)), np.linalg.LinAlgError,
+     r"inv: the matrix is singular to working precision \(condition number [0-9.]+e\+1[6-9]"),  # Hilbert, 14×14
     (lambda: ag.linalg.solve(Tensor(np.array([[1.0, 2.0], [2.0, 4.0]])), np.ones(2)), np.linalg.LinAlgError,
      "solve: the matrix is singular"),
     (lambda: ag.linalg.solve(Tensor(np.eye(2)), np.ones(3)), ValueError,
