@@ -7,10 +7,13 @@ on them is recorded, and ``.backward()`` applies the chain rule in reverse.
 >>> x = Value(3.0); y = x * x + 2 * x; y.backward(); x.grad
 8.0
 
-Derivatives as functions (``grad``, ``value_and_grad``), gradient checking
+Derivatives as functions (``grad``, ``value_and_grad``, ``jacobian``,
+``hessian``, ``hvp``, on containers of arguments too), gradient checking
 (``numerical_grad``, ``gradcheck``) and ``detect_anomaly()`` live here too;
 ``autograd.testing`` (which needs hypothesis) has strategies for property
-tests of derivatives.
+tests of derivatives. NumPy's array and linear-algebra functions record on
+nodes (``array_ops``, ``linalg``): ``np.concatenate(ts)``, ``np.einsum``,
+``np.linalg.solve``, batched ``@``.
 """
 
 from ._guard import check_sole_owner as _check_sole_owner; _check_sole_owner(__name__)  # first: a clash over the name
@@ -39,10 +42,18 @@ from .functions import (
     transpose,
     zero_grad,
 )
-from .functional import grad, value_and_grad
+from .functional import grad, hessian, hvp, jacobian, value_and_grad
 from .conv import col2im, conv2d, conv_output_size, im2col, max_pool2d
 from .gradcheck import GradcheckError, GradcheckReport, gradcheck, numerical_grad
 from .anomaly import AnomalyError, detect_anomaly
+from . import array_ops, linalg
+from .array_ops import (
+    array, array_split, atleast_1d, atleast_2d, atleast_3d, column_stack, concatenate, diag, diagonal, diff,
+    dsplit, dstack, expand_dims, flatten, flip, fliplr, flipud, hsplit, hstack, moveaxis, pad, partition, ravel,
+    repeat, roll, rollaxis, rot90, select, sort, split, squeeze, stack, swapaxes, take, take_along_axis, tile,
+    trace, tril, triu, vsplit, vstack, where,
+)
+from .linalg import cross, det, dot, einsum, inner, inv, kron, matmul, norm, outer, slogdet, solve, tensordot
 
 __all__ = [
     "Node", "Value", "Tensor", "Group", "Primitive", "PRIMITIVES", "InPlaceEditError",
@@ -51,7 +62,27 @@ __all__ = [
     "sigmoid", "sigmoid_composite", "relu", "abs", "clip", "sqrt", "dot", "matmul", "sum", "mean", "max", "min",
     "reshape", "transpose", "broadcast_to", "sum_to", "getitem", "softmax", "log_softmax",
     "affine", "softmax_cross_entropy",
-    "grad", "value_and_grad", "numerical_grad", "gradcheck", "GradcheckError", "GradcheckReport",
+    "grad", "value_and_grad", "jacobian", "hessian", "hvp", "numerical_grad", "gradcheck", "GradcheckError", "GradcheckReport",
     "detect_anomaly", "AnomalyError",
     "im2col", "col2im", "conv2d", "max_pool2d", "conv_output_size",
+    "array", "array_split", "atleast_1d", "atleast_2d", "atleast_3d", "column_stack", "concatenate", "diag",
+    "diagonal", "diff", "dsplit", "dstack", "expand_dims", "flatten", "flip", "fliplr", "flipud", "hsplit",
+    "hstack", "moveaxis", "pad", "partition", "ravel", "repeat", "roll", "rollaxis", "rot90", "select", "sort",
+    "split", "squeeze", "stack", "swapaxes", "take", "take_along_axis", "tile", "trace", "tril", "triu",
+    "vsplit", "vstack", "where",
+    "cross", "det", "einsum", "inner", "inv", "kron", "norm", "outer", "slogdet", "solve", "tensordot",
 ]
+
+# -- NumPy dispatch of the array and linear-algebra functions -----------------
+# np.f(node) and node.method() for array_ops and linalg; to move into the
+# NumPy dispatch module. matmul and dot keep the op table's 'dot' node for
+# 1-D and 2-D operands and use the batched primitive otherwise.
+from .node import _ARRAY_FUNCTIONS as _DISPATCH, _UFUNC_OPS as _UFUNC_DISPATCH  # noqa: E402
+
+for _module in (array_ops, linalg):
+    _DISPATCH.update(_module.ARRAY_FUNCTIONS)
+    for _name, _function in _module.METHODS.items():
+        setattr(Tensor, _name, _function)
+_UFUNC_DISPATCH["matmul"] = matmul
+del _module, _name, _function, _DISPATCH, _UFUNC_DISPATCH
+

@@ -1,4 +1,4 @@
-"""Derivatives as function transformations: ``grad(f)`` and ``value_and_grad(f)``.
+"""Derivatives as function transformations: ``grad``, ``value_and_grad``, ``jacobian``, ``hessian``, ``hvp``.
 
 ``grad(f)`` is a new function that returns ∂f/∂x at the point it is called
 with. It composes: ``grad(grad(f))`` is the second derivative, because inside
@@ -13,7 +13,7 @@ import threading
 
 import numpy as np
 
-from . import engine, ops
+from . import array_ops, engine, ops, tree
 from .node import Node, Tensor, Value
 
 _NUMBER_TYPES = (bool, int, float, np.integer, np.floating)
@@ -60,6 +60,104 @@ def value_and_grad(f, argnums=0):
     return _named(value_and_gradient, "value_and_grad", f, argnums)
 
 
+def jacobian(f, argnums=0):
+    """The full derivative of ``f`` as a function: shape ``out.shape + x.shape``, as JAX's jacrev.
+
+    Reverse mode, one backward pass per output element. Arguments may be
+    containers (the Jacobian is then shaped like the argument, one array per
+    leaf), as may the output (one such answer per output leaf, in its
+    structure). Inside ``grad`` or another ``jacobian`` the result is a
+    recorded node, so ``jacobian(grad(f))`` is the Hessian.
+    """
+    prepare = _preparation(f, argnums, "jacobian")
+
+    def jacobian_of_f(*args, **kwargs):
+        point = prepare(args, kwargs)
+        out_leaves, out_structure = tree.flatten(point.out)
+        answers = [_jacobian_of_leaf(point, out, f"output {i}") for i, out in enumerate(out_leaves)]
+        return tree.unflatten(out_structure, answers)
+
+    return _named(jacobian_of_f, "jacobian", f, argnums)
+
+
+def _jacobian_of_leaf(point, out, what):
+    if isinstance(out, Node):
+        out_shape = np.shape(out.data)
+    elif isinstance(out, (*_NUMBER_TYPES, np.ndarray)):
+        out_shape = np.shape(out)
+    else:
+        raise TypeError(f"jacobian: {point.name} returned a {type(out).__name__} as {what}; "
+                        "return numbers, arrays or nodes (or containers of them)")
+    pull = _backprop(out, point.variables, point.create_graph)
+    rows = []
+    for index in np.ndindex(out_shape):
+        seed = None
+        if out_shape:
+            seed = np.zeros(out_shape)
+            seed[index] = 1.0
+        rows.append([_in_kind(g, v, "array" if k == "number" and out_shape else k, point.nested)
+                     for g, v, k in zip(pull(seed), point.variables, point.kinds)])
+    per_leaf = []
+    for position, variable in enumerate(point.variables):
+        in_shape = np.shape(variable.data)
+        column = [row[position] for row in rows]
+        if not column:  # an empty output
+            per_leaf.append(np.zeros(out_shape + in_shape))
+        elif not out_shape:
+            per_leaf.append(column[0])
+        elif isinstance(column[0], Node):
+            per_leaf.append(array_ops.reshape_(array_ops.stack(column), out_shape + in_shape))
+        else:
+            per_leaf.append(np.stack(column).reshape(out_shape + in_shape))
+    return point.arrange(per_leaf)
+
+
+def hessian(f, argnums=0):
+    """The matrix of second derivatives of a scalar ``f``: ``jacobian(grad(f))``, shape x.shape + x.shape.
+
+    With ``argnums=(0, 1)`` it is the nested tuple ((H₀₀, H₀₁), (H₁₀, H₁₁)), as JAX's.
+    """
+    function = jacobian(grad(f, argnums), argnums)
+    return _named(function, "hessian", f, argnums)
+
+
+def hvp(f, argnums=0):
+    """The Hessian of scalar ``f`` times a vector, without forming the Hessian: h(*args, v) = ∇(∇f · v).
+
+    The last positional argument ``v`` is the direction, shaped like the
+    differentiated argument (a tuple of them for several argnums); it costs
+    two backward passes.
+    """
+    _check_argnums(argnums, "hvp")
+    gradient = grad(f, argnums)
+
+    def directional(*args, **kwargs):
+        *point, v = args
+        g_leaves, g_structure = tree.flatten(gradient(*point, **kwargs))
+        v_leaves, v_structure = tree.flatten(v)
+        if g_structure != v_structure or any(np.shape(_data(a)) != np.shape(_data(b)) for a, b in zip(g_leaves, v_leaves)):
+            raise ValueError(
+                f"hvp: the direction v must be shaped like the argument(s) {argnums}: "
+                f"got {tree.map_leaves(lambda x: np.shape(_data(x)), v)}, expected "
+                f"{tree.map_leaves(lambda x: np.shape(_data(x)), tree.unflatten(g_structure, g_leaves))}"
+            )
+        total = 0.0
+        for g, direction in zip(g_leaves, v_leaves):
+            total = total + ops.sum(ops.mul(g, direction))
+        return total
+
+    def product(*args, **kwargs):
+        if not args:
+            raise TypeError("hvp: call it as h(*args, v), the direction v last")
+        return grad(directional, argnums)(*args, **kwargs)
+
+    return _named(product, "hvp", f, argnums)
+
+
+def _data(x):
+    return x.data if isinstance(x, Node) else x
+
+
 def _named(function, transform, f, argnums):
     name = getattr(f, "__name__", type(f).__name__)
     function.__name__ = function.__qualname__ = f"{transform}({name})"
@@ -70,42 +168,85 @@ def _named(function, transform, f, argnums):
 
 def _transformation(f, argnums, transform):
     """Validate once, and return ``evaluate(args, kwargs) -> (value, gradients)``."""
+    prepare = _preparation(f, argnums, transform)
+
+    def evaluate(args, kwargs):
+        point = prepare(args, kwargs)
+        _check_scalar_output(point.out, transform, point.name)
+        raw_grads = _backprop(point.out, point.variables, point.create_graph)(None)
+        return _value(point), point.answer(raw_grads)
+
+    return evaluate
+
+
+class _Point:
+    """f evaluated at arguments made into fresh variables, and how to answer in the caller's kinds."""
+
+    __slots__ = ("out", "name", "variables", "kinds", "structures", "single", "nested", "create_graph")
+
+    def answer(self, raw_grads):
+        """Per differentiated argument, its gradient(s) in its kind and container structure."""
+        grads = [_in_kind(g, v, k, self.nested) for g, v, k in zip(raw_grads, self.variables, self.kinds)]
+        return self.arrange(grads)
+
+    def arrange(self, per_leaf):
+        """One item per variable, regrouped as the differentiated arguments."""
+        answers, start = [], 0
+        for structure in self.structures:
+            answers.append(tree.unflatten(structure, per_leaf[start:start + structure.leaves]))
+            start += structure.leaves
+        return answers[0] if self.single else tuple(answers)
+
+
+def _preparation(f, argnums, transform):
+    """``prepare(args, kwargs)``: f run once on variables for the arguments in argnums, as a _Point.
+
+    An argument may be a number, an array, a node or a list, tuple or dict
+    of them (nested); each leaf becomes one variable.
+    """
     if not callable(f):
         raise TypeError(f"{transform}: expected a function, got {type(f).__name__}")
     positions, single = _check_argnums(argnums, transform)
     name = getattr(f, "__name__", type(f).__name__)
 
-    def evaluate(args, kwargs):
+    def prepare(args, kwargs):
         wanted = _resolve(positions, len(args), transform, name)
-        nested = _nesting.depth > 0
-        variables, kinds = [], []
+        point = _Point()
+        point.name, point.single = name, single
+        point.nested = _nesting.depth > 0
+        point.variables, point.kinds, point.structures = [], [], []
         call_args = list(args)
+        create_graph = point.nested
         for position in wanted:
-            variable, kind = _as_variable(args[position], position, transform, name)
-            variables.append(variable)
-            kinds.append(kind)
-            call_args[position] = variable
-        create_graph = nested or any(k == "node" and args[p].requires_grad for k, p in zip(kinds, wanted))
+            leaves, structure = tree.flatten(args[position])
+            made = []
+            for leaf in leaves:
+                variable, kind = _as_variable(leaf, position, transform, name)
+                made.append(variable)
+                point.kinds.append(kind)
+                create_graph = create_graph or (kind == "node" and leaf.requires_grad)
+            point.variables.extend(made)
+            point.structures.append(structure)
+            call_args[position] = tree.unflatten(structure, made)
+        point.create_graph = create_graph
 
         _nesting.depth += 1
         try:
             if engine.is_grad_enabled():
-                out = f(*call_args, **kwargs)
+                point.out = f(*call_args, **kwargs)
             else:
                 with engine.enable_grad():
-                    out = f(*call_args, **kwargs)
+                    point.out = f(*call_args, **kwargs)
         finally:
             _nesting.depth -= 1
+        return point
 
-        _check_scalar_output(out, transform, name)
-        raw_grads = _gradients(out, variables, create_graph)
-        grads = tuple(
-            _in_kind(g, variable, kind, nested) for g, variable, kind in zip(raw_grads, variables, kinds)
-        )
-        value = out if create_graph and isinstance(out, Node) else _plain_scalar(out)
-        return value, grads[0] if single else grads
+    return prepare
 
-    return evaluate
+
+def _value(point):
+    out = point.out
+    return out if point.create_graph and isinstance(out, Node) else _plain_scalar(out)
 
 
 def _check_argnums(argnums, transform):
@@ -151,20 +292,22 @@ def _as_variable(arg, position, transform, name):
     if isinstance(arg, np.ndarray):
         return Tensor(arg), "array"
     raise TypeError(
-        f"{transform}: argument {position} of {name} is a {type(arg).__name__}; "
-        "differentiate with respect to a number, a NumPy array, a Value or a Tensor"
+        f"{transform}: argument {position} of {name} is or holds a {type(arg).__name__}; "
+        "differentiate with respect to numbers, NumPy arrays, Values or Tensors, "
+        "or lists, tuples and dicts of them"
     )
 
 
 def _check_scalar_output(out, transform, name):
+    """A scalar, or an array of one element (shape (1,) or (1, 1)), as HIPS autograd accepts."""
     if isinstance(out, Node):
-        if out.__class__ is Value or out.data.ndim == 0:
+        if out.__class__ is Value or out.data.size == 1:
             return
         shape = out.data.shape
     elif isinstance(out, _NUMBER_TYPES):
         return
     elif isinstance(out, np.ndarray):
-        if out.ndim == 0:
+        if out.size == 1:
             return
         shape = out.shape
     else:
@@ -172,27 +315,27 @@ def _check_scalar_output(out, transform, name):
                         f"got {type(out).__name__}")
     raise ValueError(
         f"{transform}: {name} must return a scalar, but it returned shape {shape}; "
-        "reduce it first, e.g. with .sum() or .mean()"
+        "reduce it first, e.g. with .sum() or .mean(), or use jacobian for the full matrix"
     )
 
 
 def _plain_scalar(out):
-    return float(out.data) if isinstance(out, Node) else float(out)
+    return float(np.asarray(out.data if isinstance(out, Node) else out).item())
 
 
-def _gradients(root, wrt, create_graph):
-    """[∂root/∂w for w in wrt], None where root does not depend on w.
+def _backprop(root, wrt, create_graph):
+    """``pull(seed) -> [∂(seed · root)/∂w for w in wrt]``, None where root does not depend on w.
 
-    Runs the engine's backward pass over the nodes between ``wrt`` and
-    ``root`` only, then puts back every ``.grad`` it changed, so no node in
-    the caller's graph keeps anything from this pass.
+    ``seed=None`` starts from 1 (root is a scalar). Each pull runs the
+    engine's backward pass over the nodes between ``wrt`` and ``root`` only
+    (found once), then puts back every ``.grad`` it changed, so no node in
+    the caller's graph keeps anything from it.
     """
     if not isinstance(root, Node) or not root.requires_grad:
-        return [None] * len(wrt)
+        return lambda seed: [None] * len(wrt)
     targets = set(wrt)
     if root in targets:  # f returned one of its arguments
-        seed = engine._seed(root, None, create_graph)
-        return [seed if w is root else None for w in wrt]
+        return lambda seed: [engine._seed(root, seed, create_graph) if w is root else None for w in wrt]
     reached = set(targets)
     between = []
     for node in engine.topological_order(root):
@@ -200,24 +343,25 @@ def _gradients(root, wrt, create_graph):
             reached.add(node)
             between.append(node)
     if root not in reached:
-        return [None] * len(wrt)
-
-    saved = {}
+        return lambda seed: [None] * len(wrt)
+    touched = set(between)
     for node in between:
-        saved[node] = node.grad
-        for parent in node._inputs:
-            if parent not in saved:
-                saved[parent] = parent.grad
-    try:
-        for node in (*between, *wrt):
-            node.grad = None
-        seed = engine._seed(root, None, create_graph)
-        with engine._grad_mode(create_graph):
-            engine._backward_pass(between, seed, create_graph)
-        return [w.grad for w in wrt]
-    finally:
-        for node, previous in saved.items():
-            node.grad = previous
+        touched.update(node._inputs)
+
+    def pull(seed):
+        saved = {node: node.grad for node in touched}
+        try:
+            for node in (*between, *wrt):
+                node.grad = None
+            start = engine._seed(root, seed, create_graph)
+            with engine._grad_mode(create_graph):
+                engine._backward_pass(between, start, create_graph)
+            return [w.grad for w in wrt]
+        finally:
+            for node, previous in saved.items():
+                node.grad = previous
+
+    return pull
 
 
 def _in_kind(g, variable, kind, nested):

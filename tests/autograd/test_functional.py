@@ -159,8 +159,15 @@ def test_a_non_scalar_output_is_an_error_naming_its_shape():
             return x * x
 
         grad(square)(np.ones(3))
-    with pytest.raises(ValueError, match=r"shape \(1,\)"):
-        grad(lambda x: ag.reshape(x, (1,)))(np.ones(1))
+    with pytest.raises(ValueError, match=r"shape \(1, 2\)"):
+        grad(lambda x: ag.reshape(x, (1, 2)))(np.ones(2))
+
+
+@pytest.mark.parametrize("shape", [(1,), (1, 1)])
+def test_an_output_of_one_element_counts_as_a_scalar_as_in_hips_autograd(shape):
+    value, g = value_and_grad(lambda x: ag.reshape(x * x, shape))(np.array([3.0]))
+    assert value == 9.0 and type(value) is float
+    np.testing.assert_array_equal(g, [6.0])
 
 
 @pytest.mark.parametrize(
@@ -184,8 +191,8 @@ def test_bad_argnums_are_refused_when_the_transformation_is_made(argnums):
 
 
 def test_unsupported_arguments_and_functions_are_refused_clearly():
-    with pytest.raises(TypeError, match=r"argument 0 of <lambda> is a list; differentiate with respect to a number"):
-        grad(lambda x: x)([1.0, 2.0])
+    with pytest.raises(TypeError, match=r"argument 0 of <lambda> is or holds a str; differentiate with respect to numbers"):
+        grad(lambda x: x)({"a": [1.0, "2"]})
     with pytest.raises(TypeError, match="expected a function"):
         grad(3.0)
     with pytest.raises(TypeError, match="must return a scalar .* got str"):
@@ -240,3 +247,147 @@ def test_third_derivative_through_a_reshaped_scalar():
     f = lambda x: ag.sum(ag.reshape((x * x) * (x * x), (1,)) ** 2)  # noqa: E731  x⁸
     assert nth_derivative(f, 3)(1.0) == pytest.approx(336.0)
     assert nth_derivative(f, 3)(0.0) == 0.0
+
+
+# -- containers: lists, tuples and dicts of arguments (issue 10.3) ---------------------
+
+
+def test_grad_of_a_dict_of_parameters_is_a_dict_of_arrays_in_the_same_order():
+    params = {"W": np.array([[1.0, 2.0], [3.0, 4.0]]), "b": np.array([0.5, -0.5]), "scale": 2.0}
+    x = np.array([1.0, -1.0])
+
+    def loss(p):
+        return ag.sum(ag.tanh(x @ p["W"] + p["b"]) * p["scale"])
+
+    g = grad(loss)(params)
+    assert list(g) == ["W", "b", "scale"] and type(g["W"]) is np.ndarray and type(g["scale"]) is float
+    h = 1 - np.tanh(x @ params["W"] + params["b"]) ** 2
+    np.testing.assert_allclose(g["W"], 2.0 * np.outer(x, h), rtol=1e-12)
+    np.testing.assert_allclose(g["b"], 2.0 * h, rtol=1e-12)
+    assert g["scale"] == pytest.approx(np.tanh(x @ params["W"] + params["b"]).sum(), rel=1e-12)
+
+
+def test_nested_lists_tuples_and_namedtuples_keep_their_structure():
+    from collections import namedtuple
+
+    Pair = namedtuple("Pair", "left right")
+    args = [Pair(1.0, np.array([2.0, 3.0])), (4.0, {"deep": [5.0]}), None]
+
+    def f(tree):
+        pair, (four, inner), _ = tree
+        return pair.left * ag.sum(pair.right) * four * inner["deep"][0]
+
+    value, g = value_and_grad(f)(args)
+    assert value == 1.0 * 5.0 * 4.0 * 5.0
+    assert isinstance(g, list) and isinstance(g[0], Pair) and isinstance(g[1], tuple) and g[2] is None
+    assert g[0].left == 100.0 and g[1][0] == 25.0 and g[1][1]["deep"] == [20.0]
+    np.testing.assert_array_equal(g[0].right, [20.0, 20.0])
+
+
+def test_containers_compose_with_argnums_and_higher_order():
+    f = lambda xs, y: xs[0] ** 3 * y + xs[1] * y  # noqa: E731
+    gx, gy = grad(f, argnums=(0, 1))([2.0, 3.0], 5.0)
+    assert gx == [60.0, 5.0] and gy == 11.0
+    second = grad(lambda xs: grad(f)(xs, 5.0)[0])([2.0, 3.0])  # ∂²f/∂x₀∂xs
+    assert second == [60.0, 0.0]
+
+
+def test_container_gradients_match_central_differences():
+    p = {"a": np.array([0.3, -0.2]), "b": [np.array([[0.1, 0.4]]), 0.7]}
+    loss = lambda p: ag.sum(ag.sin(p["a"] * p["b"][0]) * p["b"][1])  # noqa: E731
+    g = grad(loss)(p)
+    a_num, b0_num, b1_num = ag.numerical_grad(lambda a, b0, b1: loss({"a": a, "b": [b0, b1]}), p["a"], *p["b"])
+    np.testing.assert_allclose(g["a"], a_num, rtol=1e-7)
+    np.testing.assert_allclose(g["b"][0], b0_num, rtol=1e-7)
+    assert g["b"][1] == pytest.approx(b1_num, rel=1e-7)
+
+
+def test_tree_flatten_and_unflatten_round_trip():
+    from autograd import tree
+
+    value = {"x": [1.0, (2.0, np.ones(2))], "y": None, "z": {"w": 3.0}}
+    leaves, structure = tree.flatten(value)
+    assert leaves[:2] == [1.0, 2.0] and len(leaves) == 4 and structure.leaves == 4
+    rebuilt = tree.unflatten(structure, [10.0, 20.0, "array", 30.0])
+    assert rebuilt == {"x": [10.0, (20.0, "array")], "y": None, "z": {"w": 30.0}}
+    with pytest.raises(ValueError, match="has 4 leaves, got 3"):
+        tree.unflatten(structure, [1, 2, 3])
+    assert tree.flatten(np.ones(3))[0][0].shape == (3,)  # an array is one leaf
+
+
+# -- jacobian, hessian, hvp --------------------------------------------------------------
+
+
+def test_jacobian_has_shape_out_plus_in_and_the_closed_form():
+    W = np.arange(6.0).reshape(2, 3)
+    x = np.array([0.5, -1.0, 2.0])
+    J = ag.jacobian(lambda x: ag.tanh(W @ x))(x)
+    assert J.shape == (2, 3)
+    np.testing.assert_allclose(J, (1 - np.tanh(W @ x) ** 2)[:, None] * W, rtol=1e-12)
+    JW = ag.jacobian(lambda W: W @ x)(W)
+    assert JW.shape == (2, 2, 3)
+    np.testing.assert_array_equal(JW, np.einsum("ij,k->ijk", np.eye(2), x))
+
+
+def test_jacobian_matches_central_differences_row_by_row():
+    x = np.array([[0.2, -0.4], [1.1, 0.3]])
+    f = lambda x: ag.sin(x) * ag.sum(x * x, axis=0)  # noqa: E731
+    J = ag.jacobian(f)(x)
+    for index in np.ndindex(2, 2):
+        np.testing.assert_allclose(J[index], ag.numerical_grad(lambda x: f(x)[index], x), rtol=1e-6, atol=1e-9)
+
+
+def test_jacobian_of_containers_and_several_outputs():
+    f = lambda p: (p["a"] * p["b"], ag.sum(p["a"]))  # noqa: E731
+    out_product, out_sum = ag.jacobian(f)({"a": np.array([1.0, 2.0]), "b": 3.0})
+    np.testing.assert_array_equal(out_product["a"], 3.0 * np.eye(2))
+    np.testing.assert_array_equal(out_product["b"], [1.0, 2.0])
+    np.testing.assert_array_equal(out_sum["a"], [1.0, 1.0])
+    assert out_sum["b"] == 0.0
+    ja, jb = ag.jacobian(lambda a, b: a * b, argnums=(0, 1))(np.array([1.0, 2.0]), np.array([3.0, 4.0]))
+    np.testing.assert_array_equal(ja, np.diag([3.0, 4.0]))
+    np.testing.assert_array_equal(jb, np.diag([1.0, 2.0]))
+
+
+def test_hessian_is_the_jacobian_of_the_gradient_and_symmetric():
+    A = np.array([[2.0, 1.0], [1.0, 3.0]])
+    x = np.array([0.5, -0.25])
+    H = ag.hessian(lambda x: 0.5 * ag.sum(x * (A @ x)) + ag.sum(x**4))(x)
+    np.testing.assert_allclose(H, A + np.diag(12 * x**2), rtol=1e-12)
+    assert ag.hessian(lambda x: x**3)(2.0) == 12.0
+    (Hxx, Hxy), (Hyx, Hyy) = ag.hessian(lambda x, y: ag.sum(x * x * y), argnums=(0, 1))(x, np.array([1.0, 2.0]))
+    np.testing.assert_array_equal(Hxy, np.diag(2 * x))
+    np.testing.assert_array_equal(Hyx, np.diag(2 * x))
+    np.testing.assert_array_equal(Hxx, np.diag([2.0, 4.0]))
+    np.testing.assert_array_equal(Hyy, np.zeros((2, 2)))
+
+
+def test_hessian_of_a_matrix_argument_and_a_third_derivative_through_jacobian():
+    X = np.array([[0.3, -0.1], [0.2, 0.4]])
+    H = ag.hessian(lambda X: ag.sum(ag.sin(X)))(X)
+    assert H.shape == (2, 2, 2, 2)
+    np.testing.assert_allclose(H.reshape(4, 4), np.diag(-np.sin(X).ravel()), rtol=1e-12)
+    third = ag.jacobian(ag.hessian(lambda x: ag.sum(x**4)))(np.array([1.0, 2.0]))
+    expected = np.zeros((2, 2, 2))
+    expected[0, 0, 0], expected[1, 1, 1] = 24.0, 48.0
+    np.testing.assert_array_equal(third, expected)
+
+
+def test_hvp_equals_the_hessian_times_the_vector():
+    f = lambda x: ag.sum(ag.exp(x[0] * x) * x)  # noqa: E731
+    x, v = np.array([0.3, -0.7, 0.2]), np.array([1.0, 2.0, -1.0])
+    np.testing.assert_allclose(ag.hvp(f)(x, v), ag.hessian(f)(x) @ v, rtol=1e-12)
+    p, direction = {"a": np.array([0.5, 1.5])}, {"a": np.array([1.0, 0.0])}
+    np.testing.assert_allclose(ag.hvp(lambda p: ag.sum(p["a"] ** 3))(p, direction)["a"], [3.0, 0.0])
+    with pytest.raises(ValueError, match="hvp: the direction v must be shaped like"):
+        ag.hvp(f)(x, np.ones(2))
+
+
+def test_jacobian_refuses_outputs_that_are_not_arrays():
+    with pytest.raises(TypeError, match="jacobian: <lambda> returned a str as output 0"):
+        ag.jacobian(lambda x: "no")(1.0)
+
+
+def test_jacobian_of_an_empty_output_is_empty():
+    J = ag.jacobian(lambda x: x[:0] * 2.0)(np.ones(3))
+    assert J.shape == (0, 3)

@@ -1,0 +1,561 @@
+"""Linear algebra on nodes: N-D matmul, einsum, tensordot and np.linalg's norm, det, inv, solve.
+
+Primitives: ``matmul`` (batched, NumPy's broadcasting and 1-D promotion),
+``einsum`` (each VJP is another einsum), ``l2_norm`` (a zero subgradient
+at 0), ``singular_value_norm`` (first derivatives only), ``det``,
+``logabsdet``, ``inv`` and ``solve`` with their classical VJPs. ``dot``, ``tensordot``, ``inner``, ``outer``, ``kron``, ``cross`` and
+the other norms are composites. Singular matrices are refused with an error
+rather than answered with noise.
+"""
+
+import numbers
+import string
+
+import numpy as np
+
+from . import ops
+from .array_ops import EachInput, _where, moveaxis, normalize_axis, operand, shape_of, stack, swapaxes
+from .node import Node
+from .ops import _data, _unreduce, primitive
+
+# -- matmul ---------------------------------------------------------------------
+
+
+def _matmul_shapes(name, a_shape, b_shape):
+    """The result's shape under np.matmul's rules, or a ValueError naming both shapes."""
+    if not a_shape or not b_shape:
+        raise ValueError(f"{name}: operands must have at least one axis, got shapes {a_shape} and {b_shape}; use * for scalars")
+    a2 = a_shape if len(a_shape) > 1 else (1,) + a_shape
+    b2 = b_shape if len(b_shape) > 1 else b_shape + (1,)
+    if a2[-1] != b2[-2]:
+        raise ValueError(
+            f"{name}: shapes {a_shape} and {b_shape} are not aligned: "
+            f"{a2[-1]} (last axis of the first) != {b2[-2]} (the second's {'only' if len(b_shape) == 1 else 'second-to-last'} axis)"
+        )
+    try:
+        batch = np.broadcast_shapes(a2[:-2], b2[:-2])
+    except ValueError:
+        raise ValueError(f"{name}: the batch axes of shapes {a_shape} and {b_shape} do not broadcast") from None
+    return batch, a2, b2
+
+
+def _matmul_forward(a, b):
+    _matmul_shapes("matmul", np.shape(a), np.shape(b))
+    return np.matmul(a, b)
+
+
+def _matmul_vjp(position, g, a, b):
+    """Both operands promoted to matrices, g to the promoted product's shape, then the 2-D rules."""
+    a_shape, b_shape = shape_of(a), shape_of(b)
+    batch, a2, b2 = _matmul_shapes("matmul", a_shape, b_shape)
+    g2 = ops.reshape(g, shape=batch + (a2[-2], b2[-1]))
+    if position == 0:
+        full = _matmul(g2, swapaxes(ops.reshape(b, shape=b2), -1, -2))
+        return ops.reshape(ops.sum_to(full, shape=a2), shape=a_shape)
+    full = _matmul(swapaxes(ops.reshape(a, shape=a2), -1, -2), g2)
+    return ops.reshape(ops.sum_to(full, shape=b2), shape=b_shape)
+
+
+_matmul = primitive(
+    "matmul", _matmul_forward,
+    (lambda g, out, a, b: _matmul_vjp(0, g, a, b),
+     lambda g, out, a, b: _matmul_vjp(1, g, a, b)),
+    symbol="@", tensor_only=True,
+    doc="batched matrix product (np.matmul); dA = g·Bᵀ, dB = Aᵀ·g per matrix, summed over broadcast batch axes")
+
+
+def matmul(a, b):
+    """np.matmul: the last two axes are matrices, the others broadcast; a 1-D operand is a vector.
+
+    1-D and 2-D operands use the op table's ``dot`` (one node 'dot'); others the batched ``matmul``.
+    """
+    a, b = operand("matmul", a), operand("matmul", b)
+    a_ndim, b_ndim = len(shape_of(a)), len(shape_of(b))
+    if a_ndim in (1, 2) and b_ndim in (1, 2):
+        return ops.dot(a, b)
+    return _matmul(a, b)
+
+
+def dot(a, b):
+    """np.dot: a product for scalars, the matrix product for 1-D and 2-D, and for N-D the sum
+    over a's last axis and b's second-to-last (its only one when 1-D)."""
+    a, b = operand("dot", a), operand("dot", b)
+    a_ndim, b_ndim = len(shape_of(a)), len(shape_of(b))
+    if a_ndim == 0 or b_ndim == 0:
+        return ops.mul(a, b)
+    if a_ndim <= 2 and b_ndim <= 2:
+        return ops.dot(a, b)
+    return _tensordot("dot", a, b, ([a_ndim - 1], [max(b_ndim - 2, 0)]))
+
+
+def tensordot(a, b, axes=2):
+    """Sum over ``axes`` of a and b (the last n of a and the first n of b for an int n)."""
+    a, b = operand("tensordot", a), operand("tensordot", b)
+    a_ndim, b_ndim = len(shape_of(a)), len(shape_of(b))
+    if isinstance(axes, numbers.Integral):
+        if not 0 <= axes <= min(a_ndim, b_ndim):
+            raise ValueError(f"tensordot: cannot sum over {axes} axes of shapes {shape_of(a)} and {shape_of(b)}")
+        pairs = (list(range(a_ndim - axes, a_ndim)), list(range(axes)))
+    else:
+        try:
+            a_axes, b_axes = axes
+        except (TypeError, ValueError):
+            raise ValueError(f"tensordot: axes must be an int or a pair of axis lists, got {axes!r}") from None
+        a_axes = [a_axes] if isinstance(a_axes, numbers.Integral) else list(a_axes)
+        b_axes = [b_axes] if isinstance(b_axes, numbers.Integral) else list(b_axes)
+        pairs = (a_axes, b_axes)
+    return _tensordot("tensordot", a, b, pairs)
+
+
+def _tensordot(name, a, b, pairs):
+    a_shape, b_shape = shape_of(a), shape_of(b)
+    a_axes = [normalize_axis(name, i, len(a_shape)) for i in pairs[0]]
+    b_axes = [normalize_axis(name, i, len(b_shape)) for i in pairs[1]]
+    if len(a_axes) != len(b_axes) or any(a_shape[i] != b_shape[j] for i, j in zip(a_axes, b_axes)):
+        raise ValueError(
+            f"{name}: shapes {a_shape} and {b_shape} do not match along the summed axes "
+            f"{tuple(a_axes)} and {tuple(b_axes)}"
+        )
+    a_free = [i for i in range(len(a_shape)) if i not in a_axes]
+    b_free = [i for i in range(len(b_shape)) if i not in b_axes]
+    summed = int(np.prod([a_shape[i] for i in a_axes]))
+    a_mat = ops.reshape(ops.transpose(a, axes=tuple(a_free + a_axes)), shape=(-1, summed))
+    b_mat = ops.reshape(ops.transpose(b, axes=tuple(b_axes + b_free)), shape=(summed, -1))
+    product = ops.dot(a_mat, b_mat)
+    return ops.reshape(product, shape=tuple(a_shape[i] for i in a_free) + tuple(b_shape[i] for i in b_free))
+
+
+def inner(a, b):
+    """Sum over the last axes of a and b (a product when either is a scalar)."""
+    a, b = operand("inner", a), operand("inner", b)
+    if not shape_of(a) or not shape_of(b):
+        return ops.mul(a, b)
+    return _tensordot("inner", a, b, ([-1], [-1]))
+
+
+def outer(a, b, out=None):
+    """a_i · b_j of the flattened inputs."""
+    if out is not None:
+        raise TypeError("outer: the out= argument is not supported on nodes")
+    a, b = operand("outer", a), operand("outer", b)
+    return ops.mul(ops.reshape(a, shape=(-1, 1)), ops.reshape(b, shape=(1, -1)))
+
+
+def kron(a, b):
+    """The Kronecker product: blocks a_ij · b, by reshaping both to interleaved axes and multiplying."""
+    a, b = operand("kron", a), operand("kron", b)
+    a_shape, b_shape = shape_of(a), shape_of(b)
+    ndim = max(len(a_shape), len(b_shape))
+    a_shape = (1,) * (ndim - len(a_shape)) + a_shape
+    b_shape = (1,) * (ndim - len(b_shape)) + b_shape
+    spread_a = ops.reshape(a, shape=tuple(n for d in a_shape for n in (d, 1)))
+    spread_b = ops.reshape(b, shape=tuple(n for d in b_shape for n in (1, d)))
+    return ops.reshape(ops.mul(spread_a, spread_b), shape=tuple(p * q for p, q in zip(a_shape, b_shape)))
+
+
+def cross(a, b, axisa=-1, axisb=-1, axisc=-1, axis=None):
+    """The cross product of 3-vectors along the given axes (the others broadcast)."""
+    a, b = operand("cross", a), operand("cross", b)
+    if axis is not None:
+        axisa = axisb = axisc = axis
+    a_shape, b_shape = shape_of(a), shape_of(b)
+    if not a_shape or not b_shape:
+        raise ValueError(f"cross: needs vectors, got shapes {a_shape} and {b_shape}")
+    a = moveaxis(a, normalize_axis("cross", axisa, len(a_shape)), -1)
+    b = moveaxis(b, normalize_axis("cross", axisb, len(b_shape)), -1)
+    if shape_of(a)[-1] != 3 or shape_of(b)[-1] != 3:
+        raise ValueError(
+            f"cross: needs 3-element vectors, got shapes {a_shape} and {b_shape} "
+            "(2-element vectors are deprecated in NumPy and not supported)"
+        )
+    a0, a1, a2 = (ops.getitem(a, index=(Ellipsis, i)) for i in range(3))
+    b0, b1, b2 = (ops.getitem(b, index=(Ellipsis, i)) for i in range(3))
+    c = stack([a1 * b2 - a2 * b1, a2 * b0 - a0 * b2, a0 * b1 - a1 * b0], axis=-1)
+    return moveaxis(c, -1, normalize_axis("cross", axisc, len(shape_of(c))))
+
+
+# -- einsum ------------------------------------------------------------------------
+
+
+def _parse_einsum(subscripts, shapes):
+    """Explicit subscripts ('ij,jk->ik') with '...' spelled out as letters, and each letter's size."""
+    if not isinstance(subscripts, str):
+        raise TypeError(f"einsum: subscripts must be a string, got {type(subscripts).__name__}")
+    spec = subscripts.replace(" ", "")
+    inputs, arrow, output = spec.partition("->")
+    terms = inputs.split(",")
+    if len(terms) != len(shapes):
+        raise ValueError(f"einsum: subscripts {subscripts!r} name {len(terms)} operands but {len(shapes)} were given")
+    for term in terms + [output]:
+        bad = set(term.replace("...", "")) - set(string.ascii_letters)
+        if bad or term.replace("...", "").count(".") or term.count("...") > 1:
+            raise ValueError(f"einsum: invalid subscripts {subscripts!r}; use letters, ',' '->' and one '...' per operand")
+    used = set(spec)
+    spare = [c for c in string.ascii_letters if c not in used]
+    ellipsis_ndim = 0
+    for term, shape in zip(terms, shapes):
+        named = len(term.replace("...", ""))
+        if "..." in term:
+            if named > len(shape):
+                raise ValueError(f"einsum: operand of shape {shape} has fewer axes than {term!r} names")
+            ellipsis_ndim = max(ellipsis_ndim, len(shape) - named)
+        elif named != len(shape):
+            raise ValueError(f"einsum: subscripts {term!r} name {named} axes but the operand has shape {shape}")
+    broadcast_letters = "".join(spare[:ellipsis_ndim])
+    explicit_terms = []
+    for term, shape in zip(terms, shapes):
+        k = len(shape) - len(term.replace("...", ""))
+        explicit_terms.append(term.replace("...", broadcast_letters[ellipsis_ndim - k:] if k else ""))
+    if arrow:
+        output = output.replace("...", broadcast_letters)
+        if len(set(output)) != len(output):
+            raise ValueError(f"einsum: output subscripts {output!r} repeat a letter")
+        missing = set(output) - set("".join(explicit_terms))
+        if missing:
+            raise ValueError(f"einsum: output letter(s) {sorted(missing)} appear in no operand of {subscripts!r}")
+    else:
+        counts = {}
+        for letter in "".join(explicit_terms):
+            counts[letter] = counts.get(letter, 0) + 1
+        output = broadcast_letters + "".join(sorted(c for c, n in counts.items() if n == 1 and c not in broadcast_letters))
+    sizes = {}
+    for term, shape in zip(explicit_terms, shapes):
+        for letter, size in zip(term, shape):
+            known = sizes.get(letter)
+            if known is None or known == 1 and letter in broadcast_letters:
+                sizes[letter] = size
+            elif size != known and not (size == 1 and letter in broadcast_letters):
+                if letter in broadcast_letters:
+                    raise ValueError(
+                        f"einsum: the '...' axes of operand shapes {', '.join(str(s) for s in shapes)} "
+                        f"do not broadcast in {subscripts!r}"
+                    )
+                raise ValueError(
+                    f"einsum: letter {letter!r} stands for axes of sizes {known} and {size} in {subscripts!r} "
+                    f"(operand shapes {', '.join(str(s) for s in shapes)})"
+                )
+    return ",".join(explicit_terms) + "->" + output, sizes
+
+
+def _einsum_forward(*operands, subscripts):
+    return np.einsum(subscripts, *operands)
+
+
+def _einsum_vjp(position, g, out, *operands, subscripts):
+    """∂/∂operand i: an einsum of g with the other operands onto operand i's subscripts.
+
+    A letter repeated in operand i (a diagonal, 'ii') becomes fresh letters
+    tied by identity matrices; a letter only operand i has (summed away)
+    gets a vector of ones, which broadcasts g along it.
+    """
+    inputs, output = subscripts.split("->")
+    terms = inputs.split(",")
+    sizes = {}
+    for term, x in zip(terms, operands):
+        for letter, size in zip(term, np.shape(_data(x))):
+            sizes[letter] = max(size, sizes.get(letter, 1))
+    spare = iter(c for c in string.ascii_letters if c not in subscripts)
+    target, extra_terms, extras = "", [], []
+    for letter in terms[position]:
+        if letter in target:
+            fresh = next(spare)
+            extra_terms.append(letter + fresh)
+            extras.append(np.eye(sizes[letter]))
+            letter = fresh
+        target += letter
+    others = [t for i, t in enumerate(terms) if i != position]
+    present = set(output).union(*others, *extra_terms)
+    for letter in dict.fromkeys(terms[position]):
+        if letter not in present:
+            extra_terms.append(letter)
+            extras.append(np.ones(sizes[letter]))
+    spec = ",".join([output, *others, *extra_terms]) + "->" + target
+    rest = [x for i, x in enumerate(operands) if i != position]
+    return _einsum(g, *rest, *extras, subscripts=spec)
+
+
+_einsum = primitive(
+    "einsum", _einsum_forward, EachInput(_einsum_vjp),
+    tensor_only=True,
+    doc="Einstein summation; operand i receives the einsum of g with the other operands onto its subscripts")
+
+
+def einsum(subscripts, *operands, optimize=False):
+    """Einstein summation with explicit ('ij,jk->ik') or implicit ('ij,jk') output and '...' for broadcast axes.
+
+    Unlike NumPy, a letter must stand for axes of one size: a length-1 axis
+    does not broadcast against a longer one outside '...'.
+    """
+    if not operands:
+        raise ValueError("einsum: give the operands after the subscripts")
+    operands = [operand("einsum", x) for x in operands]
+    spec, _ = _parse_einsum(subscripts, [shape_of(x) for x in operands])
+    return _einsum(*operands, subscripts=spec)
+
+
+# -- norms ---------------------------------------------------------------------------
+
+
+def _l2_vjp(g, out, x, axis, keepdims):
+    safe = _where_nonzero(out)
+    return _unreduce(g, x, axis, keepdims) * x / _unreduce(safe, x, axis, keepdims)
+
+
+def _where_nonzero(out):
+    return _where(out, 1.0, condition=np.asarray(_data(out)) != 0.0)
+
+
+l2_norm = primitive(
+    "l2_norm", lambda x, axis=None, keepdims=False: np.sqrt(np.sum(x * x, axis=axis, keepdims=keepdims)),
+    (_l2_vjp,),
+    symbol="‖x‖", tensor_only=True,
+    doc="√Σx² over axis; dx = g·x/‖x‖, and 0 where ‖x‖ = 0 (a subgradient, as PyTorch)")
+
+def _singular_value_norm_forward(x, ord):
+    s = np.linalg.svd(x, compute_uv=False)
+    return s.sum(axis=-1) if ord == "nuc" else s[..., 0] if ord == 2 else s[..., -1]
+
+
+def _singular_value_norm_vjp(g, out, x, ord):
+    """g·u₁v₁ᵀ (ord 2), g·uₙvₙᵀ (ord −2), g·U·Vᵀ ('nuc'), from the SVD of the data: first order only."""
+    if isinstance(x, Node) and x.requires_grad:
+        raise NotImplementedError(
+            f"norm: the matrix norm ord={ord!r} has first derivatives only (the second need the derivatives "
+            "of the singular vectors), so a recorded backward pass (create_graph, nested grad, grad of Tensor "
+            "arguments) refuses it; use ord='fro', or backward() / grad on plain arrays"
+        )
+    u, _, vt = np.linalg.svd(np.asarray(_data(x)), full_matrices=False)
+    if ord == 2:
+        u, vt = u[..., :, :1], vt[..., :1, :]
+    elif ord == -2:
+        u, vt = u[..., :, -1:], vt[..., -1:, :]
+    return ops.reshape(g, shape=np.shape(_data(out)) + (1, 1)) * (u @ vt)
+
+
+singular_value_norm = primitive(
+    "singular_value_norm", _singular_value_norm_forward, (_singular_value_norm_vjp,),
+    symbol="‖x‖σ", tensor_only=True,
+    doc="the largest (ord 2) or smallest (ord −2) singular value or their sum ('nuc') of the last two axes; "
+        "dA = g·u₁v₁ᵀ, g·uₙvₙᵀ or g·U·Vᵀ from the SVD (first derivatives only)")
+
+_VECTOR_ORDS = (None, 1, 2, np.inf, -np.inf)
+_MATRIX_ORDS = (None, "fro", 1, -1, np.inf, -np.inf)
+
+
+def norm(x, ord=None, axis=None, keepdims=False):
+    """np.linalg.norm for ord None/2/1/±inf of vectors and None/'fro'/'nuc'/±1/±2/±inf of matrices.
+
+    Kinks take a subgradient: 0 for the 2-norm and 'fro' at 0, sign(x) (0 at 0) for
+    |x|, the first maximising (minimising) element, row or column for ±inf and ±1,
+    and the singular vectors NumPy's SVD returns for ±2 and 'nuc' (first derivatives only).
+    """
+    x = operand("norm", x)
+    ndim = len(shape_of(x))
+    if axis is None:
+        if ord is None:
+            return l2_norm(x, axis=None, keepdims=keepdims)
+        if ndim not in (1, 2):
+            raise ValueError(f"norm: ord={ord!r} needs a 1-D or 2-D input or an axis, got shape {shape_of(x)}")
+        axis = tuple(range(ndim))
+    axes = tuple(axis) if isinstance(axis, (tuple, list)) else (axis,)
+    axes = tuple(normalize_axis("norm", a, ndim) for a in axes)
+    if len(axes) == 1:
+        if not any(ord == o and type(ord) is not str for o in _VECTOR_ORDS):
+            raise ValueError(f"norm: vector ord {ord!r} is not supported; use one of None, 1, 2, inf, -inf")
+        if ord in (None, 2):
+            return l2_norm(x, axis=axes[0], keepdims=keepdims)
+        magnitude = ops.abs(x)
+        if ord == 1:
+            return ops.sum(magnitude, axis=axes[0], keepdims=keepdims)
+        from .functions import min as min_
+
+        return (ops.max if ord > 0 else min_)(magnitude, axis=axes[0], keepdims=keepdims)
+    if len(axes) != 2 or axes[0] == axes[1]:
+        raise ValueError(f"norm: axis must name one axis (vectors) or two different axes (matrices), got {axis!r}")
+    if (ord == "nuc") if isinstance(ord, str) else (ord is not None and ord in (2, -2)):
+        moved = moveaxis(x, axes, (-2, -1))
+        result = singular_value_norm(moved, ord=ord)
+        if keepdims:
+            kept = list(shape_of(x))
+            for a in axes:
+                kept[a] = 1
+            result = ops.reshape(result, shape=tuple(kept))
+        return result
+    if not any(ord == o for o in _MATRIX_ORDS):
+        raise ValueError(f"norm: matrix ord {ord!r} is not supported; use None, 'fro', 'nuc', 1, -1, 2, -2, inf or -inf")
+    if ord in (None, "fro"):
+        return l2_norm(x, axis=axes, keepdims=keepdims)
+    from .functions import min as min_
+
+    row_axis, col_axis = axes
+    summed_axis, picked_axis = (row_axis, col_axis) if ord in (1, -1) else (col_axis, row_axis)
+    sums = ops.sum(ops.abs(x), axis=summed_axis, keepdims=True)
+    result = (ops.max if ord > 0 else min_)(sums, axis=picked_axis, keepdims=True)
+    return result if keepdims else ops.reshape(result, shape=tuple(n for i, n in enumerate(shape_of(x)) if i not in axes))
+
+
+# -- determinants, inverses, solving ----------------------------------------------------
+
+
+def _square(name, a):
+    shape = np.shape(a)
+    if len(shape) < 2 or shape[-1] != shape[-2]:
+        raise ValueError(f"{name}: needs square matrices of shape (..., n, n), got shape {shape}")
+
+
+def _checked_inverse(name, a):
+    """inv(a), refused where a's condition number ‖a‖₁‖a⁻¹‖₁ reaches 1/ε (the inverse would be noise).
+
+    The 1-norm condition number costs one inverse, not an SVD, and is within
+    a factor n of the 2-norm one.
+    """
+    _square(name, a)
+    if a.size == 0:
+        return np.linalg.inv(a)
+    try:
+        with np.errstate(all="ignore"):
+            inverse = np.linalg.inv(a)
+        condition = _norm_1(a) * _norm_1(inverse)
+    except np.linalg.LinAlgError:  # exactly singular somewhere: find which, the slow way
+        with np.errstate(all="ignore"):
+            inverse, condition = None, np.linalg.cond(a)
+    bad = ~(condition < 1.0 / np.finfo(a.dtype).eps)
+    if np.any(bad):
+        where_ = f" (matrix {np.argwhere(bad)[0].tolist()} of the stack)" if np.ndim(bad) else ""
+        worst = np.max(np.where(np.isnan(condition), np.inf, condition))
+        raise np.linalg.LinAlgError(
+            f"{name}: the matrix{where_} is singular to working precision (condition number {worst:.3g}); "
+            "its inverse would be noise. Regularize it (add a multiple of the identity) or use "
+            "np.linalg.lstsq / pinv on the data"
+        )
+    return inverse
+
+
+def _norm_1(a):
+    return np.abs(a).sum(axis=-2).max(axis=-1)
+
+
+def _inv_forward(a):
+    return _checked_inverse("inv", a)
+
+
+def _transposed(x):
+    return swapaxes(x, -1, -2)
+
+
+_inv = primitive(
+    "inv", _inv_forward,
+    (lambda g, out, a: -_matmul(_matmul(_transposed(out), g), _transposed(out)),),
+    symbol="A⁻¹", tensor_only=True,
+    doc="matrix inverse (stacks too); dA = −A⁻ᵀ·g·A⁻ᵀ; singular matrices are refused")
+
+
+def _det_forward(a):
+    _square("det", a)
+    return np.linalg.det(a)
+
+
+def _det_vjp(g, out, a):
+    if np.any(np.asarray(_data(out)) == 0.0):
+        raise np.linalg.LinAlgError(
+            "det: the gradient at a singular matrix (det = 0) is the adjugate, which is not "
+            "computed here; differentiate at an invertible matrix"
+        )
+    scale = ops.reshape(g * out, shape=np.shape(_data(out)) + (1, 1))
+    return scale * _transposed(_inv(a))
+
+
+_det = primitive(
+    "det", _det_forward, (_det_vjp,),
+    tensor_only=True, doc="determinant (stacks too); dA = g·det(A)·A⁻ᵀ (refused where det = 0)")
+
+
+def _logabsdet_forward(a):
+    _square("slogdet", a)
+    return np.linalg.slogdet(a)[1]
+
+
+_logabsdet = primitive(
+    "logabsdet", _logabsdet_forward,
+    (lambda g, out, a: ops.reshape(g, shape=np.shape(_data(out)) + (1, 1)) * _transposed(_inv(a)),),
+    symbol="log|det|", tensor_only=True, doc="log |det A|; dA = g·A⁻ᵀ")
+
+
+def slogdet(a):
+    """(sign, log |det a|): the sign is plain data (it is piecewise constant), the logarithm is recorded."""
+    a = operand("slogdet", a)
+    sign = np.linalg.slogdet(np.asarray(_data(a)))[0] if len(shape_of(a)) >= 2 else None
+    return sign, _logabsdet(a)
+
+
+def _solve_shapes(a, b):
+    """(b as matrices, its shape) following NumPy 2: b is a vector only when 1-D."""
+    a_shape, b_shape = np.shape(a), np.shape(b)
+    if len(a_shape) < 2 or a_shape[-1] != a_shape[-2]:
+        raise ValueError(f"solve: a must be square matrices of shape (..., n, n), got shape {a_shape}")
+    vector = len(b_shape) == 1
+    rows = b_shape[0] if vector else (b_shape[-2] if len(b_shape) >= 2 else None)
+    if rows != a_shape[-1]:
+        raise ValueError(
+            f"solve: a of shape {a_shape} and b of shape {b_shape} do not fit; b must be (n,) or (..., n, k) with n = {a_shape[-1]}"
+        )
+    return vector
+
+
+def _solve_forward(a, b):
+    vector = _solve_shapes(a, b)
+    _checked_inverse("solve", a)
+    if vector:
+        return np.linalg.solve(a, b[:, None])[..., 0]
+    return np.linalg.solve(a, b)
+
+
+def _as_matrix(x, vector):
+    return ops.reshape(x, shape=shape_of(x) + (1,)) if vector else x
+
+
+def _solve_vjp_b(g, out, a, b):
+    vector = len(shape_of(b)) == 1
+    gb = _solve(_transposed(a), _as_matrix(g, vector))
+    return ops.reshape(ops.sum_to(gb, shape=shape_of(b) + ((1,) if vector else ())), shape=shape_of(b))
+
+
+def _solve_vjp_a(g, out, a, b):
+    vector = len(shape_of(b)) == 1
+    gb = _solve(_transposed(a), _as_matrix(g, vector))
+    return ops.sum_to(-_matmul(gb, _transposed(_as_matrix(out, vector))), shape=shape_of(a))
+
+
+_solve = primitive(
+    "solve", _solve_forward, (_solve_vjp_a, _solve_vjp_b),
+    tensor_only=True,
+    doc="x with a·x = b (b (n,) or (..., n, k)); db = a⁻ᵀ·g solved, da = −db·xᵀ; singular a is refused")
+
+
+def det(a):
+    """The determinant of a square matrix (or of each in a stack)."""
+    return _det(operand("det", a))
+
+
+def inv(a):
+    """The inverse of a square matrix (or of each in a stack); singular matrices are refused."""
+    return _inv(operand("inv", a))
+
+
+def solve(a, b):
+    """x with a·x = b, for b of shape (n,) or (..., n, k); singular a is refused."""
+    return _solve(operand("solve", a), operand("solve", b))
+
+
+# -- the names NumPy gives them ------------------------------------------------------------
+
+PRIMITIVES = tuple(p.name for p in (_matmul, _einsum, l2_norm, singular_value_norm, _det, _logabsdet, _inv, _solve))
+
+ARRAY_FUNCTIONS = {
+    np.matmul: matmul, np.dot: dot, np.tensordot: tensordot, np.inner: inner, np.outer: outer,
+    np.kron: kron, np.cross: cross, np.einsum: einsum,
+    np.linalg.norm: norm, np.linalg.det: det, np.linalg.inv: inv, np.linalg.solve: solve,
+    np.linalg.slogdet: slogdet,
+}
+
+METHODS = {"dot": dot, "__matmul__": matmul, "__rmatmul__": lambda self, other: matmul(other, self)}
