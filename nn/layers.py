@@ -23,6 +23,7 @@ import numpy as np
 
 import autograd
 from autograd import Node, Tensor, Value, ops
+from autograd.edits import guard, verify
 
 __all__ = [
     "Layer", "Affine", "Relu", "Sigmoid", "SoftmaxWithLoss", "IdentityWithLoss", "MulLayer", "AddLayer",
@@ -81,7 +82,7 @@ class Layer:
         self.name = name or type(self).__name__
         self._leaves = None  # the inputs of the last forward(), as leaf nodes
         self._output = None  # the node forward() produced
-        self._fast = None  # or, for a one-primitive layer on float arrays: (primitive, args, params, out, needed, shape)
+        self._fast = None  # or, for a one-primitive layer on float arrays: (primitive, args, params, out, needed, shape, kept)
 
     def __repr__(self):
         return f"{type(self).__name__}(name={self.name!r})"
@@ -140,7 +141,8 @@ class Layer:
             out = primitive.forward(*args, **params)
         except ValueError as error:
             raise ValueError(f"{self.name}: {str(error).removeprefix(primitive.name + ': ')}") from None
-        self._fast = (primitive, args, params, out, needed, shape)
+        kept = guard(primitive, args, out, needed)  # what the VJPs will read, so backward can tell if it changed
+        self._fast = (primitive, args, params, out, needed, shape, kept)
         self._leaves = self._output = None
         return out
 
@@ -157,7 +159,8 @@ class Layer:
                 f"{np.shape(out)}; pass the gradient of the loss with respect to this layer's output"
             )
         if self._fast is not None:
-            primitive, args, params, out, needed, shape = self._fast
+            primitive, args, params, out, needed, shape, kept = self._fast
+            verify(primitive, args, out, kept, f"{self.name}.backward")
             if type(dout) is not np.ndarray:
                 dout = float(dout) if np.ndim(dout) == 0 else np.asarray(dout, dtype=np.float64)
             grads = [primitive.vjps[i](dout, out, *args, **params) for i in needed]

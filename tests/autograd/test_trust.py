@@ -115,8 +115,19 @@ def test_affine_weights_changed_between_forward_and_backward_are_caught():
     layer = nn.Affine(W, np.zeros(2))
     layer.forward(np.array([[1.0, 1.0]]))
     W[0, 0] = 100.0  # the caller's array, shared with the layer
-    with pytest.raises(InPlaceEditError, match="'affine'"):
+    with pytest.raises(InPlaceEditError, match="Affine.backward: input 1 of 'affine'"):
         layer.backward(np.ones((1, 2)))
+
+
+def test_a_layers_input_changed_between_forward_and_backward_is_caught():
+    layer = nn.Affine(np.array([[1.0, -1.0], [2.0, 0.5]]), np.zeros(2))
+    x = np.array([[1.0, 1.0]])
+    layer.forward(x)
+    x *= 3.0  # dW = xᵀ·dout reads the input
+    with pytest.raises(InPlaceEditError, match=r"Affine.backward: input 0 of 'affine' \(an array of shape \(1, 2\)\)"):
+        layer.backward(np.ones((1, 2)))
+    layer.forward(x)  # a fresh forward sees the new values
+    np.testing.assert_array_equal(layer.backward(np.ones((1, 2))), [[0.0, 2.5]])
 
 
 def test_optimizers_update_in_place_between_steps():

@@ -1,0 +1,39 @@
+"""Guarding a primitive called outside the graph against edits of what its VJPs will read.
+
+The engine guards every recorded operation itself (``Primitive.reads``,
+checksums compared by ``backward``). Code that calls a primitive's forward
+and later its VJPs directly, as ``nn``'s layers do in the textbook's
+``forward``/``backward(dout)`` protocol, keeps the same promise with these
+two functions:
+
+>>> kept = guard(prim, args, out, needed)         # doctest: +SKIP
+>>> verify(prim, args, out, kept, "Affine.backward")  # raises InPlaceEditError if one changed
+"""
+
+import numpy as np
+
+from .engine import OUT, InPlaceEditError, _read_positions, checksum
+
+
+def guard(prim, args, out, needed):
+    """Checksums of the arrays (inputs ``args``, output ``out``) that the VJPs of inputs ``needed`` read."""
+    needs = tuple(i in needed for i in range(len(args)))
+    kept = []
+    for position in _read_positions(prim.reads, needs):
+        data = out if position == OUT else args[position]
+        if data.__class__ is np.ndarray:
+            kept.append((position, checksum(data)))
+    return tuple(kept)
+
+
+def verify(prim, args, out, kept, caller):
+    """Raise InPlaceEditError naming ``caller`` if an array ``guard`` saw has changed since."""
+    for position, before in kept:
+        data = out if position == OUT else args[position]
+        if checksum(data) != before:
+            what = f"the output of '{prim.name}'" if position == OUT else f"input {position} of '{prim.name}'"
+            raise InPlaceEditError(
+                f"{caller}: {what} (an array of shape {data.shape}) was changed in place after forward() "
+                "used it, so the gradients would be computed from the new values, not the ones forward used; "
+                "change the array before forward() or after backward(), or give forward() a copy"
+            )
