@@ -28,6 +28,8 @@ GRADIENT_COLOR = "red"
 SHAPE_COLOR = "#666666"
 CONSTANT_COLOR = "#666666"
 CLUSTER_COLOR = "#8c8c8c"
+HIGHLIGHT_COLOR = "#ffe08a"
+HIDDEN_COLOR = "transparent"
 
 INSTALL_HINT = (
     "install Graphviz: 'apt-get install graphviz' (Debian/Ubuntu), 'brew install graphviz' (macOS), "
@@ -155,9 +157,14 @@ def render(output, path, *, dpi=None, **options):
 # -- DOT -------------------------------------------------------------------------------
 
 
-def new_diagram(title=None):
-    """An empty left-to-right diagram with the house style."""
-    graph = Diagram(
+def new_diagram(title=None, cls=Diagram):
+    """An empty left-to-right diagram with the house style, named after its title.
+
+    The name is what an SVG viewer shows as the picture's title (Graphviz's
+    own is "%3").
+    """
+    graph = cls(
+        name=" ".join(_printable(title).replace("\\", "\u29f5").split()) if title else "computational graph",
         graph_attr={
             "rankdir": "LR",
             "ordering": "in",
@@ -175,19 +182,27 @@ def new_diagram(title=None):
     return graph
 
 
-def emit_scene(graph, scene, *, digits=DIGITS, max_elements=MAX_ELEMENTS, prefix=""):
+def emit_scene(
+    graph, scene, *, digits=DIGITS, max_elements=MAX_ELEMENTS, prefix="", values=None, grads=None, highlight=()
+):
     """Write ``scene``'s nodes, clusters and edges into ``graph`` (a Digraph or subgraph).
 
     ``prefix`` keeps node names apart when several scenes share one graph.
+    ``values`` and ``grads`` are the edges whose forward value and gradient
+    are shown (None: all); the others keep their place, in transparent ink,
+    so every box has the same size whatever is shown. ``highlight`` holds
+    the items drawn filled (the operation being computed).
     """
     names = {item: f"{prefix}{item.key}" for item in scene.items}
     members = {}  # cluster (None: top level) -> node statements as (name, attributes)
     for item in scene.items:
-        members.setdefault(item.cluster, []).append((names[item], _item_attributes(item, digits, max_elements)))
+        attributes = _item_attributes(item, digits, max_elements, item in highlight)
+        members.setdefault(item.cluster, []).append((names[item], attributes))
     edge_statements = []
     for index, edge in enumerate(scene.edges):
         middle = f"{prefix}e{index}"
-        members.setdefault(edge.cluster, []).append((middle, _label_node_attributes(edge, digits, max_elements)))
+        shown = (values is None or edge in values, grads is None or edge in grads)
+        members.setdefault(edge.cluster, []).append((middle, _label_node_attributes(edge, digits, max_elements, *shown)))
         edge_statements.append((names[edge.tail], f"{middle}:line:w", {"arrowhead": "none"}))
         edge_statements.append((f"{middle}:line:e", names[edge.head], {}))
 
@@ -257,7 +272,7 @@ def _tooltip_text(text):
     return graphviz.nohtml(text.replace("\\", "\u29f5"))
 
 
-def _item_attributes(item, digits, max_elements):
+def _item_attributes(item, digits, max_elements, highlight=False):
     label = _html([item.label])
     tooltip = _tooltip_text(_tooltip(item))
     if item.kind == "op":
@@ -267,11 +282,14 @@ def _item_attributes(item, digits, max_elements):
             label = f'<font point-size="18">{label}</font>'
         if item.detail:
             label += f'<br/><font point-size="9">{_html([item.detail])}</font>'
-        return {"label": f"<{label}>", "shape": "circle", "width": "0.5", "margin": "0.03", "tooltip": tooltip}
+        attributes = {"label": f"<{label}>", "shape": "circle", "width": "0.5", "margin": "0.03", "tooltip": tooltip}
+        if highlight:
+            attributes.update(style="filled", fillcolor=HIGHLIGHT_COLOR)
+        return attributes
     if item.kind == "group":
         return {
-            "label": f"<<b>{label}</b>>", "shape": "box", "style": "rounded", "margin": "0.12,0.06",
-            "tooltip": tooltip,
+            "label": f"<<b>{label}</b>>", "shape": "box", "style": "rounded,filled" if highlight else "rounded",
+            "margin": "0.12,0.06", "tooltip": tooltip, **({"fillcolor": HIGHLIGHT_COLOR} if highlight else {}),
         }
     if item.kind == "output" and not item.label:
         return {"label": "", "shape": "point", "width": "0.06"}
@@ -310,17 +328,22 @@ def _tooltip(item):
     return " ".join(parts)
 
 
-def _label_node_attributes(edge, digits, max_elements):
-    """A node drawn as: forward value, a line continuing the arrow, gradient in red."""
+def _label_node_attributes(edge, digits, max_elements, show_value=True, show_grad=True):
+    """A node drawn as: forward value, a line continuing the arrow, gradient in red.
+
+    A value or gradient not shown keeps its place in transparent ink.
+    """
     value = format_edge_value(edge.value, digits, max_elements)
     above = [_escape(line) for line in value]
     if len(value) > len(format_values(edge.value, digits, max_elements)):  # the first line is a shape
-        above[0] = f'<font color="{SHAPE_COLOR}" point-size="9">{above[0]}</font>'
+        above[0] = f'<font color="{SHAPE_COLOR if show_value else HIDDEN_COLOR}" point-size="9">{above[0]}</font>'
     source = edge.source
     if source.name is not None and source._op is not None and edge.head.kind != "output":
         above[0] = _escape(f"{source.name} = " if len(value) == 1 else f"{source.name} ") + above[0]
     below = [] if edge.grad is None else format_values(edge.grad, digits, max_elements)
-    below = [f'<font color="{GRADIENT_COLOR}">{_escape(line)}</font>' for line in below]
+    below = [f'<font color="{GRADIENT_COLOR if show_grad else HIDDEN_COLOR}">{_escape(line)}</font>' for line in below]
+    if not show_value:
+        above = [f'<font color="{HIDDEN_COLOR}">{line}</font>' for line in above]
     blank = "&#160;"  # padding keeps the line in the middle, so the arrow stays straight
     size = max(len(above), len(below))
     above = [blank] * (size - len(above)) + above

@@ -41,7 +41,7 @@ def test_the_issue_example_renders_an_svg(tmp_path):
 def test_without_output_the_dot_text_goes_to_stdout():
     done = run_module("x*y", "x=3", "y=2")
     assert done.returncode == 0, done.stderr
-    assert done.stdout.startswith("digraph {")
+    assert done.stdout.startswith("digraph \"computational graph\" {")
     assert '<font color="red">2</font>' in done.stdout and '<font color="red">3</font>' in done.stdout
 
 
