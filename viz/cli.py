@@ -20,7 +20,7 @@ import autograd
 from autograd import Node, Value
 
 from .draw import FORMATS, DotNotFoundError, draw, render
-from .expression import ExpressionError, evaluate, parse_assignments
+from .expression import ExpressionError, escape_unprintable, evaluate, parse_assignments
 from .figures import ANIMATIONS, FIGURES, GRAPHS, figure
 from .player import ANIMATION_FORMATS, DURATION, animate
 from .format import DIGITS
@@ -253,7 +253,7 @@ def main(argv=None):
 
 
 def _fail(error):
-    message = " ".join(str(error).split("\n"))
+    message = escape_unprintable(" ".join(str(error).splitlines()))
     print(f"{PROG}: error: {message}", file=sys.stderr)
 
 

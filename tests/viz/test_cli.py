@@ -331,3 +331,30 @@ def test_abs_and_sqrt_are_callable_from_the_command_line(capsys):
     assert "<td>5</td>" in dot  # 3 + 2
     assert main(["sqrt(x, x)", "x=4"]) == 2
     assert "sqrt() takes 1 argument, got 2" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize("mark", ["\u202e", "\u2066", "\u2069", "\u200e", "\u200f", "\x1b", "\x9b"])
+@pytest.mark.parametrize(
+    "argv",
+    [
+        ["x*2", "x=1", "--bogus{}"],
+        ["demo", "apple{}"],
+        ["x*2", "x=1", "-o", "graph{}.txt"],
+        ["x*2", "x=1", "--steps", "-o", "steps{}.svg"],
+        ["x*2", "x{}=1"],
+    ],
+    ids=["unknown-option", "unknown-figure", "suffix", "steps-suffix", "variable"],
+)
+def test_control_and_bidirectional_characters_are_escaped_in_errors(argv, mark, capsys, tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    assert main([word.format(mark) for word in argv]) == 2
+    err = capsys.readouterr().err
+    assert mark not in err and err.count("\n") == 1
+    assert mark.encode("unicode_escape").decode() in err
+
+
+def test_a_flat_sum_of_three_hundred_terms_is_drawn(tmp_path):
+    path = tmp_path / "sum.dot"
+    assert main(["+".join(["x"] * 300), "x=2", "-o", str(path)]) == 0
+    source = path.read_text(encoding="utf-8")
+    assert source.count("tooltip=add") == 299 and ">600<" in source
