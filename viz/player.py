@@ -26,7 +26,7 @@ import re
 import tempfile
 from pathlib import Path
 
-from .draw import HIGHLIGHT_COLOR, DotNotFoundError, _dot_not_found
+from .draw import FONT, HIGHLIGHT_COLOR, DotNotFoundError, _dot_not_found
 from .steps import walkthrough
 
 __all__ = ["animate", "player", "Player", "page", "ANIMATION_FORMATS"]
@@ -166,12 +166,13 @@ _SEGMENT = re.compile(r"(?=<!-- )")
 _TITLE = re.compile(r"<title>([^<]*)</title>")
 _TEXT = re.compile(r"<text [^>]*>.*?</text>\n?", re.S)
 _LABEL_NODE = re.compile(r"e\d+")
+_FONT_ATTRIBUTE = f' font-family="{FONT}"'
 
 
 def frame_svgs(walk):
     """The SVG of every frame of ``walk``, from one run of Graphviz."""
     svg = _pipe(walk.full(), "svg").decode("utf-8")
-    svg = svg[svg.index("<svg") :]
+    svg = svg[svg.index("<svg") :].replace(_FONT_ATTRIBUTE, "")  # the page's style sets the font once
     pieces = _SEGMENT.split(svg)
     head, pieces = pieces[0], pieces[1:]
     keys = {item: item.key for item in walk.scene.items}
@@ -233,6 +234,7 @@ body { font-family: Helvetica, Arial, sans-serif; margin: 12px; color: #222; bac
 #caption { min-height: 2.6em; margin: 4px 0 8px; font-size: 15px; }
 #phase { color: #666; }
 .frame svg { max-width: 100%; height: auto; }
+.frame svg text { font-family: Helvetica, Arial, sans-serif; }
 """
 
 _SCRIPT = """\
