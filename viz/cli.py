@@ -286,7 +286,7 @@ def _run_expression(argv):
         if not args.forward_only:
             result.backward()
         try:
-            graph = draw(result, **options)
+            graph = draw(result, gradients=not args.forward_only, **options)
         except ValueError as error:  # e.g. --collapse names no group of this graph
             raise UsageError(str(error).removeprefix("draw: ")) from None
     _write(graph, args.output, args.dpi)

@@ -59,6 +59,18 @@ class Diagram(graphviz.Digraph):
         except graphviz.ExecutableNotFound:
             raise _dot_not_found(kwargs.get("format") or self.format) from None
 
+    def _repr_image_svg_xml(self):
+        """The SVG Jupyter shows: as wide as the cell at most, never wider than drawn."""
+        return fit_width(super()._repr_image_svg_xml())
+
+
+_SVG_SIZE = re.compile(r'<svg width="([\d.]+)pt" height="[\d.]+pt"')
+
+
+def fit_width(svg):
+    """``svg`` scaled down to its container's width (its viewBox keeps the proportions)."""
+    return _SVG_SIZE.sub(lambda found: f'<svg width="100%" style="max-width: {found.group(1)}pt; height: auto"', svg, 1)
+
 
 def _dot_not_found(fmt):
     return DotNotFoundError(
@@ -99,7 +111,8 @@ def draw(
       None (the default), groups are collapsed, deepest first, only when the
       graph has more than ``collapse_above`` nodes.
     - ``expand``: names of groups never collapsed.
-    - ``gradients``: write the gradients (when backward has run) in red.
+    - ``gradients``: write the gradients in red; before any backward pass
+      the picture says "no gradients yet" instead.
     - ``output_label``: text at the end of the output arrow (default: the
       output's name).
     - ``title``: a caption above the picture.
@@ -115,6 +128,9 @@ def draw(
         gradients=gradients,
         output_label=output_label,
     )
+    if gradients and output.grad is None:  # say so, rather than silently leave the red out
+        note = "no gradients yet: call backward() on the output to see them in red"
+        title = f"{title}\n({note})" if title else note
     graph = new_diagram(title)
     emit_scene(graph, scene, digits=digits, max_elements=max_elements)
     return graph
@@ -167,6 +183,7 @@ def new_diagram(title=None, cls=Diagram):
         name=" ".join(_printable(title).replace("\\", "\u29f5").split()) if title else "computational graph",
         graph_attr={
             "rankdir": "LR",
+            "newrank": "true",  # rank constraints hold across clusters
             "ordering": "in",
             "nodesep": "0.12",
             "ranksep": "0.18",
@@ -225,6 +242,25 @@ def emit_scene(
     emit(graph, None)
     for tail, head, attributes in edge_statements:
         graph.edge(tail, head, **attributes)
+    _inputs_on_the_left(graph, [names[item] for item in scene.inputs])
+
+
+def _inputs_on_the_left(graph, inputs):
+    """The inputs in one column on the left, top to bottom in the order they were created.
+
+    Invisible edges between them in a ``rank=min`` subgraph fix that order
+    (left to right becomes top to bottom in a left-to-right graph); each
+    group's nodes then sit beside their own inputs, so the groups come out in
+    creation order too.
+    """
+    if len(inputs) < 2:
+        return
+    with graph.subgraph() as column:
+        column.attr(rank="min")
+        for name in inputs:
+            column.node(name)
+        for upper, lower in zip(inputs, inputs[1:]):
+            column.edge(upper, lower, style="invis")
 
 
 # Characters that would corrupt DOT or its HTML-like labels, or vanish from the picture:

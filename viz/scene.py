@@ -78,6 +78,7 @@ class Scene:
     items: list = field(default_factory=list)
     edges: list = field(default_factory=list)
     collapsed: frozenset = frozenset()
+    inputs: list = field(default_factory=list)  # the leaves outside every group, in creation order
 
     def clusters(self):
         """Every expanded group drawn as a cluster, outermost first."""
@@ -317,6 +318,11 @@ class _SceneBuilder:
         tail = self.item_for(output)
         end = self.new_item("output", (output.name or "") if output_label is None else output_label)
         self.scene.edges.append(Edge(tail, end, output, output.data, grad, None))
+        created = {node: index for index, node in enumerate(self.nodes)}
+        self.scene.inputs = sorted(
+            (item for item in self.scene.items if item.kind == "leaf" and item.cluster is None and item.node is not None),
+            key=lambda item: created[item.node],
+        )
         return self.scene
 
     def add_consumer(self, node):

@@ -56,6 +56,8 @@ def parse_dot(source):
     for statement in source.splitlines():
         statement = statement.strip()
         arrow = re.fullmatch(r"(\S+) -> (\S+)(?: \[.*\])?", statement)
+        if arrow and "style=invis" in statement:
+            continue  # keeps the inputs in order; draws nothing
         if arrow:
             tail, head = arrow.groups()
             if head.endswith(":line:w"):
