@@ -212,8 +212,9 @@ def emit_scene(
     """
     names = {item: f"{prefix}{item.key}" for item in scene.items}
     members = {}  # cluster (None: top level) -> node statements as (name, attributes)
+    totals = None if grads is None else totals_shown(scene, grads)
     for item in scene.items:
-        attributes = _item_attributes(item, digits, max_elements, item in highlight)
+        attributes = _item_attributes(item, digits, max_elements, item in highlight, totals is None or item in totals)
         members.setdefault(item.cluster, []).append((names[item], attributes))
     edge_statements = []
     for index, edge in enumerate(scene.edges):
@@ -308,8 +309,18 @@ def _tooltip_text(text):
     return graphviz.nohtml(text.replace("\\", "\u29f5"))
 
 
-def _item_attributes(item, digits, max_elements, highlight=False):
+def totals_shown(scene, grads):
+    """The leaves whose total gradient is complete once the edges in ``grads`` show theirs."""
+    pending = {edge.tail for edge in scene.edges if edge.grad is not None and edge not in grads}
+    return {item for item in scene.items if item.total is not None and item not in pending}
+
+
+def _item_attributes(item, digits, max_elements, highlight=False, show_total=True):
     label = _html([item.label])
+    if item.kind == "leaf" and item.total is not None:  # the shares on its arrows add up to this
+        ink = GRADIENT_COLOR if show_total else HIDDEN_COLOR
+        total = " ".join(format_values(item.total, digits, max_elements))
+        label += f'<br/><font color="{ink}" point-size="10">{_escape("grad " + total)}</font>'
     tooltip = _tooltip_text(_tooltip(item))
     if item.kind == "op":
         if len(item.label) > 5:  # smaller, and wrapped, so the circle stays small

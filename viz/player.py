@@ -26,7 +26,7 @@ import re
 import tempfile
 from pathlib import Path
 
-from .draw import FONT, HIGHLIGHT_COLOR, DotNotFoundError, _dot_not_found
+from .draw import FONT, HIGHLIGHT_COLOR, DotNotFoundError, _dot_not_found, totals_shown
 from .steps import walkthrough
 
 __all__ = ["animate", "player", "Player", "page", "ANIMATION_FORMATS"]
@@ -186,9 +186,11 @@ def frame_svgs(walk):
         plain.append((name, piece))
         if name is not None and 'class="node"' in piece[:60]:
             variants[name] = _variants(name, piece)
+    leaves = {item.key: item for item in walk.scene.items if item.total is not None}
     frames = []
     for step in walk.steps:
         highlighted = keys.get(step.item)
+        totals = {item.key for item in totals_shown(walk.scene, step.grads)}
         values = {edge_keys[edge] for edge in step.values}
         grads = {edge_keys[edge] for edge in step.grads}
         parts = [head]
@@ -198,6 +200,8 @@ def frame_svgs(walk):
                 parts.append(piece)
             elif _LABEL_NODE.fullmatch(name):
                 parts.append(choices[(name in values, name in grads)])
+            elif name in leaves:
+                parts.append(choices["plain" if name in totals else "no total"])
             else:
                 parts.append(choices["highlighted" if name == highlighted else "plain"])
         frames.append("".join(parts))
@@ -210,7 +214,11 @@ def _variants(name, piece):
             return _TEXT.sub(lambda found: found.group() if (grad if 'fill="red"' in found.group() else value) else "", piece)
 
         return {(value, grad): keep(value, grad) for value in (False, True) for grad in (False, True)}
-    return {"plain": piece, "highlighted": piece.replace('fill="none"', f'fill="{HIGHLIGHT_COLOR}"', 1)}
+    return {
+        "plain": piece,
+        "highlighted": piece.replace('fill="none"', f'fill="{HIGHLIGHT_COLOR}"', 1),
+        "no total": _TEXT.sub(lambda found: "" if 'fill="red"' in found.group() else found.group(), piece),
+    }
 
 
 def _pipe(graph, fmt):

@@ -56,6 +56,7 @@ class Item:
     cluster: Group | None = None
     node: Node | None = None
     group: Group | None = None
+    total: object = None  # a leaf used several times: the sum of the shares on its arrows (its .grad)
 
 
 @dataclass(eq=False)
@@ -318,6 +319,13 @@ class _SceneBuilder:
         tail = self.item_for(output)
         end = self.new_item("output", (output.name or "") if output_label is None else output_label)
         self.scene.edges.append(Edge(tail, end, output, output.data, grad, None))
+        shares = {}
+        for edge in self.scene.edges:
+            if edge.tail.kind == "leaf" and edge.grad is not None:
+                shares.setdefault(edge.tail, []).append(edge.grad)
+        for item, grads in shares.items():
+            if len(grads) > 1:
+                item.total = sum(grads[1:], grads[0])
         created = {node: index for index, node in enumerate(self.nodes)}
         self.scene.inputs = sorted(
             (item for item in self.scene.items if item.kind == "leaf" and item.cluster is None and item.node is not None),

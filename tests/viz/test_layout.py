@@ -34,7 +34,7 @@ def laid_out(graph):
             clusters[obj["label"]] = tuple(float(part) for part in obj["bb"].split(","))
         elif "pos" in obj and "label" in obj:
             x, y = (float(part) for part in obj["pos"].split(","))
-            nodes[obj["label"].strip("<>")] = (x, y)
+            nodes[obj["label"].strip("<>").split("<br/>")[0]] = (x, y)
     return nodes, clusters
 
 
