@@ -122,3 +122,20 @@ def test_the_jupyter_player_is_the_page_in_a_sandboxed_frame():
     assert text.startswith("<iframe srcdoc=") and 'sandbox="allow-scripts"' in text and "width: 100%" in text
     assert html.unescape(re.search(r'srcdoc="([^"]*)"', text).group(1)) == shown.html
     assert len(frames_of(shown.html)) == 10
+
+
+def test_a_two_layer_net_loss_as_a_page(tmp_path):
+    import numpy as np
+
+    import nn
+
+    net = nn.TwoLayerNet(4, 3, 2, seed=0)
+    loss = net(np.random.default_rng(0).normal(size=(2, 4)), np.array([0, 1]))
+    page = viz.animate(loss, tmp_path / "net.html").read_text(encoding="utf-8")
+    frames = frames_of(page)
+    assert len(frames) == 10  # the graph, four layers forward, the 1, four layers back
+    captions = [html.unescape(caption) for _, _, caption, _ in frames]
+    assert captions[4].startswith("Softmax-with-Loss: softmax_cross_entropy(")
+    assert captions[4].endswith(f"= {viz.format_number(float(loss.data))}")
+    assert "× (softmax − one-hot labels) / batch size" in captions[6]
+    assert "(to W1)" in captions[-1] and "(to b1)" in captions[-1]
