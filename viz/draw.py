@@ -235,7 +235,8 @@ def emit_scene(
         for child in children.get(cluster, ()):
             with container.subgraph(name=f"cluster_{prefix}{next(counter)}") as sub:
                 sub.attr(
-                    label=_literal(child.name), labeljust="l", style="rounded,dashed", color=CLUSTER_COLOR,
+                    # top right: the arrows come in from the left, so none crosses the name there
+                    label=_literal(child.name), labeljust="r", style="rounded,dashed", color=CLUSTER_COLOR,
                     fontcolor=CLUSTER_COLOR, fontsize="11", fontname=FONT, margin="10",
                 )
                 emit(sub, child)

@@ -42,8 +42,9 @@ the nesting depth are checked without recursion, so pathological input cannot
 exhaust the stack.  A run of ``+`` and ``-`` (or of ``*`` and ``/``) is one
 level however many terms it has (``x+x+...+x`` with hundreds of terms is
 fine); parentheses, calls and signs nest.  Messages spell out control and
-bidirectional characters (``\\u202e``) instead of echoing them.  Errors while evaluating (division by zero, overflow, a
-function rejecting its argument) are reported as :class:`ExpressionError` too.
+bidirectional characters (``\\u202e``) instead of echoing them.  Errors while
+evaluating (division by zero, overflow, a function rejecting its argument) are
+reported as :class:`ExpressionError` too.
 """
 
 from __future__ import annotations

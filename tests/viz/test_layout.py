@@ -97,3 +97,33 @@ def test_jupyter_shows_the_picture_no_wider_than_the_cell():
     assert fit_width('<svg width="337pt" height="96pt"\n viewBox="0 0 337 96">') == (
         '<svg width="100%" style="max-width: 337pt; height: auto"\n viewBox="0 0 337 96">'
     )
+
+
+def _bezier_points(points, samples=12):
+    """Points along a Graphviz B-spline (cubic pieces sharing end points)."""
+    for start in range(0, len(points) - 3, 3):
+        p0, p1, p2, p3 = points[start : start + 4]
+        for step in range(samples + 1):
+            t = step / samples
+            a, b, c, d = (1 - t) ** 3, 3 * t * (1 - t) ** 2, 3 * t * t * (1 - t), t**3
+            yield (a * p0[0] + b * p1[0] + c * p2[0] + d * p3[0], a * p0[1] + b * p1[1] + c * p2[1] + d * p3[1])
+
+
+def test_no_arrow_crosses_a_group_label():
+    loss, _ = network()
+    loss.backward()
+    data = json.loads(viz.draw(loss).pipe(format="json"))
+    labels = []
+    for obj in data["objects"]:
+        if "nodes" in obj and obj.get("lp"):
+            x, y = (float(part) for part in obj["lp"].split(","))
+            half = len(obj["label"]) * 11 * 0.3 + 1  # 11-point text, about 0.6 em a character
+            labels.append((obj["label"], x - half, y - 6, x + half, y + 6))
+    assert sorted(name for name, *_ in labels) == ["h0", "h1", "h2", "out"]
+    crossed = set()
+    for edge in data["edges"]:
+        for operation in edge.get("_draw_", []):
+            if operation["op"] in ("b", "B"):
+                for px, py in _bezier_points(operation["points"]):
+                    crossed |= {name for name, x0, y0, x1, y1 in labels if x0 <= px <= x1 and y0 <= py <= y1}
+    assert crossed == set()
