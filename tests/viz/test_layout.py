@@ -127,3 +127,27 @@ def test_no_arrow_crosses_a_group_label():
                 for px, py in _bezier_points(operation["points"]):
                     crossed |= {name for name, x0, y0, x1, y1 in labels if x0 <= px <= x1 and y0 <= py <= y1}
     assert crossed == set()
+
+
+def test_no_arrow_runs_through_another_groups_box():
+    loss, _ = network()
+    loss.backward()
+    data = json.loads(viz.draw(loss).pipe(format="json"))
+    boxes, groups_of = {}, {}
+    for obj in data["objects"]:
+        if "nodes" in obj and obj.get("label"):
+            boxes[obj["label"]] = tuple(float(part) for part in obj["bb"].split(","))
+            for node in obj["nodes"]:
+                groups_of.setdefault(node, set()).add(obj["label"])
+    assert sorted(boxes) == ["h0", "h1", "h2", "out"]
+    through = set()
+    for edge in data["edges"]:
+        own = groups_of.get(edge["tail"], set()) | groups_of.get(edge["head"], set())
+        for operation in edge.get("_draw_", []):
+            if operation["op"] in ("b", "B"):
+                for px, py in _bezier_points(operation["points"]):
+                    through |= {
+                        name for name, (x0, y0, x1, y1) in boxes.items()
+                        if name not in own and x0 + 1 < px < x1 - 1 and y0 + 1 < py < y1 - 1
+                    }
+    assert through == set()
