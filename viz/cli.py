@@ -20,12 +20,16 @@ import autograd
 from autograd import Node, Value
 
 from .draw import FORMATS, DotNotFoundError, draw, render
-from .expression import ExpressionError, evaluate, parse_assignments
-from .figures import FIGURES, figure
+from .expression import ExpressionError, escape_unprintable, evaluate, parse_assignments
+from .figures import ANIMATIONS, FIGURES, GRAPHS, figure
+from .player import ANIMATION_FORMATS, DURATION, animate
 from .format import DIGITS
 from .scene import reachable
 
 PROG = "python -m viz"
+
+#: Resolution of the animations 'demo all' writes (small enough for a README).
+ANIMATION_DPI = 72
 
 
 
@@ -74,6 +78,11 @@ step; it is never run as Python code.
 Without -o the DOT text goes to stdout. The suffix of -o picks the format:
 {", ".join(FORMATS)}. All but .dot/.gv need Graphviz's 'dot' program
 (apt-get install graphviz, or brew install graphviz).
+
+With --steps the forward and backward passes are drawn step by step: -o
+FILE.html writes a player page (Previous, Next, Play, a slider, the arrow
+keys), -o FILE.gif an animated GIF, and -o DIR (no suffix) one PNG per frame;
+.gif and PNG frames need Pillow (pip install pillow).
 """
 
 EPILOG = f"""\
@@ -82,8 +91,10 @@ examples:
   {PROG} "sigmoid(x) * w" x=0.5 w=2 --collapse sigmoid -o collapsed.png
   {PROG} "(x+y)**2" x=1 y=2 | dot -Tpng -o chain.png
   {PROG} -- "-x*y" x=3 y=2          (an expression starting with '-')
+  {PROG} "sigmoid(x)" x=0.5 --steps -o steps.html   (backprop step by step)
   {PROG} demo apple -o apple.svg    (the textbook's figures; see demo --help)
-  {PROG} demo all -o docs/          (every figure, as docs/NAME.svg)
+  {PROG} demo sigmoid --steps -o sigmoid.gif
+  {PROG} demo all -o docs/          (every figure, as docs/NAME.svg, and docs/sigmoid-steps.gif)
 
 exit status: 0 success, 2 bad input, 1 the picture could not be written.
 """
@@ -92,7 +103,9 @@ DEMO_DESCRIPTION = f"""\
 Render one of the textbook's figures:
   {", ".join(FIGURES)}
 or 'all' of them into the directory given by -o, as NAME.FORMAT for each
-of --format.
+of --format, with the step-by-step animation {", ".join(ANIMATIONS)}.
+With --steps, one figure's forward and backward passes step by step
+(-o FILE.html, FILE.gif, or a directory for PNG frames).
 """
 
 
@@ -142,7 +155,16 @@ def _expression_parser():
                         help="draw a group (e.g. sigmoid) as a single box; repeatable; 'all' for every group")
     parser.add_argument("--label", metavar="TEXT", help="text at the end of the output arrow, e.g. y")
     parser.add_argument("--forward-only", action="store_true", help="do not run backward; no gradients shown")
+    _add_steps_options(parser)
     return parser
+
+
+def _add_steps_options(parser):
+    parser.add_argument("--steps", action="store_true",
+                        help="draw the forward and backward passes step by step (-o FILE.html, FILE.gif or DIR)")
+    parser.add_argument("--duration", type=_duration, metavar="MS",
+                        help=f"with --steps: milliseconds per frame when playing (default {DURATION})")
+    parser.add_argument("--dpi", type=_dpi, metavar="N", help="resolution of .png output, GIF and PNG frames")
 
 
 def _demo_parser():
@@ -157,6 +179,7 @@ def _demo_parser():
     parser.add_argument("--format", metavar="FORMATS", type=_formats,
                         help="with 'all': comma-separated formats to write, e.g. svg,png (default svg); "
                         "for one figure the suffix of -o picks the format")
+    _add_steps_options(parser)
     return parser
 
 
@@ -172,6 +195,23 @@ def _digits(text):
     if not 1 <= digits <= 17:
         raise argparse.ArgumentTypeError(f"must be from 1 to 17, got {digits}")
     return digits
+
+
+def _number_from(low, high, what):
+    def parse(text):
+        try:
+            number = int(text)
+        except ValueError:
+            raise argparse.ArgumentTypeError(f"expected a whole number of {what}, got {text!r}") from None
+        if not low <= number <= high:
+            raise argparse.ArgumentTypeError(f"must be from {low} to {high}, got {number}")
+        return number
+
+    return parse
+
+
+_duration = _number_from(10, 60_000, "milliseconds")
+_dpi = _number_from(10, 1200, "dots per inch")
 
 
 def _formats(text):
@@ -213,7 +253,7 @@ def main(argv=None):
 
 
 def _fail(error):
-    message = " ".join(str(error).split("\n"))
+    message = escape_unprintable(" ".join(str(error).splitlines()))
     print(f"{PROG}: error: {message}", file=sys.stderr)
 
 
@@ -228,8 +268,7 @@ def _run_expression(argv):
         if not words:
             raise UsageError(f"no expression given; try {PROG} \"1/(1+exp(-x))\" x=0.5, or --help")
         expression, words = words[0], words[1:]
-    if args.output is not None:
-        _check_suffix(args.output)
+    _check_output(args)
     values = parse_assignments(words, reserved=FUNCTIONS)
     variables = {name: Value(value, name=name) for name, value in values.items()}
     with np.errstate(all="ignore"):  # inf and nan are drawn as such; NumPy need not warn about them
@@ -237,19 +276,58 @@ def _run_expression(argv):
         if not isinstance(result, Node):
             raise UsageError("the expression uses no variable, so there is no graph to draw; give one, e.g. x=0.5")
         _check_all_used(variables, result)
-        if not args.forward_only:
-            result.backward()
         collapse = None
         if args.collapse:
             collapse = True if "all" in args.collapse else args.collapse
+        options = dict(digits=args.digits, constants=args.constants, collapse=collapse, output_label=args.label)
+        if args.steps:
+            _animate(result, args, gradients=not args.forward_only, **options)
+            return 0
+        if not args.forward_only:
+            result.backward()
         try:
-            graph = draw(
-                result, digits=args.digits, constants=args.constants, collapse=collapse, output_label=args.label
-            )
+            graph = draw(result, gradients=not args.forward_only, **options)
         except ValueError as error:  # e.g. --collapse names no group of this graph
             raise UsageError(str(error).removeprefix("draw: ")) from None
-    _write(graph, args.output)
+    _write(graph, args.output, args.dpi)
     return 0
+
+
+def _check_output(args):
+    """Refuse, before anything is computed, an output the options cannot make."""
+    if args.steps:
+        if args.output is None:
+            raise UsageError("--steps needs a file or folder to write: -o FILE.html, -o FILE.gif, or -o DIR for PNG frames")
+        suffix = Path(args.output).suffix.lower()
+        if suffix and suffix not in ANIMATION_FORMATS:
+            raise UsageError(
+                f"cannot tell what to write with --steps from the suffix of {args.output!r}; "
+                "use .html, .gif, or a directory path without a suffix for PNG frames"
+            )
+        if args.dpi is not None and suffix in (".html", ".htm"):
+            raise UsageError("--dpi applies to .gif and PNG frames; a page is drawn as SVG")
+        return
+    if args.duration is not None:
+        raise UsageError("--duration applies to --steps")
+    if args.output is not None:
+        _check_suffix(args.output)
+        if args.dpi is not None and Path(args.output).suffix.lower() != ".png":
+            raise UsageError("--dpi applies to .png output (and with --steps to .gif and PNG frames)")
+    elif args.dpi is not None:
+        raise UsageError("--dpi applies to .png output: give -o FILE.png")
+
+
+def _animate(output, args, **options):
+    """``viz.animate``, with its errors as one line; returns the path written."""
+    try:
+        path = animate(output, args.output, duration=args.duration or DURATION, dpi=args.dpi, **options)
+    except (ValueError, TypeError) as error:  # e.g. --collapse names no group of this graph
+        raise UsageError(str(error).removeprefix("draw: ").removeprefix("animate: ")) from None
+    except ImportError as error:  # no Pillow for a GIF
+        raise UsageError(str(error).removeprefix("animate: ")) from None
+    except graphviz.CalledProcessError as error:
+        raise DotFailedError(_dot_failure(error.returncode, "")) from None
+    return path
 
 
 def _check_all_used(variables, result):
@@ -268,35 +346,48 @@ def _run_demo(argv):
     if args.name != "all":
         if args.format is not None:
             raise UsageError("--format applies to 'demo all'; for one figure the suffix of -o picks the format")
-        if args.output is not None:
-            _check_suffix(args.output)
-        _write(figure(args.name), args.output)
+        _check_output(args)
+        if args.steps:
+            make, options = GRAPHS[args.name]
+            _animate(make(), args, **options)
+            return 0
+        _write(figure(args.name), args.output, args.dpi)
         return 0
     if args.output is None:
         raise UsageError("'demo all' needs a directory to write to: -o DIR")
+    if args.steps or args.duration is not None:
+        raise UsageError("--steps applies to one figure; 'demo all' writes " + ", ".join(ANIMATIONS) + " anyway")
+    formats = args.format or ["svg"]
+    if args.dpi is not None and "png" not in formats:
+        raise UsageError("--dpi applies to png: add --format png")
     directory = Path(args.output)
     directory.mkdir(parents=True, exist_ok=True)
     for name in FIGURES:
         graph = figure(name)
-        for fmt in args.format or ["svg"]:
-            path = _render(graph, directory / f"{name}.{fmt}")
+        for fmt in formats:
+            path = _render(graph, directory / f"{name}.{fmt}", args.dpi if fmt == "png" else None)
             print(path)
+    args.dpi = args.dpi or ANIMATION_DPI
+    for file_name, name in ANIMATIONS.items():
+        make, options = GRAPHS[name]
+        args.output = str(directory / file_name)
+        print(_animate(make(), args, **options))
     return 0
 
 
-def _write(graph, output):
+def _write(graph, output, dpi=None):
     if output is None:
         sys.stdout.write(graph.source)
     else:
-        _render(graph, output)
+        _render(graph, output, dpi)
 
 
-def _render(graph, path):
+def _render(graph, path, dpi=None):
     """``render``, with what dot says on stderr passed on when it works, and made one error line when it fails."""
     said = io.StringIO()
     try:
         with contextlib.redirect_stderr(said):
-            path = render(graph, path)
+            path = render(graph, path, dpi=dpi)
     except graphviz.CalledProcessError as error:
         raise DotFailedError(_dot_failure(error.returncode, said.getvalue())) from None
     sys.stderr.write(said.getvalue())

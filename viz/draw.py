@@ -28,6 +28,8 @@ GRADIENT_COLOR = "red"
 SHAPE_COLOR = "#666666"
 CONSTANT_COLOR = "#666666"
 CLUSTER_COLOR = "#8c8c8c"
+HIGHLIGHT_COLOR = "#ffe08a"
+HIDDEN_COLOR = "transparent"
 
 INSTALL_HINT = (
     "install Graphviz: 'apt-get install graphviz' (Debian/Ubuntu), 'brew install graphviz' (macOS), "
@@ -56,6 +58,18 @@ class Diagram(graphviz.Digraph):
             return super().render(*args, **kwargs)
         except graphviz.ExecutableNotFound:
             raise _dot_not_found(kwargs.get("format") or self.format) from None
+
+    def _repr_image_svg_xml(self):
+        """The SVG Jupyter shows: as wide as the cell at most, never wider than drawn."""
+        return fit_width(super()._repr_image_svg_xml())
+
+
+_SVG_SIZE = re.compile(r'<svg width="([\d.]+)pt" height="[\d.]+pt"')
+
+
+def fit_width(svg):
+    """``svg`` scaled down to its container's width (its viewBox keeps the proportions)."""
+    return _SVG_SIZE.sub(lambda found: f'<svg width="100%" style="max-width: {found.group(1)}pt; height: auto"', svg, 1)
 
 
 def _dot_not_found(fmt):
@@ -97,7 +111,8 @@ def draw(
       None (the default), groups are collapsed, deepest first, only when the
       graph has more than ``collapse_above`` nodes.
     - ``expand``: names of groups never collapsed.
-    - ``gradients``: write the gradients (when backward has run) in red.
+    - ``gradients``: write the gradients in red; before any backward pass
+      the picture says "no gradients yet" instead.
     - ``output_label``: text at the end of the output arrow (default: the
       output's name).
     - ``title``: a caption above the picture.
@@ -113,6 +128,9 @@ def draw(
         gradients=gradients,
         output_label=output_label,
     )
+    if gradients and output.grad is None:  # say so, rather than silently leave the red out
+        note = "no gradients yet: call backward() on the output to see them in red"
+        title = f"{title}\n({note})" if title else note
     graph = new_diagram(title)
     emit_scene(graph, scene, digits=digits, max_elements=max_elements)
     return graph
@@ -155,11 +173,17 @@ def render(output, path, *, dpi=None, **options):
 # -- DOT -------------------------------------------------------------------------------
 
 
-def new_diagram(title=None):
-    """An empty left-to-right diagram with the house style."""
-    graph = Diagram(
+def new_diagram(title=None, cls=Diagram):
+    """An empty left-to-right diagram with the house style, named after its title.
+
+    The name is what an SVG viewer shows as the picture's title (Graphviz's
+    own is "%3").
+    """
+    graph = cls(
+        name=" ".join(_printable(title).replace("\\", "\u29f5").split()) if title else "computational graph",
         graph_attr={
             "rankdir": "LR",
+            "newrank": "true",  # rank constraints hold across clusters
             "ordering": "in",
             "nodesep": "0.12",
             "ranksep": "0.18",
@@ -175,19 +199,28 @@ def new_diagram(title=None):
     return graph
 
 
-def emit_scene(graph, scene, *, digits=DIGITS, max_elements=MAX_ELEMENTS, prefix=""):
+def emit_scene(
+    graph, scene, *, digits=DIGITS, max_elements=MAX_ELEMENTS, prefix="", values=None, grads=None, highlight=()
+):
     """Write ``scene``'s nodes, clusters and edges into ``graph`` (a Digraph or subgraph).
 
     ``prefix`` keeps node names apart when several scenes share one graph.
+    ``values`` and ``grads`` are the edges whose forward value and gradient
+    are shown (None: all); the others keep their place, in transparent ink,
+    so every box has the same size whatever is shown. ``highlight`` holds
+    the items drawn filled (the operation being computed).
     """
     names = {item: f"{prefix}{item.key}" for item in scene.items}
     members = {}  # cluster (None: top level) -> node statements as (name, attributes)
+    totals = None if grads is None else totals_shown(scene, grads)
     for item in scene.items:
-        members.setdefault(item.cluster, []).append((names[item], _item_attributes(item, digits, max_elements)))
+        attributes = _item_attributes(item, digits, max_elements, item in highlight, totals is None or item in totals)
+        members.setdefault(item.cluster, []).append((names[item], attributes))
     edge_statements = []
     for index, edge in enumerate(scene.edges):
         middle = f"{prefix}e{index}"
-        members.setdefault(edge.cluster, []).append((middle, _label_node_attributes(edge, digits, max_elements)))
+        shown = (values is None or edge in values, grads is None or edge in grads)
+        members.setdefault(edge.cluster, []).append((middle, _label_node_attributes(edge, digits, max_elements, *shown)))
         edge_statements.append((names[edge.tail], f"{middle}:line:w", {"arrowhead": "none"}))
         edge_statements.append((f"{middle}:line:e", names[edge.head], {}))
 
@@ -202,7 +235,8 @@ def emit_scene(graph, scene, *, digits=DIGITS, max_elements=MAX_ELEMENTS, prefix
         for child in children.get(cluster, ()):
             with container.subgraph(name=f"cluster_{prefix}{next(counter)}") as sub:
                 sub.attr(
-                    label=_literal(child.name), labeljust="l", style="rounded,dashed", color=CLUSTER_COLOR,
+                    # top right: the arrows come in from the left, so none crosses the name there
+                    label=_literal(child.name), labeljust="r", style="rounded,dashed", color=CLUSTER_COLOR,
                     fontcolor=CLUSTER_COLOR, fontsize="11", fontname=FONT, margin="10",
                 )
                 emit(sub, child)
@@ -210,6 +244,25 @@ def emit_scene(graph, scene, *, digits=DIGITS, max_elements=MAX_ELEMENTS, prefix
     emit(graph, None)
     for tail, head, attributes in edge_statements:
         graph.edge(tail, head, **attributes)
+    _inputs_on_the_left(graph, [names[item] for item in scene.inputs])
+
+
+def _inputs_on_the_left(graph, inputs):
+    """The inputs in one column on the left, top to bottom in the order they were created.
+
+    Invisible edges between them in a ``rank=min`` subgraph fix that order
+    (left to right becomes top to bottom in a left-to-right graph); each
+    group's nodes then sit beside their own inputs, so the groups come out in
+    creation order too.
+    """
+    if len(inputs) < 2:
+        return
+    with graph.subgraph() as column:
+        column.attr(rank="min")
+        for name in inputs:
+            column.node(name)
+        for upper, lower in zip(inputs, inputs[1:]):
+            column.edge(upper, lower, style="invis")
 
 
 # Characters that would corrupt DOT or its HTML-like labels, or vanish from the picture:
@@ -257,8 +310,18 @@ def _tooltip_text(text):
     return graphviz.nohtml(text.replace("\\", "\u29f5"))
 
 
-def _item_attributes(item, digits, max_elements):
+def totals_shown(scene, grads):
+    """The leaves whose total gradient is complete once the edges in ``grads`` show theirs."""
+    pending = {edge.tail for edge in scene.edges if edge.grad is not None and edge not in grads}
+    return {item for item in scene.items if item.total is not None and item not in pending}
+
+
+def _item_attributes(item, digits, max_elements, highlight=False, show_total=True):
     label = _html([item.label])
+    if item.kind == "leaf" and item.total is not None:  # the shares on its arrows add up to this
+        ink = GRADIENT_COLOR if show_total else HIDDEN_COLOR
+        total = " ".join(format_values(item.total, digits, max_elements))
+        label += f'<br/><font color="{ink}" point-size="10">{_escape("grad " + total)}</font>'
     tooltip = _tooltip_text(_tooltip(item))
     if item.kind == "op":
         if len(item.label) > 5:  # smaller, and wrapped, so the circle stays small
@@ -267,11 +330,14 @@ def _item_attributes(item, digits, max_elements):
             label = f'<font point-size="18">{label}</font>'
         if item.detail:
             label += f'<br/><font point-size="9">{_html([item.detail])}</font>'
-        return {"label": f"<{label}>", "shape": "circle", "width": "0.5", "margin": "0.03", "tooltip": tooltip}
+        attributes = {"label": f"<{label}>", "shape": "circle", "width": "0.5", "margin": "0.03", "tooltip": tooltip}
+        if highlight:
+            attributes.update(style="filled", fillcolor=HIGHLIGHT_COLOR)
+        return attributes
     if item.kind == "group":
         return {
-            "label": f"<<b>{label}</b>>", "shape": "box", "style": "rounded", "margin": "0.12,0.06",
-            "tooltip": tooltip,
+            "label": f"<<b>{label}</b>>", "shape": "box", "style": "rounded,filled" if highlight else "rounded",
+            "margin": "0.12,0.06", "tooltip": tooltip, **({"fillcolor": HIGHLIGHT_COLOR} if highlight else {}),
         }
     if item.kind == "output" and not item.label:
         return {"label": "", "shape": "point", "width": "0.06"}
@@ -310,17 +376,22 @@ def _tooltip(item):
     return " ".join(parts)
 
 
-def _label_node_attributes(edge, digits, max_elements):
-    """A node drawn as: forward value, a line continuing the arrow, gradient in red."""
+def _label_node_attributes(edge, digits, max_elements, show_value=True, show_grad=True):
+    """A node drawn as: forward value, a line continuing the arrow, gradient in red.
+
+    A value or gradient not shown keeps its place in transparent ink.
+    """
     value = format_edge_value(edge.value, digits, max_elements)
     above = [_escape(line) for line in value]
     if len(value) > len(format_values(edge.value, digits, max_elements)):  # the first line is a shape
-        above[0] = f'<font color="{SHAPE_COLOR}" point-size="9">{above[0]}</font>'
+        above[0] = f'<font color="{SHAPE_COLOR if show_value else HIDDEN_COLOR}" point-size="9">{above[0]}</font>'
     source = edge.source
     if source.name is not None and source._op is not None and edge.head.kind != "output":
         above[0] = _escape(f"{source.name} = " if len(value) == 1 else f"{source.name} ") + above[0]
     below = [] if edge.grad is None else format_values(edge.grad, digits, max_elements)
-    below = [f'<font color="{GRADIENT_COLOR}">{_escape(line)}</font>' for line in below]
+    below = [f'<font color="{GRADIENT_COLOR if show_grad else HIDDEN_COLOR}">{_escape(line)}</font>' for line in below]
+    if not show_value:
+        above = [f'<font color="{HIDDEN_COLOR}">{line}</font>' for line in above]
     blank = "&#160;"  # padding keeps the line in the middle, so the arrow stays straight
     size = max(len(above), len(below))
     above = [blank] * (size - len(above)) + above

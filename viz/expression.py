@@ -39,8 +39,12 @@ underscore, unknown names and functions, a function name used as a value, and
 statements.  The input must be a single line of printable ASCII without
 comments.  Its length is checked first; the number of syntax-tree nodes and
 the nesting depth are checked without recursion, so pathological input cannot
-exhaust the stack.  Errors while evaluating (division by zero, overflow, a
-function rejecting its argument) are reported as :class:`ExpressionError` too.
+exhaust the stack.  A run of ``+`` and ``-`` (or of ``*`` and ``/``) is one
+level however many terms it has (``x+x+...+x`` with hundreds of terms is
+fine); parentheses, calls and signs nest.  Messages spell out control and
+bidirectional characters (``\\u202e``) instead of echoing them.  Errors while
+evaluating (division by zero, overflow, a function rejecting its argument) are
+reported as :class:`ExpressionError` too.
 """
 
 from __future__ import annotations
@@ -55,7 +59,7 @@ import types
 import warnings
 from collections.abc import Callable, Collection, Mapping, Sequence
 
-__all__ = ["ExpressionError", "evaluate", "parse_assignments"]
+__all__ = ["ExpressionError", "evaluate", "parse_assignments", "escape_unprintable"]
 
 #: Largest integer literal accepted, in decimal digits.
 MAX_INT_DIGITS = 50
@@ -127,8 +131,20 @@ class ExpressionError(ValueError):
     """
 
     def __init__(self, message: str, column: int | None = None) -> None:
-        super().__init__(" ".join(str(message).splitlines()))
+        super().__init__(escape_unprintable(" ".join(str(message).splitlines())))
         self.column = column
+
+
+def escape_unprintable(text: str) -> str:
+    """``text`` with every character that is not printable spelled out as ``\\x1b``, ``\\u202e``.
+
+    Control characters and invisible format characters, the bidirectional
+    marks and overrides among them (U+200E/F, U+202A–U+202E, U+2066–U+2069),
+    could otherwise recolour a terminal or reorder the message around them.
+    """
+    if text.isprintable():
+        return text
+    return "".join(char if char.isprintable() else char.encode("unicode_escape").decode("ascii") for char in text)
 
 
 def evaluate(
@@ -136,9 +152,9 @@ def evaluate(
     variables: Mapping[str, object],
     functions: Mapping[str, Callable],
     *,
-    max_length: int = 500,
+    max_length: int = 5000,
     max_exponent: float = 100,
-    max_nodes: int = 200,
+    max_nodes: int = 4000,
     max_depth: int = 50,
 ) -> object:
     """Evaluate the arithmetic expression ``text`` without executing it as code.
@@ -253,6 +269,16 @@ def _arity_mismatch(function: Callable, count: int) -> str | None:
     return f"{required} to {plural(takes)}"
 
 
+_CHAINS = ((ast.Add, ast.Sub), (ast.Mult, ast.Div))
+
+
+def _same_chain(node: ast.BinOp, left: ast.AST) -> bool:
+    """Whether ``left`` continues ``node``'s run of + and − (or of × and /) without parentheses."""
+    if not isinstance(left, ast.BinOp):
+        return False
+    return any(isinstance(node.op, chain) and isinstance(left.op, chain) for chain in _CHAINS)
+
+
 def _signed(node: ast.AST, kind: type) -> ast.AST | None:
     """The ``kind`` node under a chain of unary ``+``/``-``, or None."""
     while isinstance(node, ast.UnaryOp) and isinstance(node.op, (ast.UAdd, ast.USub)):
@@ -346,7 +372,9 @@ class _Expression:
             elif isinstance(node, ast.BinOp):
                 self.check_binary(node, max_exponent)
                 pending.append((node.right, depth + 1))
-                pending.append((node.left, depth + 1))
+                # x + y + z is one flat sum (Python nests it to the left): only parentheses,
+                # calls and unary signs nest, so a sum or product of many terms is fine.
+                pending.append((node.left, depth if _same_chain(node, node.left) else depth + 1))
             elif isinstance(node, ast.Call):
                 count += 1  # the function name
                 self.check_call(node)

@@ -91,6 +91,20 @@ FIGURES = {
 }
 
 
+#: The graph behind each figure, and the drawing options, for ``python -m viz demo NAME --steps``.
+GRAPHS = {
+    "apple": (apple_graph, {}),
+    "apple-orange": (apple_orange_graph, {}),
+    "sigmoid": (sigmoid_graph, {"collapse": False}),
+    "sigmoid-expanded": (sigmoid_graph, {"collapse": False}),
+    "sigmoid-collapsed": (sigmoid_graph, {"collapse": True}),
+    "chain": (chain_graph, {}),
+}
+
+#: The step-by-step animations ``demo all`` writes beside the figures (README: docs/sigmoid-steps.gif).
+ANIMATIONS = {"sigmoid-steps.gif": "sigmoid"}
+
+
 def figure(name):
     """The drawing of one of ``FIGURES`` by name."""
     try:

@@ -56,6 +56,7 @@ class Item:
     cluster: Group | None = None
     node: Node | None = None
     group: Group | None = None
+    total: object = None  # a leaf used several times: the sum of the shares on its arrows (its .grad)
 
 
 @dataclass(eq=False)
@@ -68,6 +69,7 @@ class Edge:
     value: object
     grad: object = None
     cluster: Group | None = None
+    position: int | None = None  # which input of ``head``'s operation (None: output, collapsed group)
 
 
 @dataclass(eq=False)
@@ -77,6 +79,7 @@ class Scene:
     items: list = field(default_factory=list)
     edges: list = field(default_factory=list)
     collapsed: frozenset = frozenset()
+    inputs: list = field(default_factory=list)  # the leaves outside every group, in creation order
 
     def clusters(self):
         """Every expanded group drawn as a cluster, outermost first."""
@@ -98,8 +101,12 @@ def build_scene(
     collapse_above=COLLAPSE_ABOVE,
     gradients=True,
     output_label=None,
+    seed=None,
 ):
-    """The scene for everything reachable from ``output``; see ``viz.draw`` for the options."""
+    """The scene for everything reachable from ``output``; see ``viz.draw`` for the options.
+
+    ``seed`` is the gradient the flow starts from at ``output`` (default: ``output.grad``).
+    """
     if not isinstance(output, Node):
         raise TypeError(f"draw: expected a Value or Tensor to draw, got {type(output).__name__}")
     if constants not in CONSTANT_MODES:
@@ -111,9 +118,11 @@ def build_scene(
     nodes = reachable(output)
     chains = {node: group_chain(home_group(node)) for node in nodes}
     collapsed = _collapsed_groups(nodes, chains, collapse, expand, collapse_above)
-    flow = gradient_flow(nodes, output) if gradients else {}
+    if seed is None:
+        seed = output.grad
+    flow = gradient_flow(nodes, output, seed) if gradients else {}
     return _SceneBuilder(nodes, chains, collapsed, digits, max_elements, constants, flow).build(
-        output, output_label, gradients
+        output, output_label, _raw(seed) if gradients else None
     )
 
 
@@ -174,15 +183,16 @@ def _share(consumer, position, upstream):
     return _fit_array(_raw(grad), source)
 
 
-def gradient_flow(nodes, output):
+def gradient_flow(nodes, output, seed=None):
     """{(consumer, position): gradient} for every edge of ``nodes`` that a gradient flows back along.
 
     The reverse pass of backward, run again over ``nodes`` (everything
-    ``output`` was computed from, in creation order) from ``output.grad``: a
-    node's gradient here is what reaches it from the output through the drawn
-    graph, whatever other backward passes left in its ``.grad``.
+    ``output`` was computed from, in creation order) from ``seed`` (by
+    default ``output.grad``): a node's gradient here is what reaches it from
+    the output through the drawn graph, whatever other backward passes left
+    in its ``.grad``.
     """
-    reaching = {output: output.grad}
+    reaching = {output: output.grad if seed is None else seed}
     shares = {}
     for node in reversed(nodes):
         upstream = reaching.pop(node, None)
@@ -302,14 +312,25 @@ class _SceneBuilder:
         self.items = {}  # node or group -> Item
         self.group_inputs = {}  # (outside source, collapsed group) -> its one Edge into the group
 
-    def build(self, output, output_label, gradients):
+    def build(self, output, output_label, grad):
         for node in self.nodes:
             if node._op is not None:
                 self.add_consumer(node)
         tail = self.item_for(output)
         end = self.new_item("output", (output.name or "") if output_label is None else output_label)
-        grad = _raw(output.grad) if gradients else None
         self.scene.edges.append(Edge(tail, end, output, output.data, grad, None))
+        shares = {}
+        for edge in self.scene.edges:
+            if edge.tail.kind == "leaf" and edge.grad is not None:
+                shares.setdefault(edge.tail, []).append(edge.grad)
+        for item, grads in shares.items():
+            if len(grads) > 1:
+                item.total = sum(grads[1:], grads[0])
+        created = {node: index for index, node in enumerate(self.nodes)}
+        self.scene.inputs = sorted(
+            (item for item in self.scene.items if item.kind == "leaf" and item.cluster is None and item.node is not None),
+            key=lambda item: created[item.node],
+        )
         return self.scene
 
     def add_consumer(self, node):
@@ -332,7 +353,10 @@ class _SceneBuilder:
                     edge.grad = _add(edge.grad, grad)
                     continue
             tail = self.item_for(source)
-            edge = Edge(tail, head, source, source.data, grad, _common_cluster(tail.cluster, head.cluster))
+            edge = Edge(
+                tail, head, source, source.data, grad, _common_cluster(tail.cluster, head.cluster),
+                None if head_group is not None else position,
+            )
             self.scene.edges.append(edge)
             if head_group is not None:
                 self.group_inputs[(source, head_group)] = edge

@@ -11,6 +11,7 @@ import pytest
 
 import autograd.engine
 import viz.cli
+import viz.figures
 from viz.figures import figure
 from test_draw import op_labels, parse_dot
 from test_expression import HOSTILE, MARKER
@@ -41,7 +42,7 @@ def test_the_issue_example_renders_an_svg(tmp_path):
 def test_without_output_the_dot_text_goes_to_stdout():
     done = run_module("x*y", "x=3", "y=2")
     assert done.returncode == 0, done.stderr
-    assert done.stdout.startswith("digraph {")
+    assert done.stdout.startswith("digraph \"computational graph\" {")
     assert '<font color="red">2</font>' in done.stdout and '<font color="red">3</font>' in done.stdout
 
 
@@ -93,10 +94,42 @@ def test_demo_all_writes_every_figure(tmp_path, capsys):
     assert main(["demo", "all", "-o", str(tmp_path / "pictures"), "--format", "svg,dot"]) == 0
     written = sorted(path.name for path in (tmp_path / "pictures").iterdir())
     names = list(viz.cli.FIGURES)
-    assert written == sorted([f"{name}.svg" for name in names] + [f"{name}.dot" for name in names])
+    animations = list(viz.cli.ANIMATIONS)
+    assert written == sorted([f"{name}.svg" for name in names] + [f"{name}.dot" for name in names] + animations)
     assert ">715</text>" in (tmp_path / "pictures" / "apple-orange.svg").read_text(encoding="utf-8")
     assert main(["demo", "chain"]) == 0
     assert "t = 3" in capsys.readouterr().out
+
+
+def test_steps_from_the_command_line(tmp_path):
+    page = tmp_path / "steps.html"
+    done = run_module("sigmoid(x) * w", "x=0.5", "w=2", "--steps", "--collapse", "sigmoid", "-o", str(page))
+    assert done.returncode == 0 and done.stdout == "" and done.stderr == "", done.stderr
+    text = page.read_text(encoding="utf-8")
+    assert text.count('<div class="frame"') == 6  # the graph, two forward steps, the 1, two backward steps
+    assert "sigmoid (collapsed group): 0.5 → 0.6225" in text and "upstream 1 × other input 0.6225 = 0.6225" in text
+
+
+def test_demo_steps_as_a_gif_and_as_png_frames(tmp_path):
+    from PIL import Image
+
+    assert main(["demo", "sigmoid-collapsed", "--steps", "-o", str(tmp_path / "s.gif"), "--duration", "500"]) == 0
+    with Image.open(tmp_path / "s.gif") as gif:
+        assert gif.n_frames == 4 and gif.info["duration"] == 500
+    assert main(["demo", "apple", "--steps", "-o", str(tmp_path / "frames"), "--dpi", "50"]) == 0
+    assert len(list((tmp_path / "frames").glob("frame-*.png"))) == 6
+    assert main(["x*2", "x=1", "-o", str(tmp_path / "small.png"), "--dpi", "40"]) == 0
+    assert main(["x*2", "x=1", "-o", str(tmp_path / "large.png"), "--dpi", "160"]) == 0
+    small, large = (Image.open(tmp_path / name).size for name in ("small.png", "large.png"))
+    assert large[0] > 3.5 * small[0]
+
+
+def test_docs_hold_the_sigmoid_steps_gif():
+    from PIL import Image
+
+    with Image.open(ROOT / "docs" / "sigmoid-steps.gif") as gif:
+        assert gif.n_frames == len(viz.steps(viz.figures.sigmoid_graph()))
+    assert (ROOT / "docs" / "sigmoid-steps.gif").stat().st_size < 100_000
 
 
 def test_docs_hold_every_figure_with_its_current_numbers():
@@ -131,6 +164,15 @@ def test_docs_hold_every_figure_with_its_current_numbers():
         (["x + exp(x, x)", "x=1"], "exp() takes 1 argument, got 2 at column 5"),
         (["sigmoid(x, 2)", "x=1"], "sigmoid() takes 1 argument, got 2"),
         (["demo", "apple", "--format", "png"], "--format applies to 'demo all'"),
+        (["x*2", "x=1", "--steps"], "--steps needs a file or folder to write"),
+        (["x*2", "x=1", "--steps", "-o", "steps.svg"], "cannot tell what to write with --steps from the suffix"),
+        (["x*2", "x=1", "--steps", "-o", "steps.html", "--dpi", "100"], "--dpi applies to .gif and PNG frames"),
+        (["x*2", "x=1", "--steps", "-o", "steps.gif", "--duration", "5"], "--duration: must be from 10 to 60000"),
+        (["x*2", "x=1", "-o", "graph.svg", "--dpi", "100"], "--dpi applies to .png output"),
+        (["x*2", "x=1", "-o", "graph.svg", "--duration", "100"], "--duration applies to --steps"),
+        (["x*2", "x=1", "--steps", "-o", "s.html", "--collapse", "sigmoid"], "no group named 'sigmoid'"),
+        (["demo", "sigmoid", "--steps"], "--steps needs a file or folder"),
+        (["demo", "all", "-o", "out", "--steps"], "--steps applies to one figure"),
     ],
 )
 def test_bad_input_exits_2_with_one_line(argv, message, capsys, tmp_path, monkeypatch):
@@ -153,7 +195,7 @@ def test_overflow_and_nan_are_drawn_without_warnings_from_numpy(tmp_path):
 def test_demo_all_writes_each_format_once(tmp_path, capsys):
     assert main(["demo", "all", "-o", str(tmp_path), "--format", "svg,SVG,.svg"]) == 0
     written = capsys.readouterr().out.split()
-    assert len(written) == len(viz.cli.FIGURES) == len(set(written))
+    assert len(written) == len(viz.cli.FIGURES) + len(viz.cli.ANIMATIONS) == len(set(written))
 
 
 def test_a_missing_dot_program_exits_1_and_says_how_to_install(tmp_path, monkeypatch, capsys):
@@ -289,3 +331,30 @@ def test_abs_and_sqrt_are_callable_from_the_command_line(capsys):
     assert "<td>5</td>" in dot  # 3 + 2
     assert main(["sqrt(x, x)", "x=4"]) == 2
     assert "sqrt() takes 1 argument, got 2" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize("mark", ["\u202e", "\u2066", "\u2069", "\u200e", "\u200f", "\x1b", "\x9b"])
+@pytest.mark.parametrize(
+    "argv",
+    [
+        ["x*2", "x=1", "--bogus{}"],
+        ["demo", "apple{}"],
+        ["x*2", "x=1", "-o", "graph{}.txt"],
+        ["x*2", "x=1", "--steps", "-o", "steps{}.svg"],
+        ["x*2", "x{}=1"],
+    ],
+    ids=["unknown-option", "unknown-figure", "suffix", "steps-suffix", "variable"],
+)
+def test_control_and_bidirectional_characters_are_escaped_in_errors(argv, mark, capsys, tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    assert main([word.format(mark) for word in argv]) == 2
+    err = capsys.readouterr().err
+    assert mark not in err and err.count("\n") == 1
+    assert mark.encode("unicode_escape").decode() in err
+
+
+def test_a_flat_sum_of_three_hundred_terms_is_drawn(tmp_path):
+    path = tmp_path / "sum.dot"
+    assert main(["+".join(["x"] * 300), "x=2", "-o", str(path)]) == 0
+    source = path.read_text(encoding="utf-8")
+    assert source.count("tooltip=add") == 299 and ">600<" in source

@@ -12,6 +12,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 import autograd
+import viz
 from autograd import Primitive, Tensor, Value
 from viz import DotNotFoundError, draw, render
 from viz.figures import apple_graph, apple_orange_graph, chain_graph, figure
@@ -56,6 +57,8 @@ def parse_dot(source):
     for statement in source.splitlines():
         statement = statement.strip()
         arrow = re.fullmatch(r"(\S+) -> (\S+)(?: \[.*\])?", statement)
+        if arrow and "style=invis" in statement:
+            continue  # keeps the inputs in order; draws nothing
         if arrow:
             tail, head = arrow.groups()
             if head.endswith(":line:w"):
@@ -70,7 +73,8 @@ def parse_dot(source):
             label = _html_label(statement)
             if "<table" in label:
                 tables[node.group(1)] = label
-            else:
+            else:  # a leaf's total gradient, in red under its name, is read by leaf_totals
+                label = re.sub(r'<br/><font color="red" point-size="10">grad [^<]*</font>$', "", label)
                 labels[node.group(1)] = "\n".join(_texts(label))
         elif node and 'label=""' in statement:
             labels[node.group(1)] = ""
@@ -193,6 +197,23 @@ def test_a_value_used_twice_sends_each_edge_its_own_share():
     edges = edges_from(draw(y).source, "x")
     assert sorted(edges) == [("x", "×", ["2"], ["2"]), ("x", "×", ["2"], ["2"]), ("x", "× 3", ["2"], ["3"])]
     assert x.grad == 7.0  # the shares add up to the gradient
+    assert leaf_totals(draw(y).source) == {"x": "7"}  # and the leaf shows that total
+
+
+def leaf_totals(source):
+    """{leaf label: the total gradient written in red under it}."""
+    found = re.findall(r'label=<([^<>]*)<br/><font color="red" point-size="10">grad ([^<]*)</font>>', source)
+    return dict(found)
+
+
+def test_a_leaf_used_once_shows_no_total_and_steps_show_it_once_complete():
+    x, w = Value(2.0, name="x"), Value(5.0, name="w")
+    y = x * w + x
+    y.backward()
+    assert leaf_totals(draw(y).source) == {"x": "6"}  # w is used once: its arrow already says 2
+    frames = viz.steps(y)
+    shown = [re.findall(r'<font color="red" point-size="10">grad ([^<]*)</font>', frame.source) for frame in frames]
+    assert shown[-1] == ["6"] and all(found == [] for found in shown[:-1])
 
 
 def _leaves(node, seen=None):
