@@ -592,6 +592,16 @@ def test_stalling_server_fails_within_the_deadline(tmp_path, mirror, mode):
         assert f"({size // 2} of {size} bytes received)" in msg
 
 
+def test_a_socket_timeout_before_the_timer_counts_as_the_deadline(tmp_path, mirror, monkeypatch):
+    # On a busy machine the one-read socket timeout can fire before the timer does.
+    monkeypatch.setattr(datasets._Deadline, "_expire", lambda self: None)
+    base, _ = mirror
+    e, _ = failing_load(tmp_path / "dl", [base + "/hang-half/"], timeout=0.5)
+    msg = str(e)
+    assert msg.count("timed out: no complete file within the 0.5 s deadline") == 1, msg
+    assert msg.count("skipped, mirror unreachable earlier: timed out (0.5 s deadline)") == 3
+
+
 @pytest.mark.parametrize(
     "mode, match",
     [
