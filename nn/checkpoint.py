@@ -127,6 +127,8 @@ def save_params(params, path):
 #: Default limit on the bytes of array data :func:`load_params` will read.
 CHECKPOINT_MAX_BYTES = 1 << 30
 
+_NPY_HEADER_MAX = 1 << 16  # numpy refuses .npy headers over 10,000 bytes by default
+
 _NPY_HEADER_READERS = {
     (1, 0): np.lib.format.read_array_header_1_0,
     (2, 0): np.lib.format.read_array_header_2_0,
@@ -137,7 +139,7 @@ class _Refused(ValueError):
     """A checkpoint member that is not a plain array of the declared size."""
 
 
-def _member_header(zf, info):
+def _member_header(zf, info, max_bytes):
     """``(array name, shape, dtype, header bytes)`` of one ``.npy`` member, checked.
 
     Only the member's header is inflated.  The zip entry's declared size must
@@ -150,6 +152,11 @@ def _member_header(zf, info):
         raise _Refused(f"member {member!r} is not a .npy array; save checkpoints with save_params")
     if info.flag_bits & 0x1:
         raise _Refused(f"member {member!r} is encrypted")
+    if info.file_size > max_bytes + _NPY_HEADER_MAX:
+        raise _Refused(
+            f"member {member!r} declares {info.file_size} bytes, more than max_bytes={max_bytes}; "
+            f"if the file is trusted, pass load_params(..., max_bytes={info.file_size}) or more"
+        )
     if info.compress_type not in (zipfile.ZIP_STORED, zipfile.ZIP_DEFLATED):
         raise _Refused(
             f"member {member!r} uses zip compression method {info.compress_type}; only stored and "
@@ -184,7 +191,7 @@ def _read_headers(zf, max_bytes):
     """name -> ``(ZipInfo, shape, dtype)`` for every member, before any data is read."""
     headers, total = {}, 0
     for info in zf.infolist():
-        name, shape, dtype, nbytes = _member_header(zf, info)
+        name, shape, dtype, nbytes = _member_header(zf, info, max_bytes - total)
         if name in headers:
             raise _Refused(f"member {info.filename!r} appears twice; which one to load is ambiguous")
         total += nbytes

@@ -496,7 +496,9 @@ def _fetch(url, target, size, sha256, timeout):
                 if found != sha256.lower():
                     raise _AttemptFailed(f"SHA-256 mismatch (expected {sha256}, got {found}); download discarded")
     except (OSError, http.client.HTTPException) as exc:
-        if deadline.expired:
+        # A socket timeout (one read waiting ``timeout`` s) may beat the timer by a hair.
+        timed_out = isinstance(exc, TimeoutError) or isinstance(getattr(exc, "reason", None), TimeoutError)
+        if deadline.expired or timed_out:
             raise too_slow() from exc
         raise
     return target

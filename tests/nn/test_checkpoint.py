@@ -11,7 +11,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from nn.checkpoint import CheckpointMismatch, load_params, save_params
+from nn.checkpoint import CHECKPOINT_MAX_BYTES, CheckpointMismatch, load_params, save_params
 
 
 class Net:
@@ -264,6 +264,17 @@ def test_total_size_limit(tmp_path):
         load_params(path, max_bytes=-1)
 
 
+def test_declared_entry_size_is_checked_before_opening(tmp_path, monkeypatch):
+    path = save_params({"a": np.zeros(1000), "b": np.zeros(300_000)}, tmp_path / "p.npz")
+
+    real_read_magic = np.lib.format.read_magic
+    opened = []
+    monkeypatch.setattr(np.lib.format, "read_magic", lambda fp: opened.append(1) or real_read_magic(fp))
+    with pytest.raises(ValueError, match=r"member 'b.npy' declares 2400128 bytes, more than max_bytes=(\d+)"):
+        load_params(path, max_bytes=100_000)
+    assert len(opened) == 1  # only a.npy's header was read
+
+
 def deflated_zeros_member(zf, name, header, n_zeros, chunk=1 << 22):
     with zf.open(name, "w", force_zip64=True) as member:
         member.write(header)
@@ -285,19 +296,20 @@ def peak_traced_bytes(fn):
 @pytest.mark.parametrize("declared", ["small", "consistent"])
 def test_zip_bomb_is_refused_before_inflating(tmp_path, declared):
     # 64 MiB of zeros deflate to about 64 KiB.  Either the .npy header says
-    # (10,) float64 while the zip entry holds 64 MiB, or header and entry agree
-    # on 64 MiB, more than the max_bytes asked for: neither may be inflated.
+    # (10,) float64 while the zip entry holds 64 MiB (within the default
+    # limit), or header and entry agree on 64 MiB, more than the max_bytes
+    # asked for: neither may be inflated.
     n = 64 << 20
     path = tmp_path / f"bomb-{declared}.npz"
     shape = (10,) if declared == "small" else (n // 8,)
     with zipfile.ZipFile(path, "w", compression=zipfile.ZIP_DEFLATED) as zf:
         deflated_zeros_member(zf, "W.npy", npy_member(shape), n)
     assert path.stat().st_size < 1 << 20
-    match = "zip entry holds" if declared == "small" else "more than max_bytes=1048576"
+    match, limit = ("zip entry holds", CHECKPOINT_MAX_BYTES) if declared == "small" else ("more than max_bytes", 1 << 20)
 
     def load():
         with pytest.raises(ValueError, match=match):
-            load_params(path, max_bytes=1 << 20)
+            load_params(path, max_bytes=limit)
 
     assert peak_traced_bytes(load) < 4 << 20
 
