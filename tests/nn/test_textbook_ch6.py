@@ -220,6 +220,7 @@ def test_multi_layer_net_extend_puts_batch_norm_and_dropout_where_the_textbook_d
         np.testing.assert_allclose(grads[key], numeric[key], rtol=1e-4, atol=1e-6)
     # inference is deterministic, training is not
     np.testing.assert_array_equal(net.predict(x), net.predict(x))
+    assert net.accuracy(x, t) == np.mean(np.argmax(net.predict(x), axis=1) == t)
     assert not np.array_equal(net.predict(x, train_flg=True), net.predict(x, train_flg=True))
 
 
@@ -321,3 +322,27 @@ def test_trainer_prints_the_epoch_lines_and_explains_bad_names(capsys):
         Trainer(net, x_train, t_train, x_test, t_test, optimizer="adamw")
     with pytest.raises(TypeError, match="optimizer_param .* does not fit Momentum"):
         Trainer(net, x_train, t_train, x_test, t_test, optimizer="momentum", optimizer_param={"rate": 1})
+
+
+def test_the_textbooks_ch07_gradient_check_runs_with_labels_as_a_column():
+    """ch07/gradient_check.py: a 10×10 image, T = [[1]], numerical against backprop."""
+    np.random.seed(0)
+    net = SimpleConvNet(input_dim=(1, 10, 10), conv_param={"filter_num": 10, "filter_size": 3, "pad": 0, "stride": 1},
+                        hidden_size=10, output_size=10, weight_init_std=0.01)
+    X = np.random.rand(100).reshape((1, 1, 10, 10))
+    T = np.array([1]).reshape((1, 1))
+    numeric, grads = net.numerical_gradient(X, T), net.gradient(X, T)
+    assert net.loss(X, T) == pytest.approx(net.loss(X, np.array([1])))
+    for key in net.params:  # central differences step across a ReLU or pooling kink at a few elements
+        difference = np.abs(grads[key] - numeric[key])
+        assert np.median(difference) < 1e-9 and difference.mean() < 1e-5, key
+
+
+def test_a_convolution_with_a_number_bias_adds_it_to_every_filter():
+    """ch07/apply_filter.py builds Convolution(w, 0) from one learned filter."""
+    from nn import Convolution
+    w = rng.standard_normal((1, 1, 3, 3))
+    image = rng.standard_normal((1, 1, 6, 6))
+    out = Convolution(w, 0.5).forward(image)
+    expected = np.array([[np.sum(image[0, 0, i:i + 3, j:j + 3] * w[0, 0]) + 0.5 for j in range(4)] for i in range(4)])
+    np.testing.assert_allclose(out[0, 0], expected, rtol=1e-12)
