@@ -9,7 +9,10 @@ Every layer speaks two protocols:
   an array, ``backward(dout)`` returns the gradient for the input (``(dx,
   dy)`` for the two-input layers), and ``Affine`` keeps ``dW`` and ``db``.
   Behind it, ``forward`` records a small graph whose inputs are leaves, and
-  ``backward`` runs the engine over it: no derivative here is written by hand.
+  ``backward`` runs the engine over it; a layer that is one primitive
+  (Affine, Relu, fused Sigmoid and SoftmaxWithLoss) records nothing and
+  calls that primitive's VJPs from the op table instead, for speed. No
+  derivative here is written by hand.
 
 Weights are laid out as in the textbook: ``Y = X·W + B`` with X of shape
 (N, inputs), W (inputs, outputs) and B (outputs,). ``Affine(W, b)`` keeps the
