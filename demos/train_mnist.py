@@ -25,10 +25,7 @@ SPIRAL = dict(hidden=30, weight_init_std=1.0, lr=1.0, batch_size=30, epochs=300)
 
 def parse_args(argv):
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0], formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--data-dir", help="directory with MNIST's IDX files (default: the nn data cache)")
-    parser.add_argument("--test-set-only", action="store_true",
-                        help="use only the 10,000-image test set: first 8,000 to train, last 2,000 to test")
-    parser.add_argument("--download", action="store_true", help="download missing MNIST files into the data directory")
+    add_data_arguments(parser)
     parser.add_argument("--iters", type=int, help="updates to run (default 10,000 on MNIST, 300 epochs on the spiral)")
     parser.add_argument("--batch-size", type=int, default=100)
     parser.add_argument("--lr", type=float, default=0.1)
@@ -39,6 +36,32 @@ def parse_args(argv):
     parser.add_argument("--plot", metavar="PNG", help="save the loss and accuracy curves here (needs matplotlib)")
     parser.add_argument("--save", metavar="NPZ", help="save the trained parameters here")
     return parser.parse_args(argv)
+
+
+def add_data_arguments(parser):
+    """--data-dir, --test-set-only and --download, which ``load_data`` reads (the other MNIST demos share them)."""
+    parser.add_argument("--data-dir", help="directory with MNIST's IDX files (default: the nn data cache)")
+    parser.add_argument("--test-set-only", action="store_true",
+                        help="use only the 10,000-image test set: first 8,000 to train, last 2,000 to test")
+    parser.add_argument("--download", action="store_true", help="download missing MNIST files into the data directory")
+
+
+def load_or_explain(args):
+    """``load_data(args)``, or None after saying why MNIST is not available."""
+    try:
+        return load_data(args)
+    except nn.DatasetUnavailable as error:
+        print(f"MNIST is not available: {str(error).splitlines()[0]}")
+        return None
+
+
+def pyplot():
+    """matplotlib's pyplot on the file-only Agg backend."""
+    import matplotlib
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    return plt
 
 
 def load_data(args):

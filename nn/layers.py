@@ -9,7 +9,10 @@ Every layer speaks two protocols:
   an array, ``backward(dout)`` returns the gradient for the input (``(dx,
   dy)`` for the two-input layers), and ``Affine`` keeps ``dW`` and ``db``.
   Behind it, ``forward`` records a small graph whose inputs are leaves, and
-  ``backward`` runs the engine over it: no derivative here is written by hand.
+  ``backward`` runs the engine over it; a layer that is one primitive
+  (Affine, Relu, fused Sigmoid and SoftmaxWithLoss) records nothing and
+  calls that primitive's VJPs from the op table instead, for speed. No
+  derivative here is written by hand.
 
 Weights are laid out as in the textbook: ``Y = X·W + B`` with X of shape
 (N, inputs), W (inputs, outputs) and B (outputs,). ``Affine(W, b)`` keeps the
@@ -348,6 +351,13 @@ class _LossLayer(Layer):
         return float(self._output_data("loss"))
 
 
+def _index_column(t, scores_shape):
+    """Class indices given as a column (N, 1) for scores (N, C), C > 1 (the textbook's ch07 gradient check), as (N,)."""
+    if len(scores_shape) >= 2 and scores_shape[-1] > 1 and t.shape == tuple(scores_shape[:-1]) + (1,):
+        return t.reshape(t.shape[:-1])
+    return t
+
+
 class SoftmaxWithLoss(_LossLayer):
     """Softmax, then cross-entropy: L = −(1/N) Σₙ Σₖ tₙₖ log yₙₖ, y = softmax(x) by rows.
 
@@ -367,7 +377,7 @@ class SoftmaxWithLoss(_LossLayer):
         if isinstance(t, Node):
             t_data = t.data
         else:
-            t_data = t = np.asarray(t)
+            t_data = t = _index_column(np.asarray(t), _shape_of(x))
             if t.dtype.kind not in "biuf":
                 raise TypeError(f"{self.name}: labels must be numbers (one-hot or class indices), got dtype {t.dtype}")
         try:
@@ -381,7 +391,7 @@ class SoftmaxWithLoss(_LossLayer):
     def _single(self, x, t):
         if not self.fused or type(x) is not np.ndarray or x.dtype.kind != "f":
             return None
-        t = np.asarray(t)
+        t = _index_column(np.asarray(t), x.shape)
         if t.dtype.kind not in "biuf":
             return None  # the recording path explains it
         return ops.softmax_cross_entropy, (x, t), {}, (0,), x.shape
@@ -586,7 +596,8 @@ class Convolution(Layer):
     out[n, f, i, j] = Σ_{c,p,q} x_pad[n, c, i·stride + p, j·stride + q] · W[f, c, p, q] + b[f],
     through ``autograd.conv2d`` (im2col, then one matrix product); the output
     has shape (N, FN, OH, OW) with OH = (H + 2·pad − FH) / stride + 1.
-    ``W`` and ``b`` are shared with the caller, as in Affine.
+    ``W`` and ``b`` are shared with the caller, as in Affine; a number ``b``
+    is the bias of every filter.
     """
 
     def __init__(self, W, b, stride=1, pad=0, name=None):
@@ -595,6 +606,8 @@ class Convolution(Layer):
         b = np.asarray(b) if not isinstance(b, np.ndarray) else b
         if W.ndim != 4:
             raise ValueError(f"{self.name}: W must have shape (filters, channels, height, width), got shape {W.shape}")
+        if b.ndim == 0:  # one bias for every filter (the textbook's apply_filter passes b = 0): a new array
+            b = np.full(W.shape[0], b, dtype=np.result_type(b, np.float64))
         if b.shape != (W.shape[0],):
             raise ValueError(f"{self.name}: b must have shape ({W.shape[0]},), one bias per filter of W {W.shape}, got {b.shape}")
         stride, pad = _check_stride_pad(stride, pad, self.name)

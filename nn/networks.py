@@ -251,7 +251,7 @@ class Network:
         networks default to 100, as in the textbook).
         """
         self._require_classifier("accuracy")
-        return _accuracy(self.predict(x, batch_size or self.predict_batch_size), _as_target(t))
+        return _accuracy(self.predict(x, batch_size=batch_size or self.predict_batch_size), _as_target(t))
 
     predict_batch_size = None  # rows per predict call in accuracy (None: all at once)
 

@@ -10,7 +10,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from nn import TwoLayerNet, gradient_check, read_idx, train
+from nn import Adam, SimpleConvNet, TwoLayerNet, gradient_check, read_idx, train
 
 MNIST_DIR = Path(__file__).resolve().parents[2].parent / "shared" / "data" / "mnist"
 IMAGES = MNIST_DIR / "t10k-images-idx3-ubyte.gz"
@@ -46,3 +46,21 @@ def test_backprop_matches_numerical_gradient_on_three_real_images(mnist_test_set
     # The textbook saw 1e-13 to 1e-7 for these mean absolute differences.
     assert set(differences) == {"W1", "b1", "W2", "b2"}
     assert max(differences.values()) < 1e-7, differences
+
+
+def test_simple_conv_net_learns_real_digits(mnist_test_set):
+    """A short run of a narrow SimpleConvNet (6 filters, 30 hidden units): 60 Adam steps of 50 images.
+
+    The textbook's full run (30 filters, 20 epochs on 60,000 images) reaches
+    about 0.99; this one measured 0.81 on the last 2,000 test images.
+    """
+    x, t = mnist_test_set
+    x = x.reshape(-1, 1, 28, 28)
+    np.random.seed(0)
+    net = SimpleConvNet(conv_param={"filter_num": 6, "filter_size": 5, "pad": 0, "stride": 1}, hidden_size=30)
+    optimizer = Adam(lr=0.003)
+    for _ in range(60):
+        rows = np.random.choice(8000, 50)
+        _, grads = net.loss_and_gradient(x[rows], t[rows])
+        optimizer.update(net.params, grads)
+    assert net.accuracy(x[8000:], t[8000:], batch_size=500) >= 0.75

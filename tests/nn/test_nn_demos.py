@@ -108,3 +108,46 @@ def test_mlp_benchmark_checks_gradients_and_prints_its_ratios(tmp_path):
     for row in ("numpy (textbook)", "numpy (lean)", "nn ", "nn's math, no graph", "nn layer by layer"):
         assert "\n" + row in result.stdout
     assert re.search(r"ratio nn / numpy \(textbook\): [0-9.]+ +nn / numpy \(lean\): [0-9.]+", result.stdout)
+
+
+def require_mnist():
+    if not MNIST_DIR.is_dir():
+        pytest.skip(f"real MNIST test set not available: {MNIST_DIR} is missing")
+    return ["--data-dir", str(MNIST_DIR), "--test-set-only"]
+
+
+def test_optimizer_compare_reaches_the_minimum_and_plots(tmp_path):
+    out = run_demo("optimizer_compare.py", *require_mnist(), "--iters", "3", "--batch-size", "20",
+                   "--plot", "opt.png", tmp_path=tmp_path)
+    finals = dict(re.findall(r"  (\w+)\s+lr [0-9.]+\s+at .*f = ([0-9.]+)", out))
+    assert set(finals) == {"SGD", "Momentum", "Nesterov", "AdaGrad", "RMSprop", "Adam"}
+    assert all(float(v) < 0.2 for v in finals.values())  # f(-7, 2) = 6.45
+    assert out.count("final: ") == 4
+    assert (tmp_path / "opt.png").read_bytes()[:4] == b"\x89PNG"
+
+
+def test_batch_norm_demo_trains_both_networks(tmp_path):
+    out = run_demo("batch_norm.py", *require_mnist(), "--epochs", "2", "--train-size", "200", "--scales", "0.01",
+                   "--no-progress", "--plot", "bn.png", tmp_path=tmp_path)
+    with_bn, without = map(float, re.search(r"with batch norm ([0-9.]+), without ([0-9.]+)", out).groups())
+    assert with_bn > without  # at scale 0.01 the plain deep network does not learn at all in 2 epochs
+    assert (tmp_path / "bn.png").read_bytes()[:4] == b"\x89PNG"
+
+
+def test_dropout_demo_reports_the_three_runs(tmp_path):
+    out = run_demo("dropout.py", *require_mnist(), "--epochs", "2", "--train-size", "100", "--no-progress",
+                   tmp_path=tmp_path)
+    assert [label for label in ("plain:", "weight decay 0.1:", "dropout 0.2:") if label in out] == \
+        ["plain:", "weight decay 0.1:", "dropout 0.2:"]
+    assert len(numbers_after("test accuracy", out)) == 3
+
+
+def test_train_convnet_saves_params_and_draws_the_collapsed_graph(tmp_path):
+    out = run_demo("train_convnet.py", *require_mnist(), "--epochs", "0.2", "--train-size", "500", "--filters", "4",
+                   "--no-progress", "--save", "params.pkl", "--graph", "convnet.svg", tmp_path=tmp_path)
+    assert "final: test accuracy" in out
+    svg = (tmp_path / "convnet.svg").read_text()
+    assert all(name in svg for name in ("Conv1", "Pool1", "Affine2"))
+    import nn
+    loaded = nn.load_params(tmp_path / "params.pkl")
+    assert loaded["W1"].shape == (4, 1, 5, 5)

@@ -6,7 +6,7 @@ import pytest
 from autograd.testing import assert_grads_match_numeric
 from nn import (
     SGD, AdaGrad, Adam, BatchNormalization, DeepConvNet, Dropout, Momentum, MultiLayerNet, MultiLayerNetExtend,
-    Nesterov, RMSprop, SimpleConvNet, numerical_gradient,
+    Nesterov, RMSprop, SimpleConvNet,
 )
 
 rng = np.random.default_rng(5)
@@ -220,6 +220,7 @@ def test_multi_layer_net_extend_puts_batch_norm_and_dropout_where_the_textbook_d
         np.testing.assert_allclose(grads[key], numeric[key], rtol=1e-4, atol=1e-6)
     # inference is deterministic, training is not
     np.testing.assert_array_equal(net.predict(x), net.predict(x))
+    assert net.accuracy(x, t) == np.mean(np.argmax(net.predict(x), axis=1) == t)
     assert not np.array_equal(net.predict(x, train_flg=True), net.predict(x, train_flg=True))
 
 
@@ -321,3 +322,45 @@ def test_trainer_prints_the_epoch_lines_and_explains_bad_names(capsys):
         Trainer(net, x_train, t_train, x_test, t_test, optimizer="adamw")
     with pytest.raises(TypeError, match="optimizer_param .* does not fit Momentum"):
         Trainer(net, x_train, t_train, x_test, t_test, optimizer="momentum", optimizer_param={"rate": 1})
+
+
+def test_the_textbooks_ch07_gradient_check_runs_with_labels_as_a_column():
+    """ch07/gradient_check.py: a 10×10 image, T = [[1]], numerical against backprop."""
+    np.random.seed(0)
+    net = SimpleConvNet(input_dim=(1, 10, 10), conv_param={"filter_num": 10, "filter_size": 3, "pad": 0, "stride": 1},
+                        hidden_size=10, output_size=10, weight_init_std=0.01)
+    X = np.random.rand(100).reshape((1, 1, 10, 10))
+    T = np.array([1]).reshape((1, 1))
+    numeric, grads = net.numerical_gradient(X, T), net.gradient(X, T)
+    assert net.loss(X, T) == pytest.approx(net.loss(X, np.array([1])))
+    for key in net.params:  # central differences step across a ReLU or pooling kink at a few elements
+        difference = np.abs(grads[key] - numeric[key])
+        assert np.median(difference) < 1e-9 and difference.mean() < 1e-5, key
+
+
+def test_a_convolution_with_a_number_bias_adds_it_to_every_filter():
+    """ch07/apply_filter.py builds Convolution(w, 0) from one learned filter."""
+    from nn import Convolution
+    w = rng.standard_normal((1, 1, 3, 3))
+    image = rng.standard_normal((1, 1, 6, 6))
+    out = Convolution(w, 0.5).forward(image)
+    expected = np.array([[np.sum(image[0, 0, i:i + 3, j:j + 3] * w[0, 0]) + 0.5 for j in range(4)] for i in range(4)])
+    np.testing.assert_allclose(out[0, 0], expected, rtol=1e-12)
+
+
+def test_the_fast_textbook_protocol_agrees_with_the_recorded_graph():
+    """Affine, Relu and SoftmaxWithLoss skip the graph in forward/backward; the engine gives the same numbers."""
+    from autograd import Tensor
+    from nn import Affine, Relu, SoftmaxWithLoss
+    x, t = rng.standard_normal((4, 2, 3)), np.array([0, 2, 1, 2])
+    affine, relu, loss = Affine(rng.standard_normal((6, 3)), rng.standard_normal(3)), Relu(), SoftmaxWithLoss()
+    value = loss.forward(relu.forward(affine.forward(x)), t)
+    dx = affine.backward(relu.backward(loss.backward(1)))
+    assert affine._fast is not None and loss._fast is not None  # the fast path ran
+    leaf = Tensor(x)
+    recorded = loss(relu(affine(leaf)), t)
+    recorded.backward()
+    assert value == pytest.approx(float(recorded.data), rel=1e-14)
+    np.testing.assert_allclose(dx, leaf.grad, rtol=1e-13)
+    np.testing.assert_allclose(affine.dW, affine.weight.grad, rtol=1e-13)
+    assert dx.shape == x.shape
