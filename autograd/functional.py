@@ -122,7 +122,7 @@ def hessian(f, argnums=0):
 
 
 def hvp(f, argnums=0):
-    """The Hessian of scalar ``f`` times a vector, without forming the Hessian: h(*args, v) = ∇(∇f · v).
+    """The Hessian of scalar ``f`` times a vector, without forming the Hessian: ``h(*args, v) = ∇(∇f · v)``.
 
     The last positional argument ``v`` is the direction, shaped like the
     differentiated argument (a tuple of them for several argnums); it costs

@@ -475,7 +475,7 @@ class SimpleConvNet(Network):
     """The textbook's convolutional network (ch07/simple_convnet.py).
 
     Conv1 → Relu1 → Pool1 (2×2, stride 2) → Affine1 → Relu2 → Affine2 →
-    SoftmaxWithLoss, on inputs of shape (N, *input_dim). ``conv_param`` has
+    SoftmaxWithLoss, on inputs of shape ``(N, *input_dim)``. ``conv_param`` has
     filter_num, filter_size, pad and stride. Weights are
     weight_init_std · np.random.randn, biases 0; params W1, b1 (the filters),
     W2, b2, W3, b3. ``accuracy`` predicts 100 images at a time.

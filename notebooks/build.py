@@ -436,7 +436,7 @@ Batches of 4, learning rate 0.02, as in the notebook (30 epochs instead of
 100, to stay quick).
 """),
         code("""
-network = nn.MultiLayerNet([2, 3, 1], activation="sigmoid", output="identity", weight_init=0)
+network = nn.MLP([2, 3, 1], activation="sigmoid", output="identity", weight_init=0)
 history = nn.train(network, *train, x_test=test[0], t_test=test[1], epochs=30, batch_size=4, lr=0.02,
                    progress=False, seed=0)
 print(f"test loss {history.test_loss[0]:.4f} before, {history.test_loss[-1]:.4f} after")

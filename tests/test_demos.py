@@ -115,7 +115,7 @@ def test_regression_plane_map_has_a_title_axis_labels_and_a_legend_for_train_and
 
     demo = load_demo("regression_plane")
     train, test = nn.regress_plane(n=40, seed=0)
-    network = nn.MultiLayerNet([2, 3, 1], activation="sigmoid", output="identity", weight_init=0)
+    network = nn.MLP([2, 3, 1], activation="sigmoid", output="identity", weight_init=0)
     figure = demo.prediction_map(network, train, test, "RegressPlane after 0 epochs")
     try:
         axes = figure.axes[0]

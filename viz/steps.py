@@ -126,10 +126,10 @@ def _wrap(text, width):
 def steps(output, grad=None, **options):
     """The frames of one forward and one backward pass over ``output``'s graph.
 
-    ``options`` are ``viz.draw``'s (``collapse``, ``constants``, ``digits``,
+    ``options`` are the options of ``viz.draw`` (``collapse``, ``constants``, ``digits``,
     ``title``, ...). The backward pass starts from ``grad``, by default 1 for
     a scalar output; it is computed here, so ``output.backward()`` need not
-    have run and no ``.grad`` is changed. Returns a list of ``Frame``s.
+    have run and no ``.grad`` is changed. Returns a list of frames (``Frame`` objects).
     """
     return walkthrough(output, grad, **options).frames()
 
