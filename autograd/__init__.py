@@ -17,6 +17,12 @@ from .node import Node, Tensor, Value
 from .engine import Group, enable_grad, group, is_grad_enabled, no_grad
 from .ops import TABLE as PRIMITIVES, Primitive, abs, add, affine, cos, div, exp, log, mul, neg, pow, relu, sin, sub, tanh
 from .ops import softmax_cross_entropy
+from .ops import (  # NumPy's ufuncs as primitives
+    arccos, arccosh, arcsin, arcsinh, arctan, arctan2, arctanh, ceil, cosh, deg2rad, exp2, expm1, fabs, floor,
+    fmax, fmin, hypot, log1p, log2, log10, logaddexp, logaddexp2, maximum, minimum, rad2deg, reciprocal,
+    remainder, sign, sinh, square, tan,
+)
+from .ops import remainder as mod, rad2deg as degrees, deg2rad as radians, neg as negative
 from .functions import (
     broadcast_to,
     clip,
@@ -37,6 +43,7 @@ from .functions import (
     transpose,
     zero_grad,
 )
+from .functions import cumprod, cumsum, logsumexp, positive, prod, ptp, std, var
 from .functional import grad, value_and_grad
 from .gradcheck import GradcheckError, GradcheckReport, gradcheck, numerical_grad
 from .anomaly import AnomalyError, detect_anomaly
@@ -50,4 +57,11 @@ __all__ = [
     "affine", "softmax_cross_entropy",
     "grad", "value_and_grad", "numerical_grad", "gradcheck", "GradcheckError", "GradcheckReport",
     "detect_anomaly", "AnomalyError",
+]
+__all__ += [
+    "tan", "sinh", "cosh", "arcsin", "arccos", "arctan", "arcsinh", "arccosh", "arctanh", "arctan2", "hypot",
+    "exp2", "expm1", "log2", "log10", "log1p", "logaddexp", "logaddexp2", "square", "reciprocal", "sign",
+    "floor", "ceil", "fabs", "maximum", "minimum", "fmax", "fmin", "remainder", "mod", "deg2rad", "rad2deg",
+    "degrees", "radians", "negative", "positive",
+    "prod", "var", "std", "cumsum", "cumprod", "ptp", "logsumexp",
 ]
