@@ -45,6 +45,7 @@ from .functions import (
 )
 from .functions import cumprod, cumsum, logsumexp, positive, prod, ptp, std, var
 from .functional import grad, value_and_grad
+from .forward import jvp, linearize, vjp
 from .gradcheck import GradcheckError, GradcheckReport, gradcheck, numerical_grad
 from .anomaly import AnomalyError, detect_anomaly
 
@@ -64,4 +65,5 @@ __all__ += [
     "floor", "ceil", "fabs", "maximum", "minimum", "fmax", "fmin", "remainder", "mod", "deg2rad", "rad2deg",
     "degrees", "radians", "negative", "positive",
     "prod", "var", "std", "cumsum", "cumprod", "ptp", "logsumexp",
+    "jvp", "linearize", "vjp",
 ]

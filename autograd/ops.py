@@ -776,14 +776,14 @@ def _rows_without_self(flat):
     return rows * (1.0 - eye) + eye
 
 
-def _divides_well(data):
-    """Whether out/x is an accurate product of the other elements: no element 0 or tiny beside the largest.
+def _divides_well(x):
+    """Whether to take the product of the others as out/x: on raw data without zeros.
 
-    (Differentiating out/x again cancels terms of size |others/x|, so a tiny x
-    would make higher derivatives noisy; the division-free form is exact.)
+    On nodes (a recorded backward pass) the division-free form is used: the
+    derivative of out/x cancels terms of size |out/x²|, which for a small x
+    would swamp the rest of a higher derivative.
     """
-    magnitude = np.abs(data)
-    return magnitude.size == 0 or bool(np.min(magnitude) > 1e-3 * np.max(magnitude))
+    return not isinstance(x, Node) and bool(np.all(np.asarray(x) != 0.0))
 
 
 def _product_of_others(x, out, axis, keepdims):
@@ -792,7 +792,7 @@ def _product_of_others(x, out, axis, keepdims):
     axes = _axes(axis, data.ndim)
     if not axes:
         return x * 0.0 + 1.0
-    if _divides_well(data):
+    if _divides_well(x):
         return div(_spread(out, x, axis, keepdims), x)
     flat, undo = _axes_last(x, axes)
     return undo(prod(_rows_without_self(flat), axis=np.ndim(_data(flat))))
@@ -804,7 +804,7 @@ prod = primitive(
         _spread(g, x, axis, keepdims) * _product_of_others(x, out, axis, keepdims),),
     symbol="Π", tensor_only=True,
     doc="product over axis; each element receives g times the product of the others "
-        "(out/x, or without dividing where an element is 0)")
+        "(out/x, or without dividing where an element is 0 and in a recorded backward pass)")
 
 
 def _cumulative(name, accumulate):
@@ -818,7 +818,7 @@ def _cumulative(name, accumulate):
 def _cumprod_vjp(g, out, x, axis):
     data = np.asarray(_data(x))
     axis %= data.ndim
-    if _divides_well(data):
+    if _divides_well(x):
         return div(_flip(cumsum(_flip(g * out, axis), axis=axis), axis), x)
     flat, undo = _axes_last(x, (axis,))
     g_flat, _ = _axes_last(g, (axis,))
@@ -838,7 +838,8 @@ cumsum = primitive(
 cumprod = primitive(
     "cumprod", _cumulative("cumprod", np.cumprod), (_cumprod_vjp,),
     symbol="cumprod", tensor_only=True,
-    doc="running product along axis; dx_i = Σ_{j ≥ i} g_j · out_j / x_i (without dividing where an element is 0)")
+    doc="running product along axis; dx_i = Σ_{j ≥ i} g_j · out_j / x_i "
+        "(without dividing where an element is 0 and in a recorded backward pass)")
 
 
 def _degrees_of_freedom(x, axis, ddof):

@@ -689,14 +689,16 @@ def _expressions(draw, max_inputs, min_ops, max_ops, scalar, elementwise, array_
 # Assertions
 
 
-def assert_grads_match_numeric(f, *inputs, order=1, eps=1e-6, atol=1e-5, rtol=1e-3):
-    """Assert backprop's derivatives of scalar ``f`` agree with central differences.
+def assert_grads_match_numeric(f, *inputs, order=1, eps=1e-6, atol=1e-5, rtol=1e-3, modes=("rev", "fwd")):
+    """Assert the derivatives of scalar ``f``, by backprop and forward mode, agree with central differences.
 
     ``order=1`` checks the gradient (``gradcheck``). ``order=k`` checks the
     k-th derivative: with fixed weights w, the gradient of
     d(x) = Σᵢ sum(wᵢ · ∂f/∂xᵢ) (a Hessian-vector product for k = 2), computed
-    through ``grad`` nested k times, against central differences of d, which
-    backprop evaluates to order k − 1. Returns the ``GradcheckReport``.
+    through ``grad`` nested k times (forward mode: forward over k − 1
+    reverse passes), against central differences of d, which backprop
+    evaluates to order k − 1. ``modes`` is passed to ``gradcheck``. Returns
+    the ``GradcheckReport``.
     """
     if not isinstance(order, int) or order < 1:
         raise ValueError(f"assert_grads_match_numeric: order must be a positive int, got {order!r}")
@@ -705,7 +707,7 @@ def assert_grads_match_numeric(f, *inputs, order=1, eps=1e-6, atol=1e-5, rtol=1e
     for _ in range(order - 1):
         target = _weighted_gradient(target, point)
     try:
-        return gradcheck(target, *point, eps=eps, atol=atol, rtol=rtol)
+        return gradcheck(target, *point, eps=eps, atol=atol, rtol=rtol, modes=modes)
     except GradcheckError as error:
         raise AssertionError(str(error) if order == 1 else f"order {order}: {error}") from None
 
