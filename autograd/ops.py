@@ -182,9 +182,18 @@ def _sign(x):
     return np.sign(data)
 
 
+def _relu_vjp(g, out, x):
+    """g where out > 0, 0 where out = 0, nan where out is nan (the sign of the output, spelled out for floats)."""
+    if out.__class__ is float:
+        if out > 0.0:
+            return g
+        return out if out != out else 0.0 * g
+    return g * _sign(out)
+
+
 relu = primitive(
     "relu", backend.relu,
-    (lambda g, out, x: g * _sign(out),),
+    (_relu_vjp,),
     symbol="ReLU", elementwise=True, doc="max(x, 0); passes g where x > 0 (sign of the output: nan at nan)")
 
 
@@ -802,6 +811,8 @@ prod = primitive(
     "prod", _reduction("prod", np.prod),
     (lambda g, out, x, axis=None, keepdims=False:
         _spread(g, x, axis, keepdims) * _product_of_others(x, out, axis, keepdims),),
+    jvps=(lambda t, out, x, axis=None, keepdims=False:
+          sum(t * _product_of_others(x, out, axis, keepdims), axis=axis, keepdims=keepdims),),
     symbol="Π", tensor_only=True,
     doc="product over axis; each element receives g times the product of the others "
         "(out/x, or without dividing where an element is 0 and in a recorded backward pass)")
@@ -861,12 +872,22 @@ def _std_vjp(g, out, x, axis=None, keepdims=False, ddof=0):
     return _spread(g, x, axis, keepdims) * div(_centered(x, axis), _spread(out, x, axis, keepdims)) * scale
 
 
+def _var_jvp(t, out, x, axis=None, keepdims=False, ddof=0):
+    dof = _degrees_of_freedom(x, axis, ddof)
+    return sum(t * _centered(x, axis), axis=axis, keepdims=keepdims) * (2.0 / dof if dof > 0 else float("nan"))
+
+
+def _std_jvp(t, out, x, axis=None, keepdims=False, ddof=0):
+    dof = _degrees_of_freedom(x, axis, ddof)
+    return div(sum(t * _centered(x, axis), axis=axis, keepdims=keepdims), out * dof if dof > 0 else out * float("nan"))
+
+
 var = primitive(
-    "var", _reduction("var", np.var), (_var_vjp,), tensor_only=True,
+    "var", _reduction("var", np.var), (_var_vjp,), jvps=(_var_jvp,), tensor_only=True,
     doc="variance over axis, Σ(x − mean)²/(n − ddof); dx = g·2(x − mean)/(n − ddof)")
 
 std = primitive(
-    "std", _reduction("std", np.std), (_std_vjp,), symbol="σ", tensor_only=True,
+    "std", _reduction("std", np.std), (_std_vjp,), jvps=(_std_jvp,), symbol="σ", tensor_only=True,
     doc="standard deviation over axis, √var; dx = g·(x − mean)/((n − ddof)·out) (nan where out = 0)")
 
 
@@ -883,4 +904,6 @@ logsumexp = primitive(
     "logsumexp", _logsumexp_forward,
     (lambda g, out, x, axis=None, keepdims=False:
         _spread(g, x, axis, keepdims) * exp(x - _spread(out, x, axis, keepdims)),),
+    jvps=(lambda t, out, x, axis=None, keepdims=False:
+          sum(t * exp(x - _spread(out, x, axis, keepdims)), axis=axis, keepdims=keepdims),),
     tensor_only=True, doc="log Σ e^x over axis, stable (the max subtracted first); dx = g·e^(x − out), softmax")
