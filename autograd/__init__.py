@@ -43,7 +43,7 @@ from .functions import (
     transpose,
     zero_grad,
 )
-from .functions import cumprod, cumsum, logsumexp, positive, prod, ptp, std, var
+from .functions import cumprod, cumsum, logsumexp, positive, prod, ptp, sort, std, var
 from .functional import grad, value_and_grad
 from .forward import jvp, linearize, vjp
 from .gradcheck import GradcheckError, GradcheckReport, gradcheck, numerical_grad
@@ -64,6 +64,6 @@ __all__ += [
     "exp2", "expm1", "log2", "log10", "log1p", "logaddexp", "logaddexp2", "square", "reciprocal", "sign",
     "floor", "ceil", "fabs", "maximum", "minimum", "fmax", "fmin", "remainder", "mod", "deg2rad", "rad2deg",
     "degrees", "radians", "negative", "positive",
-    "prod", "var", "std", "cumsum", "cumprod", "ptp", "logsumexp",
+    "prod", "var", "std", "cumsum", "cumprod", "ptp", "logsumexp", "sort",
     "jvp", "linearize", "vjp",
 ]

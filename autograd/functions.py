@@ -188,3 +188,23 @@ def positive(x):
     import numpy as np
 
     return x if isinstance(x, Node) else np.positive(x)
+
+
+def sort(x, axis=-1):
+    """x sorted along axis (flattened when axis is None), recorded as indexing x by its stable argsort.
+
+    Each output position's gradient goes to the element the stable sort put
+    there, so tied elements keep their own gradients in their original order.
+    """
+    import numpy as np
+
+    if axis is None:
+        x, axis = ops.reshape(x, shape=(-1,)), 0
+    data = np.asarray(x.data if isinstance(x, Node) else x)
+    if data.ndim == 0:
+        raise ValueError("sort: cannot sort a 0-d value; give an array")
+    axis = ops._axes(axis, data.ndim, "sort")[0]
+    order = np.argsort(data, axis=axis, kind="stable")
+    grid = list(np.indices(data.shape, sparse=True))
+    grid[axis] = order
+    return getitem(x, tuple(grid))

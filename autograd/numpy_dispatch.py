@@ -117,8 +117,8 @@ def numpy_signature(np_func, fn, arrays=1, rename=None):
     """``fn`` called the way ``np_func`` is: positional or keyword arguments by NumPy's names.
 
     The first ``arrays`` arguments go to ``fn`` positionally, the rest by
-    keyword (renamed by ``rename``). An argument left at NumPy's default is
-    dropped; one that ``fn`` does not take (``out=``, ``dtype=``, ``where=``,
+    keyword (renamed by ``rename``). An argument given as NumPy's default is
+    dropped (so ``fn``'s own default applies); one that ``fn`` does not take (``out=``, ``dtype=``, ``where=``,
     …) is a ``TypeError`` that says what to do instead.
     """
     signature = inspect.signature(np_func)
@@ -141,7 +141,7 @@ def numpy_signature(np_func, fn, arrays=1, rename=None):
         positional = [value for _, value, _ in given[:arrays]]
         options = {}
         for key, value, default in given[arrays:]:
-            if value is None or value is np._NoValue or value is default or (
+            if value is np._NoValue or value is default or (
                     isinstance(value, (str, bool)) and value == default):
                 continue
             target = rename.get(key, key)
@@ -182,6 +182,7 @@ for _np_func, _fn, _options in (
     (np.dot, functions.dot, {"arrays": 2}), (np.reshape, functions.reshape, {}),
     (np.transpose, functions.transpose, {}), (np.broadcast_to, functions.broadcast_to, {}),
     (np.clip, functions.clip, {"rename": {"a_min": "low", "a_max": "high", "min": "low", "max": "high"}}),
+    (np.sort, functions.sort, {}),
 ):
     register(_np_func, numpy_signature(_np_func, _fn, **_options))
 

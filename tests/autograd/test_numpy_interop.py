@@ -94,7 +94,7 @@ def test_functions_without_a_gradient_see_the_plain_data():
     (lambda t: np.where(t.data > 0, t, 0.0), "np.where"),
     (lambda t: np.median(t), "np.median"),
     (lambda t: np.round(t), "np.round"),
-    (lambda t: np.sort(t), "np.sort"),
+    (lambda t: np.partition(t, 1), "np.partition"),
     (lambda t: np.linalg.norm(t), "numpy.linalg.norm"),
     (lambda t: np.trace(np.outer(t, t)), "np.outer"),
 ])

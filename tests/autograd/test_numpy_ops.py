@@ -40,6 +40,8 @@ REDUCTIONS = [  # (function of a Tensor, its NumPy twin)
     (lambda t: autograd.max(t, axis=(0, 1)), lambda a: np.max(a, axis=(0, 1))),
     (lambda t: autograd.min(t, axis=(1, 0), keepdims=True), lambda a: np.min(a, axis=(1, 0), keepdims=True)),
     (lambda t: autograd.ptp(t, axis=0), lambda a: np.ptp(a, axis=0)),
+    (lambda t: autograd.sort(t, axis=0), lambda a: np.sort(a, axis=0)),
+    (lambda t: np.sort(t, axis=None), lambda a: np.sort(a, axis=None)),
 ]
 WEIGHTS = np.round(1.0 + 0.1 * np.arange(1, 7), 2).reshape(2, 3)
 
@@ -252,3 +254,14 @@ def test_forward_mode_of_the_new_primitives_agrees_with_backprop():
     value, tangent = jvp(f, (POINT,), (direction,))
     assert value == pytest.approx(float(f(x).data))
     assert tangent == pytest.approx(float(np.sum(grad(f)(POINT) * direction)), rel=1e-10)
+
+
+def test_sort_sends_each_positions_gradient_to_the_element_the_stable_sort_put_there():
+    t = Tensor([[3.0, 1.0, 2.0], [5.0, 0.0, 5.0]])
+    out = np.sort(t)
+    assert out.op == "getitem"
+    np.testing.assert_array_equal(out.data, np.sort(t.data))
+    (out * np.array([1.0, 2.0, 3.0])).sum().backward()
+    np.testing.assert_array_equal(t.grad, [[3.0, 1.0, 2.0], [2.0, 1.0, 3.0]])  # tied 5s keep their order
+    with pytest.raises(ValueError, match="sort: cannot sort a 0-d value"):
+        autograd.sort(Value(1.0))
