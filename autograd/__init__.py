@@ -16,12 +16,20 @@ nodes (``array_ops``, ``linalg``): ``np.concatenate(ts)``, ``np.einsum``,
 ``np.linalg.solve``, batched ``@``.
 """
 
+import numpy as _np
+
 from ._guard import check_sole_owner as _check_sole_owner; _check_sole_owner(__name__)  # first: a clash over the name
 
 from .node import Node, Tensor, Value
 from .engine import Group, InPlaceEditError, enable_grad, group, is_grad_enabled, no_grad
 from .ops import TABLE as PRIMITIVES, Primitive, abs, add, affine, cos, div, exp, log, mul, neg, pow, relu, sin, sub, tanh
 from .ops import softmax_cross_entropy
+from .ops import (  # NumPy's ufuncs as primitives
+    arccos, arccosh, arcsin, arcsinh, arctan, arctan2, arctanh, ceil, cosh, deg2rad, exp2, expm1, fabs, floor,
+    fmax, fmin, hypot, log1p, log2, log10, logaddexp, logaddexp2, maximum, minimum, rad2deg, reciprocal,
+    remainder, sign, sinh, square, tan,
+)
+from .ops import remainder as mod, rad2deg as degrees, deg2rad as radians, neg as negative
 from .functions import (
     broadcast_to,
     clip,
@@ -42,7 +50,9 @@ from .functions import (
     transpose,
     zero_grad,
 )
+from .functions import cumprod, cumsum, logsumexp, positive, prod, ptp, std, var
 from .functional import grad, hessian, hvp, jacobian, value_and_grad
+from .forward import jvp, linearize, vjp
 from .conv import col2im, conv2d, conv_output_size, im2col, max_pool2d
 from .gradcheck import GradcheckError, GradcheckReport, gradcheck, numerical_grad
 from .anomaly import AnomalyError, detect_anomaly
@@ -72,17 +82,24 @@ __all__ = [
     "vsplit", "vstack", "where",
     "cross", "det", "einsum", "inner", "inv", "kron", "norm", "outer", "slogdet", "solve", "tensordot",
 ]
+__all__ += [
+    "tan", "sinh", "cosh", "arcsin", "arccos", "arctan", "arcsinh", "arccosh", "arctanh", "arctan2", "hypot",
+    "exp2", "expm1", "log2", "log10", "log1p", "logaddexp", "logaddexp2", "square", "reciprocal", "sign",
+    "floor", "ceil", "fabs", "maximum", "minimum", "fmax", "fmin", "remainder", "mod", "deg2rad", "rad2deg",
+    "degrees", "radians", "negative", "positive",
+    "prod", "var", "std", "cumsum", "cumprod", "ptp", "logsumexp",
+    "jvp", "linearize", "vjp",
+]
 
-# -- NumPy dispatch of the array and linear-algebra functions -----------------
-# np.f(node) and node.method() for array_ops and linalg; to move into the
-# NumPy dispatch module. matmul and dot keep the op table's 'dot' node for
-# 1-D and 2-D operands and use the batched primitive otherwise.
-from .node import _ARRAY_FUNCTIONS as _DISPATCH, _UFUNC_OPS as _UFUNC_DISPATCH  # noqa: E402
+# np.f(node) and node.method() for array_ops and linalg. matmul and dot keep
+# the op table's 'dot' node for 1-D and 2-D operands and use the batched
+# primitive otherwise.
+from . import numpy_dispatch as _numpy_dispatch  # noqa: E402
 
 for _module in (array_ops, linalg):
-    _DISPATCH.update(_module.ARRAY_FUNCTIONS)
+    for _np_func, _function in _module.ARRAY_FUNCTIONS.items():
+        _numpy_dispatch.register(_np_func, _function)
     for _name, _function in _module.METHODS.items():
         setattr(Tensor, _name, _function)
-_UFUNC_DISPATCH["matmul"] = matmul
-del _module, _name, _function, _DISPATCH, _UFUNC_DISPATCH
-
+_numpy_dispatch.register(_np.matmul, matmul)
+del _module, _np_func, _name, _function, _numpy_dispatch

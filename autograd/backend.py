@@ -68,7 +68,7 @@ def sigmoid(x):
 
 def relu(x):
     if x.__class__ is float:
-        return x if x > 0.0 else 0.0
+        return x if x > 0.0 or x != x else 0.0  # nan stays nan, as np.maximum(nan, 0)
     return np.maximum(x, 0.0)
 
 
@@ -85,3 +85,33 @@ def clip(x, low, high):
             return float(high)
         return x
     return np.clip(x, low, high)
+
+
+# NumPy's other ufuncs, on floats through ``math`` where it has them.
+
+tan = _unary(math.tan, np.tan)
+sinh = _unary(math.sinh, np.sinh)
+cosh = _unary(math.cosh, np.cosh)
+arcsin = _unary(math.asin, np.arcsin)
+arccos = _unary(math.acos, np.arccos)
+arctan = _unary(math.atan, np.arctan)
+arcsinh = _unary(math.asinh, np.arcsinh)
+arccosh = _unary(math.acosh, np.arccosh)
+arctanh = _unary(math.atanh, np.arctanh)
+expm1 = _unary(math.expm1, np.expm1)
+log2 = _unary(math.log2, np.log2)
+log10 = _unary(math.log10, np.log10)
+log1p = _unary(math.log1p, np.log1p)
+fabs = _unary(math.fabs, np.fabs)
+
+
+def numpy_on_floats(numpy_fn):
+    """``numpy_fn``, answering a float when every argument is a float (NumPy's IEEE results and warnings)."""
+
+    def fn(*args):
+        if all(a.__class__ is float for a in args):
+            return float(numpy_fn(*(np.float64(a) for a in args)))
+        return numpy_fn(*args)
+
+    fn.__name__ = numpy_fn.__name__
+    return fn

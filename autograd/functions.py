@@ -125,6 +125,8 @@ def _bound(bound):
 def _axis(axis):
     if axis is None or isinstance(axis, int):
         return axis
+    if not isinstance(axis, (tuple, list)):
+        raise TypeError(f"axis must be None, an int or a tuple of ints, got {axis!r}")
     return tuple(axis)
 
 
@@ -149,3 +151,54 @@ def _index_part(part):
             raise IndexError(f"getitem: index arrays must hold integers, got {part.dtype} values")
         part = part.astype(np.int64)
     return part
+
+
+# -- NumPy's reductions and cumulative functions, with its signatures ----------
+
+
+def prod(x, axis=None, keepdims=False):
+    return ops.prod(x, axis=_axis(axis), keepdims=keepdims)
+
+
+def var(x, axis=None, ddof=0, keepdims=False):
+    """Variance, Σ(x − mean)²/(n − ddof), over axis."""
+    return ops.var(x, axis=_axis(axis), ddof=ddof, keepdims=keepdims)
+
+
+def std(x, axis=None, ddof=0, keepdims=False):
+    """Standard deviation, √var, over axis."""
+    return ops.std(x, axis=_axis(axis), ddof=ddof, keepdims=keepdims)
+
+
+def logsumexp(x, axis=None, keepdims=False):
+    """log Σ e^x over axis, computed stably; its gradient is the softmax."""
+    return ops.logsumexp(x, axis=_axis(axis), keepdims=keepdims)
+
+
+def ptp(x, axis=None, keepdims=False):
+    """Peak to peak, max − min, in a 'ptp' group (tied extremes share the gradient)."""
+    with group("ptp"):
+        return max(x, axis, keepdims) - min(x, axis, keepdims)
+
+
+def _flattened(x, axis):
+    return (ops.reshape(x, shape=(-1,)), 0) if axis is None else (x, axis)
+
+
+def cumsum(x, axis=None):
+    """Running sum along axis (of the flattened x when axis is None, as NumPy)."""
+    x, axis = _flattened(x, axis)
+    return ops.cumsum(x, axis=axis)
+
+
+def cumprod(x, axis=None):
+    """Running product along axis (of the flattened x when axis is None, as NumPy)."""
+    x, axis = _flattened(x, axis)
+    return ops.cumprod(x, axis=axis)
+
+
+def positive(x):
+    """+x: the node itself (np.positive on plain data)."""
+    import numpy as np
+
+    return x if isinstance(x, Node) else np.positive(x)

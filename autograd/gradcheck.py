@@ -6,7 +6,11 @@ oracle for backpropagation (the textbook's "gradient check"):
     ∂f/∂xᵢ ≈ (f(x + h·eᵢ) − f(x − h·eᵢ)) / 2h,   h = eps · max(1, |xᵢ|)
 
 with an error of order h²·f‴ from the formula and ε_machine·|f|/h from
-rounding.
+rounding. ``f`` is evaluated on nodes with recording off (``no_grad()``), so
+anything that runs on nodes can be checked, ``x.relu()`` and
+``x * x.detach()`` included. ``gradcheck`` compares both of the engine's
+modes with it: backprop (``grad``) and forward mode (``linearize``, one
+tangent per element).
 """
 
 import inspect
@@ -14,8 +18,10 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from .engine import no_grad
+from .forward import linearize
 from .functional import grad
-from .node import Node
+from .node import Node, Tensor, Value
 
 _NUMBER_TYPES = (bool, int, float, np.integer, np.floating)
 
@@ -23,9 +29,10 @@ _NUMBER_TYPES = (bool, int, float, np.integer, np.floating)
 def numerical_grad(f, *inputs, eps=1e-6):
     """∂f/∂input for each input of a scalar-valued ``f``, by central differences.
 
-    ``f`` is called with plain data: a float64 number for each number or
-    Value, a float64 array for each array or Tensor (a copy, so the caller's
-    arrays are never changed). Returns the gradient (a float or an array shaped like the
+    ``f`` is called with leaves that need no gradient, under ``no_grad()``:
+    a ``Value`` (float64) for each number or Value, a float64 ``Tensor`` for
+    each array or Tensor (over a copy, so the caller's arrays are never
+    changed). Returns the gradient (a float or an array shaped like the
     input) for one input, a tuple of them for several.
     """
     if not inputs:
@@ -36,7 +43,10 @@ def numerical_grad(f, *inputs, eps=1e-6):
     name = getattr(f, "__name__", type(f).__name__)
 
     def f_at(args):
-        return _scalar_result(f(*args), name)
+        with no_grad():
+            leaves = [Tensor(a, requires_grad=False) if isinstance(a, np.ndarray) else Value(a, requires_grad=False)
+                      for a in args]
+            return _scalar_result(f(*leaves), name)
 
     grads = []
     for i, x in enumerate(point):
@@ -64,13 +74,16 @@ def numerical_grad(f, *inputs, eps=1e-6):
 
 
 def _plain(x, position, caller):
-    """A float64 number (NumPy's, so x ** 0.5 of a negative is nan, not complex), or a float64 array copy."""
+    """A float, or a float64 array copy; complex numbers are refused."""
     if isinstance(x, Node):
         x = x.data
     if isinstance(x, _NUMBER_TYPES):
-        return np.float64(x)
+        return float(x)
     if isinstance(x, np.ndarray) and x.dtype.kind in "biuf":
         return np.array(x, dtype=np.float64)
+    if isinstance(x, (complex, np.complexfloating)) or (isinstance(x, np.ndarray) and x.dtype.kind == "c"):
+        raise TypeError(f"{caller}: input {position} is complex; derivatives here are for real numbers: "
+                        "pass the real and imaginary parts as separate real inputs")
     raise TypeError(
         f"{caller}: input {position} is a {type(x).__name__}; "
         "expected a number, a NumPy array of numbers, a Value or a Tensor"
@@ -104,8 +117,9 @@ class InputCheck:
     max_abs_error: float
     max_rel_error: float
     worst_index: tuple  # () for a number, None for an empty array
-    backprop: float  # both gradients at the worst element
+    backprop: float  # both gradients at the worst element (backprop: the mode's, forward mode's too)
     numerical: float
+    mode: str = "rev"  # "rev": backprop; "fwd": forward mode
 
     @property
     def label(self):
@@ -113,10 +127,14 @@ class InputCheck:
         named = f" '{self.name}'" if self.name else ""
         return f"input {self.position}{named} ({what})"
 
+    @property
+    def method(self):
+        return MODES[self.mode]
+
 
 @dataclass(frozen=True)
 class GradcheckReport:
-    """The outcome of ``gradcheck``: one ``InputCheck`` per input."""
+    """The outcome of ``gradcheck``: one ``InputCheck`` per input and mode."""
 
     function: str
     inputs: tuple
@@ -137,9 +155,9 @@ class GradcheckReport:
         lines = [f"gradcheck of {self.function}: {verdict} (atol={self.atol:g}, rtol={self.rtol:g}, eps={self.eps:g})"]
         for check in self.inputs:
             lines.append(
-                f"  {'ok  ' if check.passed else 'FAIL'} {check.label}: max abs error {check.max_abs_error:.3g}, "
-                f"max rel error {check.max_rel_error:.3g}, worst at {check.worst_index}: "
-                f"backprop {check.backprop:.10g}, numerical {check.numerical:.10g}"
+                f"  {'ok  ' if check.passed else 'FAIL'} {check.label}{_MODE_NOTE[check.mode]}: max abs error "
+                f"{check.max_abs_error:.3g}, max rel error {check.max_rel_error:.3g}, worst at {check.worst_index}: "
+                f"{check.method} {check.backprop:.10g}, numerical {check.numerical:.10g}"
             )
         return "\n".join(lines)
 
@@ -154,50 +172,83 @@ class GradcheckError(RuntimeError):
         others = len(report.failures) - 1
         message = (
             f"gradcheck: the gradient of {report.function} with respect to {worst.label} is wrong{where}: "
-            f"backprop gives {worst.backprop:.10g} but central differences give {worst.numerical:.10g} "
+            f"{worst.method} gives {worst.backprop:.10g} but central differences give {worst.numerical:.10g} "
             f"(abs error {abs(worst.backprop - worst.numerical):.3g}; allowed {report.atol:g} + "
             f"{report.rtol:g}·|numerical|)"
         )
         if others:
-            message += f"; {others} more input{'s' if others > 1 else ''} also fail{'' if others > 1 else 's'}"
+            message += f"; {others} more check{'s' if others > 1 else ''} also fail{'' if others > 1 else 's'}"
         super().__init__(message)
 
 
-def gradcheck(f, *inputs, eps=1e-6, atol=1e-5, rtol=1e-3, raise_on_failure=True):
-    """Compare ``grad(f)`` with ``numerical_grad(f)`` at ``inputs``, element by element.
+MODES = {"rev": "backprop", "fwd": "forward mode"}
+_MODE_NOTE = {"rev": "", "fwd": " forward mode"}
 
-    ``f`` must be scalar-valued and written so it runs on plain data as well
-    as on nodes (operators and ``autograd`` functions do). Everything is
-    computed in float64. An element passes when |a − n| ≤ atol + rtol·|n|
-    (a: backprop, n: numerical). Returns a ``GradcheckReport``; raises
-    ``GradcheckError`` naming the input, the element and both values when an
-    element fails, unless ``raise_on_failure=False``.
+
+def gradcheck(f, *inputs, eps=1e-6, atol=1e-5, rtol=1e-3, raise_on_failure=True, modes=("rev", "fwd")):
+    """Compare ``grad(f)`` (and forward mode) with ``numerical_grad(f)`` at ``inputs``, element by element.
+
+    ``f`` must be scalar-valued and run on nodes (anything built from
+    operators, methods and ``autograd`` functions does). ``modes`` picks
+    what is checked: ``"rev"``, backprop through ``grad``; ``"fwd"``,
+    forward mode through ``linearize``, with one tangent per element.
+    Everything is computed in float64. An element passes when
+    |a − n| ≤ atol + rtol·|n| (a: the engine's, n: numerical). Returns a
+    ``GradcheckReport``; raises ``GradcheckError`` naming the input, the
+    element and both values when an element fails, unless
+    ``raise_on_failure=False``.
     """
     if not inputs:
         raise TypeError("gradcheck: give at least one input to check the gradient for")
+    modes = (modes,) if isinstance(modes, str) else tuple(modes)
+    if not modes or any(mode not in MODES for mode in modes):
+        raise ValueError(f"gradcheck: modes must be some of {tuple(MODES)}, got {modes!r}")
     point = [_plain(x, i, "gradcheck") for i, x in enumerate(inputs)]
     numerical = numerical_grad(f, *point, eps=eps)
-    backprop = grad(f, argnums=tuple(range(len(point))))(*point)
     if len(point) == 1:
         numerical = (numerical,)
     names = _parameter_names(f, len(point))
-    checks = tuple(
-        _compare(position, names[position], a, n, atol, rtol)
-        for position, (a, n) in enumerate(zip(backprop, numerical))
-    )
+    checks = []
+    for mode in modes:
+        computed = grad(f, argnums=tuple(range(len(point))))(*point) if mode == "rev" else _forward_grad(f, point)
+        checks.extend(
+            _compare(position, names[position], a, n, atol, rtol, mode)
+            for position, (a, n) in enumerate(zip(computed, numerical))
+        )
+    checks = tuple(checks)
     report = GradcheckReport(getattr(f, "__name__", type(f).__name__), checks, atol, rtol, eps)
     if raise_on_failure and not report.passed:
         raise GradcheckError(report)
     return report
 
 
-def _compare(position, name, backprop, numerical, atol, rtol):
+def _forward_grad(f, point):
+    """∂f/∂input for each input by forward mode: one tangent per element, at one linearization."""
+    _, f_jvp = linearize(f, *point)
+    grads = []
+    for i, x in enumerate(point):
+        tangents = [None] * len(point)
+        if np.ndim(x) == 0:
+            tangents[i] = 1.0
+            grads.append(_scalar_result(f_jvp(*tangents), "gradcheck"))
+            continue
+        g = np.zeros_like(x)
+        for index in np.ndindex(x.shape):
+            direction = np.zeros_like(x)
+            direction[index] = 1.0
+            tangents[i] = direction
+            g[index] = _scalar_result(f_jvp(*tangents), "gradcheck")
+        grads.append(g)
+    return grads
+
+
+def _compare(position, name, backprop, numerical, atol, rtol, mode="rev"):
     if isinstance(backprop, Node):  # called inside an enclosing grad
         backprop = backprop.data
     a = np.asarray(backprop, dtype=np.float64)
     n = np.asarray(numerical, dtype=np.float64)
     if a.size == 0:
-        return InputCheck(position, name, a.shape, True, 0.0, 0.0, None, float("nan"), float("nan"))
+        return InputCheck(position, name, a.shape, True, 0.0, 0.0, None, float("nan"), float("nan"), mode)
     with np.errstate(invalid="ignore", divide="ignore"):
         abs_error = np.abs(a - n)
         scale = np.maximum(np.abs(a), np.abs(n))
@@ -217,6 +268,7 @@ def _compare(position, name, backprop, numerical, atol, rtol):
         worst_index=tuple(int(i) for i in worst),
         backprop=float(a[worst]),
         numerical=float(n[worst]),
+        mode=mode,
     )
 
 

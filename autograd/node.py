@@ -47,31 +47,12 @@ class Node:
     # -- NumPy interoperability ------------------------------------------
 
     def __array_ufunc__(self, ufunc, method, *inputs, **kwargs):
-        """NumPy's ufuncs that are primitives record: ``np.exp(t)``, ``array * t``."""
-        if ufunc is np.equal or ufunc is np.not_equal:
-            # Nodes compare by identity (they are hashed so); an array is never a node.
-            same = len(inputs) == 2 and inputs[0] is inputs[1]
-            return same if ufunc is np.equal else not same
-        if ufunc.__name__ in _ORDERINGS and method == "__call__" and not kwargs:
-            return ufunc(*_plain(inputs))  # like node < other: plain data, no gradient
-        op = _UFUNC_OPS.get(ufunc.__name__) if method == "__call__" and not kwargs else None
-        if op is None:
-            call = f"np.{ufunc.__name__}" + ("" if method == "__call__" else f".{method}")
-            extra = f" with {', '.join(sorted(kwargs))}=" if kwargs else ""
-            raise TypeError(
-                f"{call}{extra} is not supported on {type(self).__name__} nodes; use an operation that "
-                f"records ({', '.join('np.' + name for name in _UFUNC_OPS)}, or autograd's functions), "
-                "or x.data for the plain numbers without a gradient"
-            )
-        return op(*inputs)
+        """NumPy's ufuncs on nodes record, or refuse clearly (``autograd.numpy_dispatch``)."""
+        return numpy_dispatch.array_ufunc(ufunc, method, inputs, kwargs)
 
     def __array_function__(self, func, types, args, kwargs):
-        """np.dot, np.sum, np.mean, np.max, np.reshape, np.transpose, np.broadcast_to record;
-        other NumPy functions see the plain data, as ``np.asarray(node)`` does."""
-        recorded = _ARRAY_FUNCTIONS.get(func)
-        if recorded is not None:
-            return recorded(*args, **kwargs)
-        return func(*_plain(args), **_plain(kwargs))
+        """NumPy's functions on nodes record, refuse clearly, or (with no gradient) see the data."""
+        return numpy_dispatch.array_function(func, types, args, kwargs)
 
     def _init(self, data, requires_grad, name):
         if requires_grad.__class__ is not bool and not isinstance(requires_grad, np.bool_):
@@ -527,17 +508,4 @@ def _plain(obj):
 from . import functions, ops  # noqa: E402  (both need the classes above)
 from .engine import apply_scalar, apply_scalar_unary  # noqa: E402
 
-# NumPy ufuncs that are primitives of the op table, by name.
-_UFUNC_OPS = {
-    "add": ops.add, "subtract": ops.sub, "multiply": ops.mul, "divide": ops.div, "negative": ops.neg,
-    "power": ops.pow, "exp": ops.exp, "log": ops.log, "sin": ops.sin, "cos": ops.cos, "tanh": ops.tanh,
-    "matmul": ops.dot, "absolute": ops.abs,
-}
-_ORDERINGS = {"less", "less_equal", "greater", "greater_equal"}
-# NumPy functions with a recorded counterpart of the same signature.
-_ARRAY_FUNCTIONS = {
-    np.dot: functions.dot, np.sum: functions.sum, np.mean: functions.mean, np.max: functions.max,
-    np.amax: functions.max, np.reshape: functions.reshape, np.transpose: functions.transpose,
-    np.broadcast_to: functions.broadcast_to, np.min: functions.min, np.amin: functions.min,
-    np.clip: functions.clip,
-}
+from . import numpy_dispatch  # noqa: E402  (NumPy's protocols; needs functions and ops)

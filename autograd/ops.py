@@ -10,6 +10,13 @@ themselves, so they run on raw data during ``backward()`` and on nodes during
 ``backward(create_graph=True)``, which is what makes higher-order
 derivatives work.
 
+``jvps[i](t, out, *inputs, **params)``, where given, is forward mode's rule:
+the tangent of the output due to the tangent ``t`` of input ``i`` (J·t).
+For an elementwise primitive (``elementwise=True``) the Jacobian is
+diagonal, so J·t = Jᵀ·t and its VJPs serve as JVPs; a primitive without JVPs
+gets them from its VJPs (``autograd.forward``: a VJP is linear in g, so J·t
+is the derivative of ⟨VJP(g), t⟩ with respect to g).
+
 Calling a primitive on plain numbers or arrays returns plain numbers or
 arrays; on nodes it returns a node: ``exp(2.0)`` is a float, ``exp(Value(2.0))``
 a Value.
@@ -27,13 +34,15 @@ from .node import Node
 class Primitive:
     """One operation: name, diagram symbol, forward and per-input VJPs."""
 
-    __slots__ = ("name", "symbol", "forward", "vjps", "tensor_only", "doc", "reads", "read_plan")
+    __slots__ = ("name", "symbol", "forward", "vjps", "jvps", "tensor_only", "doc", "reads", "read_plan")
 
-    def __init__(self, name, forward, vjps, symbol=None, tensor_only=False, doc=None, reads=None):
+    def __init__(self, name, forward, vjps, symbol=None, tensor_only=False, doc=None, jvps=None,
+                 elementwise=False, reads=None):
         self.name = name
         self.symbol = symbol or name
         self.forward = forward
         self.vjps = vjps
+        self.jvps = vjps if elementwise and jvps is None else jvps
         self.tensor_only = tensor_only
         self.doc = doc
         # reads[i]: the positions of the inputs whose values VJP i reads (OUT: the
@@ -68,110 +77,155 @@ add = primitive(
     "add", operator.add,
     (lambda g, out, x, y: g,
      lambda g, out, x, y: g),
-    symbol="+", doc="x + y",
+    symbol="+", elementwise=True, doc="x + y",
     reads=((), ()))
 
 sub = primitive(
     "sub", operator.sub,
     (lambda g, out, x, y: g,
      lambda g, out, x, y: -g),
-    symbol="−", doc="x − y",
+    symbol="−", elementwise=True, doc="x − y",
     reads=((), ()))
 
 mul = primitive(
     "mul", operator.mul,
     (lambda g, out, x, y: g * y,
      lambda g, out, x, y: g * x),
-    symbol="×", doc="x · y: each input receives g times the other input",
+    symbol="×", elementwise=True, doc="x · y: each input receives g times the other input",
     reads=((1,), (0,)))
 
 div = primitive(
     "div", backend.div,
     (lambda g, out, x, y: div(g, y),
      lambda g, out, x, y: -div(g * out, y)),
-    symbol="/", doc="x / y; d/dy = −x/y² = −out/y",
+    symbol="/", elementwise=True, doc="x / y; d/dy = −x/y² = −out/y",
     reads=((1,), (OUT, 1)))
 
 neg = primitive(
     "neg", operator.neg,
     (lambda g, out, x: -g,),
-    symbol="× −1", doc="−x",
+    symbol="× −1", elementwise=True, doc="−x",
     reads=((),))
 
 
+def _masked(compute, zero):
+    """compute(), with 0 where ``zero`` (a boolean array) holds: where compute gives 0·∞ or nan."""
+    if not zero.any():
+        return compute()
+    with np.errstate(divide="ignore", invalid="ignore"):
+        return mask(compute(), keep=~zero)
+
+
 def _pow_vjp_base(g, out, x, y):
-    if not (isinstance(y, Node) and y.requires_grad) and np.ndim(_data(y)) == 0 and _data(y) == 0.0:
-        return g * 0.0  # a constant x⁰: y·x^(y−1) would be 0·∞ at x = 0
-    return g * y * pow(x, y - 1)
+    """g·y·x^(y−1), and 0 where y = 0 at x = 0 (0·∞ otherwise), as torch."""
+    xd, yd = _data(x), _data(y)
+    if yd.__class__ is float and xd.__class__ is float:
+        if yd == 0.0 and xd == 0.0:
+            return g * 0.0
+        return g * y * pow(x, y - 1)
+    return _masked(lambda: g * y * pow(x, y - 1), (np.asarray(yd) == 0.0) & (np.asarray(xd) == 0.0))
+
+
+def _pow_vjp_exponent(g, out, x, y):
+    """g·out·log x, and 0 where x = 0 and y ≥ 0 (x^y is constant 0 or 1 there), as torch."""
+    xd, yd = _data(x), _data(y)
+    if xd.__class__ is float and yd.__class__ is float:
+        return g * 0.0 if xd == 0.0 and yd >= 0.0 else g * out * log(x)
+    return _masked(lambda: g * out * log(x), (np.asarray(xd) == 0.0) & (np.asarray(yd) >= 0.0))
 
 
 pow = primitive(
     "pow", backend.pow,
-    (_pow_vjp_base,
-     lambda g, out, x, y: g * out * log(x)),
-    symbol="**", doc="x ** y; d/dx = y·x^(y−1), d/dy = out·log x",
-    reads=((0, 1), (OUT, 0)))
+    (_pow_vjp_base, _pow_vjp_exponent),
+    symbol="**", elementwise=True,
+    doc="x ** y; d/dx = y·x^(y−1) (0 where x = y = 0), d/dy = out·log x (0 where x = 0 and y ≥ 0), as torch",
+    reads=((0, 1), (OUT, 0, 1)))
+
+
+def _mask_forward(x, keep):
+    if x.__class__ is float:
+        return x if keep else 0.0
+    return np.where(keep, x, 0.0)
+
+
+mask = primitive(
+    "mask", _mask_forward,
+    (lambda g, out, x, keep: mask(g, keep=keep),),
+    elementwise=True, doc="x where keep, 0 elsewhere (even where x is inf or nan); its own adjoint")
 
 # -- elementwise functions ---------------------------------------------------
 
 exp = primitive(
     "exp", backend.exp,
     (lambda g, out, x: g * out,),
-    doc="e^x; its derivative is itself: g · out",
+    elementwise=True, doc="e^x; its derivative is itself: g · out",
     reads=((OUT,),))
 
 log = primitive(
     "log", backend.log,
     (lambda g, out, x: div(g, x),),
-    doc="natural logarithm; d/dx = 1/x",
+    elementwise=True, doc="natural logarithm; d/dx = 1/x",
     reads=((0,),))
 
 sin = primitive(
     "sin", backend.sin,
     (lambda g, out, x: g * cos(x),),
-    doc="sine; d/dx = cos x",
+    elementwise=True, doc="sine; d/dx = cos x",
     reads=((0,),))
 
 cos = primitive(
     "cos", backend.cos,
     (lambda g, out, x: -(g * sin(x)),),
-    doc="cosine; d/dx = −sin x",
+    elementwise=True, doc="cosine; d/dx = −sin x",
     reads=((0,),))
 
 tanh = primitive(
     "tanh", backend.tanh,
     (lambda g, out, x: g * (1.0 - out * out),),
-    doc="hyperbolic tangent; d/dx = 1 − tanh²",
+    elementwise=True, doc="hyperbolic tangent; d/dx = 1 − tanh²",
     reads=((OUT,),))
 
 sigmoid = primitive(
     "sigmoid", backend.sigmoid,
     (lambda g, out, x: g * (out * (1.0 - out)),),
-    symbol="σ", doc="1 / (1 + e^−x) fused; d/dx = y(1 − y) needs only the output",
+    symbol="σ", elementwise=True, doc="1 / (1 + e^−x) fused; d/dx = y(1 − y) needs only the output",
     reads=((OUT,),))
-
-relu = primitive(
-    "relu", backend.relu,
-    (lambda g, out, x: g * (_data(x) > 0.0),),
-    symbol="ReLU", doc="max(x, 0); passes g where x > 0",
-    reads=((0,),))
 
 
 def _sign(x):
+    """−1, 0 or 1 by the sign of x's data, nan where it is nan (a constant: no gradient)."""
     data = _data(x)
     if data.__class__ is float:
-        return float((data > 0.0) - (data < 0.0))
+        return float((data > 0.0) - (data < 0.0)) if data == data else data
     return np.sign(data)
+
+
+def _relu_vjp(g, out, x):
+    """g where out > 0, 0 where out = 0, nan where out is nan (the sign of the output, spelled out for floats)."""
+    if out.__class__ is float:
+        if out > 0.0:
+            return g
+        return out if out != out else 0.0 * g
+    return g * _sign(out)
+
+
+relu = primitive(
+    "relu", backend.relu,
+    (_relu_vjp,),
+    symbol="ReLU", elementwise=True, doc="max(x, 0); passes g where x > 0 (sign of the output: nan at nan)",
+    reads=((OUT,),))
 
 
 abs = primitive(
     "abs", backend.abs,
     (lambda g, out, x: g * _sign(x),),
-    symbol="|x|", doc="|x|; d/dx = sign x (0 at 0)",
+    symbol="|x|", elementwise=True, doc="|x|; d/dx = sign x (0 at 0, nan at nan)",
     reads=((0,),))
 
 
 def _clip_forward(x, low=None, high=None):
+    if (low is not None and low != low) or (high is not None and high != high):
+        raise ValueError(f"clip: a bound is nan (low={low}, high={high}); give numbers, or None for no limit")
     if low is not None and high is not None and low > high:
         raise ValueError(f"clip: low ({low}) is above high ({high})")
     return backend.clip(x, low, high)
@@ -193,15 +247,17 @@ def _inside(x, low, high):
 clip = primitive(
     "clip", _clip_forward,
     (lambda g, out, x, low=None, high=None: g * _inside(x, low, high),),
-    doc="x limited to [low, high]; passes g where low ≤ x ≤ high (bounds included, as torch.clamp)",
+    elementwise=True, doc="x limited to [low, high]; passes g where low ≤ x ≤ high (bounds included, as torch.clamp)",
     reads=((0,),))
 
 # -- linear algebra ------------------------------------------------------------
 
 
 def _dot_forward(a, b):
-    if a.ndim not in (1, 2) or b.ndim not in (1, 2):
-        raise ValueError(f"dot: supports 1-D and 2-D arrays, got shapes {a.shape} and {b.shape}")
+    if np.ndim(a) not in (1, 2) or np.ndim(b) not in (1, 2):
+        raise ValueError(
+            f"dot: supports 1-D and 2-D operands, got shapes {np.shape(a)} and {np.shape(b)}; "
+            "multiply by a scalar with *, and use matmul for stacks of matrices")
     if a.shape[-1] != b.shape[0]:
         raise ValueError(
             f"dot: shapes {a.shape} and {b.shape} are not aligned: "
@@ -228,17 +284,28 @@ def _dot_vjp_b(g, out, a, b):
 
 dot = primitive(
     "dot", _dot_forward, (_dot_vjp_a, _dot_vjp_b), tensor_only=True,
+    jvps=(lambda t, out, a, b: dot(t, b), lambda t, out, a, b: dot(a, t)),
     doc="matrix product with NumPy's 1-D/2-D semantics; dA = g·Bᵀ, dB = Aᵀ·g",
     reads=((1,), (0,)))
 
 # -- reductions ----------------------------------------------------------------
 
 
-def _axes(axis, ndim):
+def _axes(axis, ndim, name="reduction"):
+    """The axes a reduction runs over, as non-negative ints; a clear error for anything else."""
     if axis is None:
         return tuple(range(ndim))
     axes = axis if isinstance(axis, tuple) else (axis,)
-    return tuple(a % ndim if ndim else a for a in axes)
+    for a in axes:
+        if not isinstance(a, (int, np.integer)) or isinstance(a, bool):
+            raise TypeError(f"{name}: axis must be None, an int or a tuple of ints, got {axis!r}")
+        bound = ndim or 1  # (max is the primitive in this module)
+        if not -bound <= a < bound:
+            raise ValueError(f"{name}: axis {a} is out of range for {ndim} dimension(s)")
+    normalized = tuple(int(a) % ndim if ndim else int(a) for a in axes)
+    if len(set(normalized)) != len(normalized):
+        raise ValueError(f"{name}: axis {axis!r} repeats an axis")
+    return normalized
 
 
 def _unreduce(g, x, axis, keepdims):
@@ -252,6 +319,11 @@ def _unreduce(g, x, axis, keepdims):
     return g.reshape(tuple(kept))
 
 
+def _spread(g, x, axis, keepdims):
+    """The reduced gradient sent back to every element of x (broadcast to x's shape)."""
+    return broadcast_to(_unreduce(g, x, axis, keepdims), shape=np.shape(_data(x)))
+
+
 def _size(x, axis):
     shape = np.shape(_data(x))
     n = 1
@@ -260,51 +332,58 @@ def _size(x, axis):
     return n
 
 
+def _reduction(name, reduce):
+    """Forward of a reduction ``reduce(x, axis, keepdims, **options)`` that checks its axis first."""
+    def forward(x, axis=None, keepdims=False, **options):
+        _axes(axis, np.ndim(x), name)
+        return reduce(x, axis=axis, keepdims=keepdims, **options)
+
+    return forward
+
+
 sum = primitive(
-    "sum", lambda x, axis=None, keepdims=False: np.sum(x, axis=axis, keepdims=keepdims),
-    (lambda g, out, x, axis=None, keepdims=False:
-        broadcast_to(_unreduce(g, x, axis, keepdims), shape=np.shape(_data(x))),),
+    "sum", _reduction("sum", np.sum),
+    (lambda g, out, x, axis=None, keepdims=False: _spread(g, x, axis, keepdims),),
+    jvps=(lambda t, out, x, axis=None, keepdims=False: sum(t, axis=axis, keepdims=keepdims),),
     symbol="Σ", tensor_only=True, doc="sum over axis; every element receives g",
     reads=((),))
 
+
+def _reciprocal_size(x, axis):
+    n = _size(x, axis)
+    return 1.0 / n if n else float("nan")  # the mean of nothing is nan, as NumPy's
+
+
 mean = primitive(
-    "mean", lambda x, axis=None, keepdims=False: np.mean(x, axis=axis, keepdims=keepdims),
-    (lambda g, out, x, axis=None, keepdims=False:
-        broadcast_to(_unreduce(g, x, axis, keepdims) * (1.0 / _size(x, axis)), shape=np.shape(_data(x))),),
-    tensor_only=True, doc="mean over axis; every element receives g / n",
+    "mean", _reduction("mean", np.mean),
+    (lambda g, out, x, axis=None, keepdims=False: _spread(g, x, axis, keepdims) * _reciprocal_size(x, axis),),
+    jvps=(lambda t, out, x, axis=None, keepdims=False: mean(t, axis=axis, keepdims=keepdims),),
+    tensor_only=True, doc="mean over axis; every element receives g / n (nan for an empty reduction)",
     reads=((),))
 
 
-def _argmax_mask(x, axis):
-    """1.0 at the first maximum along ``axis`` (of all elements for None), else 0."""
-    x = _data(x)
-    mask = np.zeros(x.shape)
-    if axis is None:
-        if x.size:
-            mask.flat[np.argmax(x)] = 1.0
-    else:
-        np.put_along_axis(mask, np.expand_dims(np.argmax(x, axis=axis), axis), 1.0, axis=axis)
-    return mask
-
-
-def _max_forward(x, axis=None, keepdims=False):
-    if isinstance(axis, tuple):
-        raise ValueError(f"max: axis must be an int or None, got the tuple {axis}")
-    return np.max(x, axis=axis, keepdims=keepdims)
+def _max_share(x, out, axis, keepdims):
+    """Where x attains its maximum along axis: 1/k at each of k tied elements (a nan wins), else 0."""
+    data = np.asarray(_data(x))
+    top = _unreduce(np.asarray(_data(out)), data, axis, keepdims)
+    hit = (data == top) | np.isnan(data)
+    return hit / np.sum(hit, axis=_axes(axis, data.ndim), keepdims=True)
 
 
 max = primitive(
-    "max", _max_forward,
-    (lambda g, out, x, axis=None, keepdims=False:
-        broadcast_to(_unreduce(g, x, axis, keepdims), shape=np.shape(_data(x))) * _argmax_mask(x, axis),),
-    tensor_only=True, doc="maximum over axis; the gradient goes to the (first) arg-max",
-    reads=((0,),))
+    "max", _reduction("max", np.max),
+    (lambda g, out, x, axis=None, keepdims=False: _spread(g, x, axis, keepdims) * _max_share(x, out, axis, keepdims),),
+    jvps=(lambda t, out, x, axis=None, keepdims=False:
+          sum(t * _max_share(x, out, axis, keepdims), axis=axis, keepdims=keepdims),),
+    tensor_only=True, doc="maximum over axis (an int, a tuple or None); tied maxima share g equally, as torch.amax",
+    reads=((OUT, 0),))
 
 # -- shape -------------------------------------------------------------------
 
 reshape = primitive(
     "reshape", lambda x, shape: np.reshape(x, shape),
     (lambda g, out, x, shape: g.reshape(np.shape(_data(x))),),
+    jvps=(lambda t, out, x, shape: reshape(t, shape=shape),),
     tensor_only=True, doc="same elements, new shape",
     reads=((),))
 
@@ -316,12 +395,14 @@ def _inverse_axes(axes, ndim):
 transpose = primitive(
     "transpose", lambda x, axes=None: np.transpose(x, axes),
     (lambda g, out, x, axes=None: g.transpose(_inverse_axes(axes, np.ndim(_data(x)))),),
+    jvps=(lambda t, out, x, axes=None: transpose(t, axes=axes),),
     symbol="T", tensor_only=True, doc="permute axes (reverse them by default)",
     reads=((),))
 
 broadcast_to = primitive(
     "broadcast_to", lambda x, shape: np.broadcast_to(x, shape),
     (lambda g, out, x, shape: sum_to(g, shape=np.shape(_data(x))),),
+    jvps=(lambda t, out, x, shape: broadcast_to(t, shape=shape),),
     symbol="broadcast", tensor_only=True, doc="repeat along new or size-1 axes; backward sums them",
     reads=((),))
 
@@ -335,6 +416,7 @@ def _sum_to_forward(x, shape):
 sum_to = primitive(
     "sum_to", _sum_to_forward,
     (lambda g, out, x, shape: broadcast_to(g, shape=np.shape(_data(x))),),
+    jvps=(lambda t, out, x, shape: sum_to(t, shape=shape),),
     symbol="Σ", tensor_only=True, doc="sum broadcast axes away to reach shape (broadcast_to's adjoint)",
     reads=((),))
 
@@ -351,12 +433,14 @@ def _scatter_forward(g, index, shape):
 getitem = primitive(
     "getitem", lambda x, index: x[index],
     (lambda g, out, x, index: scatter(g, index=index, shape=np.shape(_data(x))),),
+    jvps=(lambda t, out, x, index: getitem(t, index=index),),
     symbol="[]", tensor_only=True, doc="x[index] (basic slices and integer arrays)",
     reads=((),))
 
 scatter = primitive(
     "scatter", _scatter_forward,
     (lambda g, out, src, index, shape: getitem(g, index=index),),
+    jvps=(lambda t, out, src, index, shape: scatter(t, index=index, shape=shape),),
     tensor_only=True, doc="zeros of shape with src added at index (getitem's adjoint)",
     reads=((),))
 
@@ -376,12 +460,14 @@ def _log_softmax_forward(x, axis=-1):
 softmax = primitive(
     "softmax", _softmax_forward,
     (lambda g, out, x, axis=-1: out * (g - (g * out).sum(axis=axis, keepdims=True)),),
+    elementwise=True,  # not elementwise, but its Jacobian diag(y) − y·yᵀ is symmetric: the VJP is the JVP
     tensor_only=True, doc="e^x / Σ e^x along axis (max subtracted first); dx = y·(g − Σ g·y)",
     reads=((OUT,),))
 
 log_softmax = primitive(
     "log_softmax", _log_softmax_forward,
     (lambda g, out, x, axis=-1: g - exp(out) * g.sum(axis=axis, keepdims=True),),
+    jvps=(lambda t, out, x, axis=-1: t - (exp(out) * t).sum(axis=axis, keepdims=True),),
     tensor_only=True, doc="x − log Σ e^x along axis, stable; dx = g − softmax·Σ g",
     reads=((OUT,),))
 
@@ -519,3 +605,340 @@ softmax_cross_entropy = primitive(
         "(x's shape) or class indices (x's shape without the last axis); dx = g·(softmax(x)·Σt − t)/N, "
         "which is g·(softmax(x) − t)/N for one-hot labels",
     reads=((0, 1), (0, 1)))
+
+
+# -- NumPy's other ufuncs ------------------------------------------------------
+#
+# Elementwise, so each VJP doubles as the JVP. Where NumPy's function has a
+# kink or a jump (sign, floor, maximum, remainder), the rule at the kink is
+# in the doc line.
+
+_LN2, _LN10 = np.log(2.0), np.log(10.0)
+
+
+def _zero_gradient(g, out, *inputs):
+    return g * 0.0
+
+
+tan = primitive(
+    "tan", backend.tan, (lambda g, out, x: g * (1.0 + out * out),),
+    elementwise=True, doc="tangent; d/dx = 1 + tan² x")
+
+sinh = primitive(
+    "sinh", backend.sinh, (lambda g, out, x: g * cosh(x),),
+    elementwise=True, doc="hyperbolic sine; d/dx = cosh x")
+
+cosh = primitive(
+    "cosh", backend.cosh, (lambda g, out, x: g * sinh(x),),
+    elementwise=True, doc="hyperbolic cosine; d/dx = sinh x")
+
+arcsin = primitive(
+    "arcsin", backend.arcsin, (lambda g, out, x: g * (1.0 - x * x) ** -0.5,),
+    elementwise=True, doc="inverse sine; d/dx = 1/√(1 − x²) (inf at ±1)")
+
+arccos = primitive(
+    "arccos", backend.arccos, (lambda g, out, x: -(g * (1.0 - x * x) ** -0.5),),
+    elementwise=True, doc="inverse cosine; d/dx = −1/√(1 − x²) (−inf at ±1)")
+
+arctan = primitive(
+    "arctan", backend.arctan, (lambda g, out, x: div(g, 1.0 + x * x),),
+    elementwise=True, doc="inverse tangent; d/dx = 1/(1 + x²)")
+
+arcsinh = primitive(
+    "arcsinh", backend.arcsinh, (lambda g, out, x: g * (x * x + 1.0) ** -0.5,),
+    elementwise=True, doc="inverse hyperbolic sine; d/dx = 1/√(x² + 1)")
+
+arccosh = primitive(
+    "arccosh", backend.arccosh, (lambda g, out, x: g * (x * x - 1.0) ** -0.5,),
+    elementwise=True, doc="inverse hyperbolic cosine (x ≥ 1); d/dx = 1/√(x² − 1)")
+
+arctanh = primitive(
+    "arctanh", backend.arctanh, (lambda g, out, x: div(g, 1.0 - x * x),),
+    elementwise=True, doc="inverse hyperbolic tangent; d/dx = 1/(1 − x²)")
+
+arctan2 = primitive(
+    "arctan2", backend.numpy_on_floats(np.arctan2),
+    (lambda g, out, y, x: g * div(x, x * x + y * y),
+     lambda g, out, y, x: -(g * div(y, x * x + y * y))),
+    elementwise=True, doc="angle of (x, y), arctan2(y, x); d/dy = x/(x² + y²), d/dx = −y/(x² + y²) (nan at 0, 0)")
+
+hypot = primitive(
+    "hypot", backend.numpy_on_floats(np.hypot),
+    (lambda g, out, x, y: g * div(x, out),
+     lambda g, out, x, y: g * div(y, out)),
+    elementwise=True, doc="√(x² + y²); d/dx = x/out, d/dy = y/out (nan at 0, 0, as torch)")
+
+exp2 = primitive(
+    "exp2", backend.numpy_on_floats(np.exp2), (lambda g, out, x: g * out * _LN2,),
+    elementwise=True, doc="2^x; d/dx = 2^x · ln 2")
+
+expm1 = primitive(
+    "expm1", backend.expm1, (lambda g, out, x: g * (out + 1.0),),
+    elementwise=True, doc="e^x − 1, exact near 0; d/dx = e^x = out + 1")
+
+log2 = primitive(
+    "log2", backend.log2, (lambda g, out, x: div(g, x * _LN2),),
+    elementwise=True, doc="base-2 logarithm; d/dx = 1/(x ln 2)")
+
+log10 = primitive(
+    "log10", backend.log10, (lambda g, out, x: div(g, x * _LN10),),
+    elementwise=True, doc="base-10 logarithm; d/dx = 1/(x ln 10)")
+
+log1p = primitive(
+    "log1p", backend.log1p, (lambda g, out, x: div(g, 1.0 + x),),
+    elementwise=True, doc="log(1 + x), exact near 0; d/dx = 1/(1 + x)")
+
+logaddexp = primitive(
+    "logaddexp", backend.numpy_on_floats(np.logaddexp),
+    (lambda g, out, x, y: g * exp(x - out),
+     lambda g, out, x, y: g * exp(y - out)),
+    elementwise=True, doc="log(e^x + e^y) without overflow; d/dx = e^(x − out), d/dy = e^(y − out)")
+
+logaddexp2 = primitive(
+    "logaddexp2", backend.numpy_on_floats(np.logaddexp2),
+    (lambda g, out, x, y: g * exp2(x - out),
+     lambda g, out, x, y: g * exp2(y - out)),
+    elementwise=True, doc="log₂(2^x + 2^y); d/dx = 2^(x − out), d/dy = 2^(y − out)")
+
+square = primitive(
+    "square", backend.numpy_on_floats(np.square), (lambda g, out, x: g * (2.0 * x),),
+    elementwise=True, doc="x²; d/dx = 2x")
+
+reciprocal = primitive(
+    "reciprocal", lambda x: backend.div(1.0, x), (lambda g, out, x: -(g * out * out),),
+    elementwise=True, doc="1/x; d/dx = −1/x² = −out²")
+
+sign = primitive(
+    "sign", backend.numpy_on_floats(np.sign), (_zero_gradient,),
+    elementwise=True, doc="−1, 0 or 1 (nan at nan); the gradient is 0 everywhere, 0 at 0 too (as torch)")
+
+floor = primitive(
+    "floor", backend.numpy_on_floats(np.floor), (_zero_gradient,),
+    elementwise=True, doc="largest integer ≤ x; the gradient is 0 everywhere, at the jumps too (as torch)")
+
+ceil = primitive(
+    "ceil", backend.numpy_on_floats(np.ceil), (_zero_gradient,),
+    elementwise=True, doc="smallest integer ≥ x; the gradient is 0 everywhere, at the jumps too (as torch)")
+
+fabs = primitive(
+    "fabs", backend.fabs, (lambda g, out, x: g * _sign(x),),
+    symbol="|x|", elementwise=True, doc="|x| (NumPy's fabs); d/dx = sign x (0 at 0, nan at nan)")
+
+
+def _wins(a, b, nan_wins):
+    """The share of g that the larger of a and b receives, for a: 1 if a > b, ½ at a tie, else 0.
+
+    A nan wins (``maximum``, which propagates it) or loses (``fmax``, which ignores it).
+    """
+    if a.__class__ is float and b.__class__ is float:
+        if a != a or b != b:
+            return float(a != a) if nan_wins else float(b != b and a == a)
+        return 1.0 if a > b else 0.5 if a == b else 0.0
+    a, b = np.asarray(a), np.asarray(b)
+    share = (a > b) + 0.5 * (a == b)
+    return np.where(np.isnan(a) if nan_wins else np.isnan(b) & ~np.isnan(a), 1.0, share)
+
+
+def _larger(nan_wins):
+    return (lambda g, out, x, y: g * _wins(_data(x), _data(y), nan_wins),
+            lambda g, out, x, y: g * _wins(_data(y), _data(x), nan_wins))
+
+
+def _smaller(nan_wins):
+    return (lambda g, out, x, y: g * _wins(-_data(x), -_data(y), nan_wins),
+            lambda g, out, x, y: g * _wins(-_data(y), -_data(x), nan_wins))
+
+
+maximum = primitive(
+    "maximum", backend.numpy_on_floats(np.maximum), _larger(True),
+    elementwise=True, doc="elementwise larger of x and y (nan if either is); g goes to the larger, "
+                          "half to each at a tie (as torch)")
+
+minimum = primitive(
+    "minimum", backend.numpy_on_floats(np.minimum), _smaller(True),
+    elementwise=True, doc="elementwise smaller of x and y (nan if either is); g goes to the smaller, "
+                          "half to each at a tie (as torch)")
+
+fmax = primitive(
+    "fmax", backend.numpy_on_floats(np.fmax), _larger(False),
+    elementwise=True, doc="larger of x and y ignoring a nan; as maximum, and g goes to the number where one is nan")
+
+fmin = primitive(
+    "fmin", backend.numpy_on_floats(np.fmin), _smaller(False),
+    elementwise=True, doc="smaller of x and y ignoring a nan; as minimum, and g goes to the number where one is nan")
+
+
+def _floor_quotient(x, y):
+    xd, yd = _data(x), _data(y)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        quotient = np.floor_divide(np.float64(xd) if xd.__class__ is float else xd, yd)
+    return float(quotient) if xd.__class__ is float and yd.__class__ is float else quotient
+
+
+remainder = primitive(
+    "remainder", backend.numpy_on_floats(np.remainder),
+    (lambda g, out, x, y: g,
+     lambda g, out, x, y: -(g * _floor_quotient(x, y))),
+    symbol="%", elementwise=True,
+    doc="x mod y with the sign of y (Python's %), x − ⌊x/y⌋·y; d/dx = 1, d/dy = −⌊x/y⌋ "
+        "(taken from the right at the jumps, where x/y is an integer)")
+
+deg2rad = primitive(
+    "deg2rad", backend.numpy_on_floats(np.deg2rad), (lambda g, out, x: g * (np.pi / 180.0),),
+    elementwise=True, doc="degrees to radians, x·π/180")
+
+rad2deg = primitive(
+    "rad2deg", backend.numpy_on_floats(np.rad2deg), (lambda g, out, x: g * (180.0 / np.pi),),
+    elementwise=True, doc="radians to degrees, x·180/π")
+
+# -- more reductions -------------------------------------------------------------
+
+
+def _flip(x, axis):
+    """x reversed along axis (a getitem with a negative step)."""
+    return getitem(x, index=(slice(None),) * axis + (slice(None, None, -1),))
+
+
+def _axes_last(x, axes):
+    """x with ``axes`` moved to the end and flattened into one, and the function that undoes it."""
+    shape = np.shape(_data(x))
+    order = tuple([a for a in range(len(shape)) if a not in axes] + list(axes))
+    moved = tuple(shape[a] for a in order)
+    lead = moved[:len(shape) - len(axes)]
+    n = int(np.prod([shape[a] for a in axes]))
+    flat = reshape(transpose(x, axes=order), shape=lead + (n,))
+    inverse = tuple(int(i) for i in np.argsort(order))
+    return flat, lambda y: transpose(reshape(y, shape=moved), axes=inverse)
+
+
+def _rows_without_self(flat):
+    """(…, n) → (…, n, n): row i is the last axis with element i replaced by 1."""
+    shape = np.shape(_data(flat))
+    n = shape[-1]
+    eye = np.eye(n)
+    rows = broadcast_to(reshape(flat, shape=shape[:-1] + (1, n)), shape=shape[:-1] + (n, n))
+    return rows * (1.0 - eye) + eye
+
+
+def _divides_well(x):
+    """Whether to take the product of the others as out/x: on raw data without zeros.
+
+    On nodes (a recorded backward pass) the division-free form is used: the
+    derivative of out/x cancels terms of size |out/x²|, which for a small x
+    would swamp the rest of a higher derivative.
+    """
+    return not isinstance(x, Node) and bool(np.all(np.asarray(x) != 0.0))
+
+
+def _product_of_others(x, out, axis, keepdims):
+    """For each element, the product of the others it is reduced with (no division where x has zeros)."""
+    data = np.asarray(_data(x))
+    axes = _axes(axis, data.ndim)
+    if not axes:
+        return x * 0.0 + 1.0
+    if _divides_well(x):
+        return div(_spread(out, x, axis, keepdims), x)
+    flat, undo = _axes_last(x, axes)
+    return undo(prod(_rows_without_self(flat), axis=np.ndim(_data(flat))))
+
+
+prod = primitive(
+    "prod", _reduction("prod", np.prod),
+    (lambda g, out, x, axis=None, keepdims=False:
+        _spread(g, x, axis, keepdims) * _product_of_others(x, out, axis, keepdims),),
+    jvps=(lambda t, out, x, axis=None, keepdims=False:
+          sum(t * _product_of_others(x, out, axis, keepdims), axis=axis, keepdims=keepdims),),
+    symbol="Π", tensor_only=True,
+    doc="product over axis; each element receives g times the product of the others "
+        "(out/x, or without dividing where an element is 0 and in a recorded backward pass)")
+
+
+def _cumulative(name, accumulate):
+    def forward(x, axis):
+        _axes(axis, np.ndim(x), name)
+        return accumulate(x, axis=axis)
+
+    return forward
+
+
+def _cumprod_vjp(g, out, x, axis):
+    data = np.asarray(_data(x))
+    axis %= data.ndim
+    if _divides_well(x):
+        return div(_flip(cumsum(_flip(g * out, axis), axis=axis), axis), x)
+    flat, undo = _axes_last(x, (axis,))
+    g_flat, _ = _axes_last(g, (axis,))
+    shape = np.shape(_data(flat))
+    n, last = shape[-1], len(shape)
+    partial = cumprod(_rows_without_self(flat), axis=last)  # [..., i, j] = Π_{k ≤ j, k ≠ i} x_k
+    later = np.triu(np.ones((n, n)))  # output j depends on input i when j ≥ i
+    return undo(sum(reshape(g_flat, shape=shape[:-1] + (1, n)) * partial * later, axis=last))
+
+
+cumsum = primitive(
+    "cumsum", _cumulative("cumsum", np.cumsum),
+    (lambda g, out, x, axis: _flip(cumsum(_flip(g, axis % np.ndim(_data(x))), axis=axis), axis % np.ndim(_data(x))),),
+    jvps=(lambda t, out, x, axis: cumsum(t, axis=axis),),
+    symbol="cumsum", tensor_only=True, doc="running sum along axis; dx is the reversed running sum of g")
+
+cumprod = primitive(
+    "cumprod", _cumulative("cumprod", np.cumprod), (_cumprod_vjp,),
+    symbol="cumprod", tensor_only=True,
+    doc="running product along axis; dx_i = Σ_{j ≥ i} g_j · out_j / x_i "
+        "(without dividing where an element is 0 and in a recorded backward pass)")
+
+
+def _degrees_of_freedom(x, axis, ddof):
+    return _size(x, axis) - ddof
+
+
+def _centered(x, axis):
+    return x - mean(x, axis=axis, keepdims=True)
+
+
+def _var_vjp(g, out, x, axis=None, keepdims=False, ddof=0):
+    dof = _degrees_of_freedom(x, axis, ddof)
+    return _spread(g, x, axis, keepdims) * _centered(x, axis) * (2.0 / dof if dof > 0 else float("nan"))
+
+
+def _std_vjp(g, out, x, axis=None, keepdims=False, ddof=0):
+    dof = _degrees_of_freedom(x, axis, ddof)
+    scale = 1.0 / dof if dof > 0 else float("nan")
+    return _spread(g, x, axis, keepdims) * div(_centered(x, axis), _spread(out, x, axis, keepdims)) * scale
+
+
+def _var_jvp(t, out, x, axis=None, keepdims=False, ddof=0):
+    dof = _degrees_of_freedom(x, axis, ddof)
+    return sum(t * _centered(x, axis), axis=axis, keepdims=keepdims) * (2.0 / dof if dof > 0 else float("nan"))
+
+
+def _std_jvp(t, out, x, axis=None, keepdims=False, ddof=0):
+    dof = _degrees_of_freedom(x, axis, ddof)
+    return div(sum(t * _centered(x, axis), axis=axis, keepdims=keepdims), out * dof if dof > 0 else out * float("nan"))
+
+
+var = primitive(
+    "var", _reduction("var", np.var), (_var_vjp,), jvps=(_var_jvp,), tensor_only=True,
+    doc="variance over axis, Σ(x − mean)²/(n − ddof); dx = g·2(x − mean)/(n − ddof)")
+
+std = primitive(
+    "std", _reduction("std", np.std), (_std_vjp,), jvps=(_std_jvp,), symbol="σ", tensor_only=True,
+    doc="standard deviation over axis, √var; dx = g·(x − mean)/((n − ddof)·out) (nan where out = 0)")
+
+
+def _logsumexp_forward(x, axis=None, keepdims=False):
+    axes = _axes(axis, np.ndim(x), "logsumexp")
+    top = np.max(x, axis=axis, keepdims=True)
+    top = np.where(np.isfinite(top), top, 0.0)
+    with np.errstate(divide="ignore"):
+        out = np.log(np.sum(np.exp(x - top), axis=axis, keepdims=True)) + top
+    return out if keepdims else np.squeeze(out, axis=axes)
+
+
+logsumexp = primitive(
+    "logsumexp", _logsumexp_forward,
+    (lambda g, out, x, axis=None, keepdims=False:
+        _spread(g, x, axis, keepdims) * exp(x - _spread(out, x, axis, keepdims)),),
+    jvps=(lambda t, out, x, axis=None, keepdims=False:
+          sum(t * exp(x - _spread(out, x, axis, keepdims)), axis=axis, keepdims=keepdims),),
+    tensor_only=True, doc="log Σ e^x over axis, stable (the max subtracted first); dx = g·e^(x − out), softmax")

@@ -66,10 +66,20 @@ EXP_MAX = 4.0  # exp: x ≤ 4
 VALUE_LIMIT = 100.0  # every intermediate |value| ≤ 100
 INPUT_RANGE = 2.0  # drawn inputs lie in [−2, 2]
 
+ARC_MAX = 0.9  # arcsin, arccos, arctanh: |x| ≤ 0.9
+TAN_MAX = 1.2  # tan: |x| ≤ 1.2, well inside (−π/2, π/2)
+ARCCOSH_MIN = 1.1  # arccosh: x ≥ 1.1
+SPREAD_MIN = 0.05  # std: every standard deviation ≥ 0.05
+
 ELEMENTWISE = ("add", "sub", "mul", "div", "pow", "neg", "exp", "log", "sin", "cos", "tanh", "sigmoid", "relu",
-               "abs", "clip")
+               "abs", "clip", "mask",
+               "tan", "sinh", "cosh", "arcsin", "arccos", "arctan", "arcsinh", "arccosh", "arctanh", "arctan2",
+               "hypot", "exp2", "expm1", "log2", "log10", "log1p", "logaddexp", "logaddexp2", "square",
+               "reciprocal", "sign", "floor", "ceil", "fabs", "maximum", "minimum", "fmax", "fmin", "remainder",
+               "deg2rad", "rad2deg")
 ARRAY_OPS = ("sum", "mean", "max", "dot", "reshape", "transpose", "broadcast_to", "sum_to",
-             "getitem", "scatter", "softmax", "log_softmax", "affine", "softmax_cross_entropy")
+             "getitem", "scatter", "softmax", "log_softmax", "affine", "softmax_cross_entropy",
+             "prod", "var", "std", "logsumexp", "cumsum", "cumprod")
 # Primitives on 4-D images (N, C, H, W), outside the shapes expressions draw (at most 3 axes):
 # checked to second order by their own gradchecks (tests/nn/test_conv.py) instead.
 IMAGE_OPS = ("im2col", "col2im")
@@ -265,6 +275,12 @@ class _Builder:
         y = self.pick(accept_second)
         return None if y is None else Step(op, (self.pick(), y), ())
 
+    def pair(self, op, accept):
+        """A binary step whose operands (a, b) satisfy ``accept(a, b)`` together."""
+        b = self.pick()
+        a = self.pick(lambda v: bool(accept(v, self.computed[b])))
+        return None if a is None else Step(op, (a, b), ())
+
     def build(self, op):
         return getattr(self, "_" + op)(op)
 
@@ -285,7 +301,65 @@ class _Builder:
     def _relu(self, op):
         return self.unary(op, lambda v: np.min(np.abs(v)) >= KINK_MARGIN)
 
-    _abs = _relu
+    _abs = _sign = _fabs = _relu
+
+    # NumPy's ufuncs
+    _arctan = _arcsinh = _square = _deg2rad = _rad2deg = unary
+    _logaddexp = _logaddexp2 = binary
+    _sinh = _cosh = _exp2 = _expm1 = _exp
+
+    def _tan(self, op):
+        return self.unary(op, lambda v: np.max(np.abs(v)) <= TAN_MAX)
+
+    def _arcsin(self, op):
+        return self.unary(op, lambda v: np.max(np.abs(v)) <= ARC_MAX)
+
+    _arccos = _arctanh = _arcsin
+
+    def _arccosh(self, op):
+        return self.unary(op, lambda v: np.min(v) >= ARCCOSH_MIN)
+
+    _log2 = _log10 = _log
+
+    def _log1p(self, op):
+        return self.unary(op, lambda v: np.min(v) >= LOG_MIN - 1.0)
+
+    def _reciprocal(self, op):
+        return self.unary(op, lambda v: np.min(np.abs(v)) >= DIVISOR_MIN)
+
+    def _floor(self, op):
+        return self.unary(op, lambda v: np.min(np.abs(v - np.round(v))) >= KINK_MARGIN)
+
+    _ceil = _floor
+
+    def _maximum(self, op):
+        return self.pair(op, lambda a, b: np.min(np.abs(a - b)) >= KINK_MARGIN)
+
+    _minimum = _fmax = _fmin = _maximum
+
+    def _hypot(self, op):
+        return self.pair(op, lambda a, b: np.min(np.hypot(a, b)) >= DIVISOR_MIN)
+
+    def _arctan2(self, op):
+        """arctan2(y, x) away from the origin and from its jump along x < 0, y = 0."""
+        return self.pair(op, lambda y, x: np.min(np.hypot(y, x)) >= DIVISOR_MIN
+                         and np.all((x > 0) | (np.abs(y) >= KINK_MARGIN)))
+
+    def _remainder(self, op):
+        """x % y with |y| ≥ DIVISOR_MIN and x/y off the integers (where x % y jumps)."""
+        def clear(x, y):
+            if np.min(np.abs(y)) < DIVISOR_MIN:
+                return False
+            quotient = x / y
+            return np.min(np.abs(quotient - np.round(quotient))) >= KINK_MARGIN
+
+        return self.pair(op, clear)
+
+    def _mask(self, op):
+        x = self.pick()
+        keep = np.array(self.draw(st.lists(_BOOLEANS, min_size=int(np.size(self.computed[x])),
+                                           max_size=int(np.size(self.computed[x]))))).reshape(np.shape(self.computed[x]))
+        return Step(op, (x,), (("keep", keep if keep.ndim else bool(keep)),))
 
     def _clip(self, op):
         """clip(x, low, high) or one-sided, with every element off both bounds by the margin."""
@@ -320,7 +394,7 @@ class _Builder:
         if x is None:
             return None
         shape = np.shape(self.computed[x])
-        axis = self.choose([None, *range(len(shape))])
+        axis = self.choose([None, *range(len(shape))] + ([tuple(range(len(shape)))] if len(shape) > 1 else []))
         keepdims = self.draw(_BOOLEANS)
         if _reduced_shape(shape, axis, keepdims) not in self.family:
             keepdims = True
@@ -328,10 +402,33 @@ class _Builder:
             return None
         return Step(op, (x,), (("axis", axis), ("keepdims", keepdims)))
 
-    _sum = _mean = _reduction
+    _sum = _mean = _prod = _logsumexp = _reduction
 
     def _max(self, op):
         return self._reduction(op, _no_ties)
+
+    def _var(self, op, accept=lambda v, axis, ddof: True):
+        step = self._reduction(op)
+        if step is None:
+            return None
+        params = dict(step.params)
+        x = self.computed[step.args[0]]
+        n = int(np.prod([np.shape(x)[a] for a in _axes_of(params["axis"], np.ndim(x))]))
+        ddof = self.choose([0, 1] if n > 1 else [0])
+        if not accept(x, params["axis"], ddof):
+            return None
+        return Step(op, step.args, step.params + (("ddof", ddof),))
+
+    def _std(self, op):
+        return self._var(op, lambda v, axis, ddof: np.min(np.std(v, axis=axis, ddof=ddof)) >= SPREAD_MIN)
+
+    def _cumsum(self, op):
+        x = self.pick(lambda v: np.ndim(v) >= 1)
+        if x is None:
+            return None
+        return Step(op, (x,), (("axis", self.choose(range(np.ndim(self.computed[x])))),))
+
+    _cumprod = _cumsum
 
     def _softmax(self, op):
         x = self.pick(lambda v: np.ndim(v) >= 1)
@@ -471,23 +568,35 @@ def _steps(draw, builder, groups):
     return steps, values
 
 
+def _axes_of(axis, ndim):
+    return tuple(range(ndim)) if axis is None else axis if isinstance(axis, tuple) else (axis,)
+
+
 def _reduced_shape(shape, axis, keepdims):
-    if axis is None:
-        return tuple(1 for _ in shape) if keepdims else ()
-    return tuple(1 if i == axis else n for i, n in enumerate(shape)) if keepdims else shape[:axis] + shape[axis + 1:]
+    axes = _axes_of(axis, len(shape))
+    if keepdims:
+        return tuple(1 if i in axes else n for i, n in enumerate(shape))
+    return tuple(n for i, n in enumerate(shape) if i not in axes)
 
 
 def _broadcasts_to(old, new):
     return len(old) <= len(new) and all(o in (1, n) for o, n in zip(old[::-1], new[::-1]))
 
 
+def _reduced_last(v, axis):
+    """v with the axes a reduction runs over moved last and flattened into one."""
+    v = np.asarray(v)
+    axes = _axes_of(axis, v.ndim)
+    moved = np.transpose(v, [a for a in range(v.ndim) if a not in axes] + list(axes))
+    return moved.reshape(moved.shape[:v.ndim - len(axes)] + (-1,))
+
+
 def _no_ties(v, axis):
-    """The largest element along ``axis`` beats the runner-up by KINK_MARGIN."""
-    top = np.sort(np.reshape(v, -1)) if axis is None else np.sort(v, axis=axis)
-    if (np.size(top) if axis is None else np.shape(top)[axis]) < 2:
+    """The largest element along ``axis`` (an int, a tuple or None) beats the runner-up by KINK_MARGIN."""
+    top = np.sort(_reduced_last(v, axis), axis=-1)
+    if top.shape[-1] < 2:
         return True
-    gap = top[-1] - top[-2] if axis is None else np.take(top, -1, axis) - np.take(top, -2, axis)
-    return bool(np.min(gap) >= KINK_MARGIN)
+    return bool(np.min(top[..., -1] - top[..., -2]) >= KINK_MARGIN)
 
 
 def _acceptable(value):
@@ -583,14 +692,16 @@ def _expressions(draw, max_inputs, min_ops, max_ops, scalar, elementwise, array_
 # Assertions
 
 
-def assert_grads_match_numeric(f, *inputs, order=1, eps=1e-6, atol=1e-5, rtol=1e-3):
-    """Assert backprop's derivatives of scalar ``f`` agree with central differences.
+def assert_grads_match_numeric(f, *inputs, order=1, eps=1e-6, atol=1e-5, rtol=1e-3, modes=("rev", "fwd")):
+    """Assert the derivatives of scalar ``f``, by backprop and forward mode, agree with central differences.
 
     ``order=1`` checks the gradient (``gradcheck``). ``order=k`` checks the
     k-th derivative: with fixed weights w, the gradient of
     d(x) = Σᵢ sum(wᵢ · ∂f/∂xᵢ) (a Hessian-vector product for k = 2), computed
-    through ``grad`` nested k times, against central differences of d, which
-    backprop evaluates to order k − 1. Returns the ``GradcheckReport``.
+    through ``grad`` nested k times (forward mode: forward over k − 1
+    reverse passes), against central differences of d, which backprop
+    evaluates to order k − 1. ``modes`` is passed to ``gradcheck``. Returns
+    the ``GradcheckReport``.
     """
     if not isinstance(order, int) or order < 1:
         raise ValueError(f"assert_grads_match_numeric: order must be a positive int, got {order!r}")
@@ -599,7 +710,7 @@ def assert_grads_match_numeric(f, *inputs, order=1, eps=1e-6, atol=1e-5, rtol=1e
     for _ in range(order - 1):
         target = _weighted_gradient(target, point)
     try:
-        return gradcheck(target, *point, eps=eps, atol=atol, rtol=rtol)
+        return gradcheck(target, *point, eps=eps, atol=atol, rtol=rtol, modes=modes)
     except GradcheckError as error:
         raise AssertionError(str(error) if order == 1 else f"order {order}: {error}") from None
 

@@ -184,13 +184,13 @@ def test_reductions(name, axis, keepdims):
     np.testing.assert_allclose(t.grad, numeric, rtol=1e-6, atol=1e-8)
 
 
-def test_max_sends_the_gradient_to_the_first_arg_max_only():
+def test_max_splits_the_gradient_evenly_between_tied_maxima_as_torch_amax():
     x = Tensor([[1.0, 5.0, 5.0], [7.0, 2.0, 7.0]])
     x.max(axis=1).backward(np.array([1.0, 2.0]))
-    np.testing.assert_array_equal(x.grad, [[0.0, 1.0, 0.0], [2.0, 0.0, 0.0]])
-    y = Tensor([3.0, 3.0])
+    np.testing.assert_array_equal(x.grad, [[0.0, 0.5, 0.5], [1.0, 0.0, 1.0]])
+    y = Tensor([3.0, 3.0, 1.0])
     y.max().backward()
-    np.testing.assert_array_equal(y.grad, [1.0, 0.0])
+    np.testing.assert_array_equal(y.grad, [0.5, 0.5, 0.0])
 
 
 def test_shape_ops():
@@ -359,13 +359,13 @@ def test_clip_refuses_missing_crossed_or_non_numeric_bounds():
         autograd.clip(Tensor([1.0]), Tensor([0.0]))
 
 
-def test_min_is_minus_the_max_of_minus_x_and_sends_the_gradient_to_the_arg_min():
+def test_min_is_minus_the_max_of_minus_x_and_sends_the_gradient_to_the_arg_min():  # ties share it
     t = Tensor([[3.0, 1.0, 1.0], [0.5, 2.0, 4.0]])
     smallest = t.min(axis=1)
     np.testing.assert_array_equal(smallest.data, [1.0, 0.5])
     assert smallest.group.name == "min"
     (smallest * np.array([10.0, 100.0])).sum().backward()
-    np.testing.assert_array_equal(t.grad, [[0, 10, 0], [100, 0, 0]])  # ties: the first
+    np.testing.assert_array_equal(t.grad, [[0, 5, 5], [100, 0, 0]])  # ties: shared evenly
     assert float(autograd.min(np.array([3.0, -1.0]))) == -1.0
 
 

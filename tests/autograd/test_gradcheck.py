@@ -22,16 +22,18 @@ def test_numerical_grad_of_several_inputs_is_a_tuple_in_input_order():
     assert gy == pytest.approx(3.0, rel=1e-9)
 
 
-def test_numerical_grad_calls_f_on_plain_copies_and_leaves_the_callers_data_alone():
+def test_numerical_grad_calls_f_on_leaves_over_copies_with_recording_off_and_leaves_the_callers_data_alone():
     seen = []
 
     def f(x, y):
-        seen.append((type(x), type(y)))
-        return ag.sum(x) * y
+        seen.append((type(x), type(y), x.requires_grad, y.requires_grad, ag.is_grad_enabled()))
+        out = ag.sum(x) * y
+        assert out.op is None  # nothing is recorded
+        return out
 
     x, y = np.array([1, 2, 3]), Value(2.0)
     gx, gy = numerical_grad(f, x, y)
-    assert set(seen) == {(np.ndarray, np.float64)}
+    assert set(seen) == {(Tensor, Value, False, False, False)}
     np.testing.assert_array_equal(x, [1, 2, 3])
     assert x.dtype.kind == "i" and gx.dtype == np.float64
     np.testing.assert_allclose(gx, [2.0, 2.0, 2.0], rtol=1e-9)
@@ -66,12 +68,16 @@ def test_gradcheck_passes_a_correct_layer_and_reports_every_input():
     x, w, b = rng.normal(size=(4, 3)), rng.normal(size=(3, 2)), 0.1
     report = gradcheck(affine_tanh, x, w, b)
     assert isinstance(report, GradcheckReport) and report.passed and report.failures == ()
-    assert [(c.position, c.name, c.shape) for c in report.inputs] == [(0, "x", (4, 3)), (1, "w", (3, 2)), (2, "b", ())]
+    assert [(c.position, c.name, c.shape, c.mode) for c in report.inputs] == [
+        (0, "x", (4, 3), "rev"), (1, "w", (3, 2), "rev"), (2, "b", (), "rev"),
+        (0, "x", (4, 3), "fwd"), (1, "w", (3, 2), "fwd"), (2, "b", (), "fwd")]
     for check in report.inputs:
         assert check.max_abs_error < 1e-8 and check.max_rel_error < 1e-6
         assert check.backprop == pytest.approx(check.numerical, rel=1e-6)
-    assert str(report).splitlines()[0].startswith("gradcheck of affine_tanh: passed")
-    assert len(str(report).splitlines()) == 4
+    lines = str(report).splitlines()
+    assert lines[0].startswith("gradcheck of affine_tanh: passed") and len(lines) == 7
+    assert "ok   input 2 'b' (a number) forward mode: max abs error" in lines[6] and "forward mode 4.87" in lines[6]
+    assert len(gradcheck(affine_tanh, x, w, b, modes="rev").inputs) == 3
 
 
 def test_gradcheck_finds_the_one_wrong_element():
@@ -95,10 +101,11 @@ def test_a_planted_wrong_derivative_is_caught_and_located(monkeypatch):
     # tanh′ written as 1 − y instead of 1 − y².
     monkeypatch.setattr(ops.tanh, "vjps", (lambda g, out, x: g * (1.0 - out),))
     x, w = np.array([[0.5, -1.0, 2.0]]), np.array([[1.0], [0.5], [-0.25]])
-    with pytest.raises(GradcheckError, match=r"input 0 'x' \(shape \(1, 3\)\) is wrong at index \(0, \d\).*2 more inputs also fail"):
+    with pytest.raises(GradcheckError, match=r"input 0 'x' \(shape \(1, 3\)\) is wrong at index \(0, \d\).*2 more checks also fail"):
         gradcheck(affine_tanh, x, w, 0.0)
     report = gradcheck(affine_tanh, x, w, 0.0, raise_on_failure=False)
-    assert not report.passed and [c.passed for c in report.inputs] == [False, False, False]
+    # tanh's forward-mode rule was fixed when the primitive was made, so only backprop goes wrong
+    assert not report.passed and [c.passed for c in report.inputs] == [False, False, False, True, True, True]
     assert str(report).startswith("gradcheck of affine_tanh: FAILED")
 
 
@@ -116,7 +123,7 @@ def test_tolerances_decide_what_counts_as_wrong():
 
 @pytest.mark.filterwarnings("ignore:.*encountered in.*power:RuntimeWarning")
 def test_non_finite_gradients_fail_and_are_reported_as_such():
-    report = gradcheck(lambda x: x**0.5, 0.0, raise_on_failure=False)
+    report = gradcheck(lambda x: x**0.5, 0.0, raise_on_failure=False, modes=("rev",))
     (check,) = report.inputs
     assert not check.passed and np.isinf(check.backprop) and check.worst_index == ()
     with pytest.raises(GradcheckError, match=r"input 0 'x' \(a number\) is wrong: backprop gives inf"):
@@ -133,3 +140,43 @@ def test_gradcheck_works_in_float64_whatever_the_input_dtype():
 def test_empty_arrays_pass_trivially():
     report = gradcheck(lambda x, y: ag.sum(x) + y, np.zeros((0, 2)), 1.0)
     assert report.passed and report.inputs[0].worst_index is None
+
+
+# -- functions that only run on nodes; forward mode --------------------------------
+
+
+@pytest.mark.parametrize("f, point", [
+    (lambda x: (x * x).sum() + 0.0 * x.detach().sum(), np.array([1.0, -2.0, 3.0])),
+    (lambda x: x.relu().sum(), np.array([1.0, -2.0, 3.0])),
+    (lambda x: (x.T @ x).sum(), np.array([[1.0, 2.0], [0.5, -1.0]])),
+    (lambda x: x.relu() * x.sigmoid(), 0.7),
+])
+def test_functions_that_only_run_on_nodes_are_checked(f, point):
+    report = gradcheck(f, point)
+    assert report.passed and {c.mode for c in report.inputs} == {"rev", "fwd"}
+
+
+def test_detach_makes_half_the_derivative_disappear_and_gradcheck_sees_it():
+    # d/dx of x · stop(x) is x by the engine's rules, 2x numerically: a wrong gradient, named.
+    point = np.array([2.0, -1.0])
+    with pytest.raises(GradcheckError, match=r"input 0 'x' \(shape \(2,\)\) is wrong at index \(0,\): "
+                                             r"backprop gives 2 but central differences give 4"):
+        gradcheck(lambda x: (x * x.detach()).sum(), point)
+    np.testing.assert_allclose(numerical_grad(lambda x: (x * x.detach()).sum(), point), 2 * point, rtol=1e-9)
+
+
+def test_a_wrong_forward_mode_rule_is_caught_and_named(monkeypatch):
+    monkeypatch.setattr(ops.sin, "jvps", (lambda t, out, x: t * ag.sin(x),))  # should be cos
+    with pytest.raises(GradcheckError, match=r"input 0 'x' \(a number\) is wrong: "
+                                             r"forward mode gives 0.4794255386 but central differences give 0.8775825619"):
+        gradcheck(lambda x: ag.sin(x), 0.5)
+    assert gradcheck(lambda x: ag.sin(x), 0.5, modes="rev").passed
+
+
+def test_modes_and_complex_inputs_are_checked():
+    with pytest.raises(ValueError, match=r"modes must be some of \('rev', 'fwd'\)"):
+        gradcheck(lambda x: x, 1.0, modes=("backward",))
+    with pytest.raises(TypeError, match="input 0 is complex; derivatives here are for real numbers"):
+        gradcheck(lambda x: x, np.array([1.0 + 2.0j]))
+    with pytest.raises(TypeError, match="input 0 is complex"):
+        numerical_grad(lambda x: x, 1j)

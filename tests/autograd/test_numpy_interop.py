@@ -76,24 +76,78 @@ def test_array_functions_record_like_the_methods():
     np.testing.assert_array_equal(t.grad, [0.0, 1.0, 1.0])
 
 
-def test_other_numpy_functions_see_the_plain_data():
-    t = Tensor(np.arange(6.0).reshape(2, 3))
-    assert np.shape(t) == (2, 3) and np.ndim(t) == 2
-    order = np.argsort(t, axis=None)
-    assert type(order) is np.ndarray and order.tolist() == list(range(6))
-    assert np.allclose(t, t.data)
+def test_functions_without_a_gradient_see_the_plain_data():
+    t = Tensor(np.array([[0.0, 5.0, -1.0], [2.0, np.nan, 1.0]]))
+    assert np.shape(t) == (2, 3) and np.ndim(t) == 2 and np.size(t) == 6
+    assert np.argmax(t[0]) == 1 and np.argmin(t[0]) == 2 and np.count_nonzero(t) == 5
+    np.testing.assert_array_equal(np.isnan(t), np.isnan(t.data))
+    np.testing.assert_array_equal(np.isfinite(t), np.isfinite(t.data))
+    assert np.allclose(t, t.data, equal_nan=True) and np.array_equal(t, t.data, equal_nan=True)
+    assert np.result_type(t) == np.float64 and not np.iscomplexobj(t)
+    for name in ("shape", "argmax", "allclose", "nonzero"):
+        assert getattr(np, name) in autograd.numpy_dispatch.NO_GRADIENT_FUNCTIONS
 
 
 @pytest.mark.parametrize("call, named", [
-    (lambda t: np.floor(t), "np.floor"),
-    (lambda t: np.maximum(t, 0.0), "np.maximum"),
-    (lambda t: np.add(t, 1.0, out=np.zeros(2)), "np.add with out="),
-    (lambda t: np.add.reduce(t), "np.add.reduce"),
-    (lambda t: np.isfinite(t), "np.isfinite"),
+    (lambda t: np.concatenate([t, t]), "np.concatenate"),
+    (lambda t: np.stack([t, t]), "np.stack"),
+    (lambda t: np.where(t.data > 0, t, 0.0), "np.where"),
+    (lambda t: np.median(t), "np.median"),
+    (lambda t: np.round(t), "np.round"),
+    (lambda t: np.partition(t, 1), "np.partition"),
+    (lambda t: np.linalg.norm(t), "numpy.linalg.norm"),
+    (lambda t: np.trace(np.outer(t, t)), "np.outer"),
 ])
-def test_ufuncs_without_a_primitive_are_refused_clearly(call, named):
-    with pytest.raises(TypeError, match=f"{named} is not supported on Tensor nodes.*x.data"):
+def test_numpy_functions_that_would_drop_the_gradient_are_refused(call, named):
+    with pytest.raises(TypeError, match=rf"{named} does not record on Tensor nodes.*no gradient.*t\.data"):
         call(Tensor([1.0, -1.0]))
+
+
+@pytest.mark.parametrize("call, named, hint", [
+    (lambda t: np.rint(t), "np.rint is not supported on Tensor nodes", "x.data"),
+    (lambda t: np.add(t, 1.0, out=np.zeros(2)), "np.add with out= is not supported", "returned node"),
+    (lambda t: np.add.reduce(t), "np.add.reduce is not supported", "autograd.sum"),
+    (lambda t: np.multiply.accumulate(t), "np.multiply.accumulate is not supported", "autograd.cumprod"),
+    (lambda t: np.sum(t, dtype=np.float32), "np.sum: the argument dtype= is not supported", "astype"),
+    (lambda t: np.mean(t, where=np.array([True, False])), "np.mean: the argument where= is not supported", "mask"),
+    (lambda t: np.sum(t, out=np.zeros(())), "np.sum: the argument out= is not supported", "returned node"),
+])
+def test_ufuncs_and_arguments_without_a_recorded_form_are_refused_clearly(call, named, hint):
+    with pytest.raises(TypeError, match=named) as error:
+        call(Tensor([1.0, -1.0]))
+    assert hint in str(error.value)
+
+
+def test_numpy_keywords_and_positional_arguments_reach_the_recorded_function():
+    t = Tensor([3.0, -1.0, 0.5])
+    out = np.clip(t, a_min=0.0, a_max=1.0)
+    assert out.op == "clip"
+    np.testing.assert_array_equal(out.data, [1.0, 0.0, 0.5])
+    np.testing.assert_array_equal(np.clip(t, min=0.0, max=1.0).data, out.data)
+    m = Tensor(np.arange(6.0).reshape(2, 3))
+    np.testing.assert_array_equal(np.sum(m, 0, None, None, True).data, [[3.0, 5.0, 7.0]])
+    np.testing.assert_allclose(np.var(m, axis=1, ddof=1).data, np.var(m.data, axis=1, ddof=1))
+    np.testing.assert_allclose(np.std(m, correction=1).data, np.std(m.data, ddof=1))
+    assert np.reshape(m, (3, 2)).shape == (3, 2) and np.max(m, axis=(0, 1)).data == 5.0
+
+
+def test_register_adds_a_recorded_counterpart():
+    from autograd import numpy_dispatch
+
+    def doubled(x):
+        return x * 2.0
+
+    numpy_dispatch.register(np.fix, doubled)
+    try:
+        t = Tensor([1.5])
+        out = np.fix(t)
+        assert out.op == "mul"
+        out.backward(np.ones(1))
+        assert t.grad[0] == 2.0
+    finally:
+        del numpy_dispatch.ARRAY_FUNCTIONS[np.fix]
+    with pytest.raises(TypeError, match="expected a NumPy function or ufunc"):
+        numpy_dispatch.register("np.fix", doubled)
 
 
 def test_arrays_and_nodes_compare_by_identity_as_nodes_do():
