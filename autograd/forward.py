@@ -20,7 +20,7 @@ tangents are recorded too, and forward and reverse mode compose:
 
 import numpy as np
 
-from . import engine, functional, ops
+from . import engine, functional, ops, tree
 from .node import Node, Tensor, Value
 
 __all__ = ["jvp", "linearize", "vjp"]
@@ -42,21 +42,71 @@ def jvp(f, primals, tangents):
 
 
 def linearize(f, *primals):
-    """(f(*primals), f_jvp) with ``f_jvp(*tangents)`` = J·tangents at the primals (None: a zero tangent)."""
+    """(f(*primals), f_jvp) with ``f_jvp(*tangents)`` = J·tangents at the primals (None: a zero tangent).
+
+    A primal may be a list, tuple or dict of numbers and arrays (nested); its
+    tangent then has the same structure.
+    """
     name = _name(f)
-    variables, kinds, nested = _variables(primals, "linearize", name)
-    out = _record(f, variables)
+    flat_f, leaves, structure = _flat(f, primals)
+    variables, kinds, nested = _variables(leaves, "linearize", name)
+    out = _record(flat_f, variables)
     between = _between(out, variables)
 
     def f_jvp(*tangents):
-        if len(tangents) != len(variables):
-            raise TypeError(f"linearize: {name} takes {len(variables)} tangent(s), got {len(tangents)}")
-        seeds = [_tangent(t, v, i, nested) for i, (t, v) in enumerate(zip(tangents, variables))]
+        if len(tangents) != len(primals):
+            raise TypeError(f"linearize: {name} takes {len(primals)} tangent(s), got {len(tangents)}")
+        flat = _flat_tangents(tangents, primals, name)
+        seeds = [_tangent(t, v, i, nested) for i, (t, v) in enumerate(zip(flat, variables))]
         record = nested or any(isinstance(t, Node) and t.requires_grad for t in seeds)
         return _push(out, between, variables, seeds, record)
 
     f_jvp.__name__ = f"jvp({name})"
     return _answer(out, nested), f_jvp
+
+
+def _flat(f, primals):
+    """f as a function of the leaves of its arguments, the leaves, and the arguments' structure."""
+    leaves, structure = tree.flatten(tuple(primals))
+
+    def flat_f(*values):
+        return f(*tree.unflatten(structure, values))
+
+    flat_f.__name__ = _name(f)
+    return flat_f, leaves, structure
+
+
+def _flat_tangents(tangents, primals, name):
+    """The tangents' leaves in the primals' order; None is a zero tangent (for a whole container too)."""
+    if not all(_same_shape_tree(t, p) for t, p in zip(tangents, primals)):
+        raise ValueError(
+            f"linearize: the tangents of {name} are not shaped like its arguments: give one tangent per "
+            "number or array, in the same lists, tuples and dicts (None for a zero tangent)"
+        )
+    return [leaf for tangent, primal in zip(tangents, primals) for leaf in _leaves_or_none(tangent, primal)]
+
+
+def _same_shape_tree(tangent, primal):
+    if tangent is None:
+        return True
+    if tree.is_container(primal) and primal is not None:
+        if isinstance(primal, dict):
+            return isinstance(tangent, dict) and tangent.keys() == primal.keys() and all(
+                _same_shape_tree(tangent[k], primal[k]) for k in primal)
+        return isinstance(tangent, (list, tuple)) and len(tangent) == len(primal) and all(
+            _same_shape_tree(t, p) for t, p in zip(tangent, primal))
+    return not tree.is_container(tangent)
+
+
+def _leaves_or_none(tangent, primal):
+    """The leaves of one tangent, None standing for a zero leaf, in its primal's order."""
+    if tangent is None:
+        return [None] * len(tree.flatten(primal)[0])
+    if isinstance(primal, dict):
+        return [leaf for key in primal for leaf in _leaves_or_none(tangent[key], primal[key])]
+    if isinstance(primal, (list, tuple)):
+        return [leaf for t, p in zip(tangent, primal) for leaf in _leaves_or_none(t, p)]
+    return [tangent]
 
 
 def vjp(f, *primals):
@@ -66,8 +116,9 @@ def vjp(f, *primals):
     primal's kind, as with ``grad``.
     """
     name = _name(f)
-    variables, kinds, nested = _variables(primals, "vjp", name)
-    out = _record(f, variables)
+    flat_f, leaves, structure = _flat(f, primals)
+    variables, kinds, nested = _variables(leaves, "vjp", name)
+    out = _record(flat_f, variables)
 
     def f_vjp(cotangent):
         _refuse_complex(cotangent, "vjp", "the cotangent")
@@ -81,8 +132,9 @@ def vjp(f, *primals):
             with engine.enable_grad():
                 product = out * cotangent
                 root = ops.sum(product) if np.ndim(product.data) else product
-            grads = functional._gradients(root, variables, record)
-        return tuple(functional._in_kind(g, v, kind, record) for g, v, kind in zip(grads, variables, kinds))
+            grads = functional._backprop(root, variables, record)(None)
+        flat = [functional._in_kind(g, v, kind, record) for g, v, kind in zip(grads, variables, kinds)]
+        return tree.unflatten(structure, flat)
 
     f_vjp.__name__ = f"vjp({name})"
     return _answer(out, nested), f_vjp
@@ -145,7 +197,7 @@ def _transposed_vjp(prim, position):
             u = _fit_shape(u, np.shape(_data(inputs[position])))
             product = u * t
             root = ops.sum(product) if np.ndim(product.data) else product
-            (tangent,) = functional._gradients(root, [g], record)
+            (tangent,) = functional._backprop(root, [g], record)(None)
         if tangent is None:
             return np.zeros_like(out_data) if isinstance(out_data, np.ndarray) else 0.0
         return tangent

@@ -111,10 +111,29 @@ def test_a_function_that_ignores_its_input_has_a_zero_tangent():
      r"tangent 0 has shape \(3,\) but its primal has shape \(2,\)"),
     (lambda: jvp(lambda x: x, (1.0, 2.0), (1.0,)), ValueError, "2 primal"),
     (lambda: jvp(lambda x: x, 1.0, 1.0), TypeError, "primals must be a tuple or list"),
-    (lambda: jvp(lambda x: x, ("a",), (1.0,)), TypeError, "argument 0 of <lambda> is a str"),
+    (lambda: jvp(lambda x: x, ("a",), (1.0,)), TypeError, "argument 0 of <lambda> is or holds a str"),
     (lambda: vjp(lambda x: x * 2.0, np.ones(2))[1](np.ones(3)), ValueError,
      r"the cotangent has shape \(3,\) but <lambda> returned shape \(2,\)"),
 ])
 def test_bad_calls_are_refused_clearly(call, error, message):
     with pytest.raises(error, match=message):
         call()
+
+
+def test_primals_may_be_containers_and_tangents_follow_their_structure():
+    def f(params):
+        return params["w"][0] * params["w"][1] + params["b"]
+
+    primals = {"w": [2.0, np.array([1.0, 3.0])], "b": 0.5}
+    value, tangent = autograd.jvp(f, (primals,), ({"w": [1.0, np.zeros(2)], "b": 0.0},))
+    np.testing.assert_allclose(value, [2.5, 6.5])
+    np.testing.assert_allclose(tangent, [1.0, 3.0])  # d/dw0 of w0·w1 along 1 is w1
+    _, zero = autograd.jvp(f, (primals,), (None,))
+    np.testing.assert_allclose(zero, [0.0, 0.0])
+    out, f_vjp = autograd.vjp(f, primals)
+    (grads,) = f_vjp(np.ones(2))
+    assert set(grads) == {"w", "b"} and isinstance(grads["w"], list)
+    assert grads["w"][0] == pytest.approx(4.0) and grads["b"] == pytest.approx(2.0)
+    np.testing.assert_allclose(grads["w"][1], [2.0, 2.0])
+    with pytest.raises(ValueError, match="not shaped like its arguments"):
+        autograd.jvp(f, (primals,), ({"w": [1.0], "b": 0.0},))
