@@ -25,6 +25,7 @@ class _State(threading.local):
     group = None
     anomaly = False
     backward_of = None  # (node, input position) while a recorded VJP runs under detect_anomaly()
+    check_edits = True  # False inside skip_edit_checks()
 
 
 state = _State()
@@ -102,6 +103,17 @@ def no_grad():
 def enable_grad():
     """Context manager: record operations even inside ``no_grad()``."""
     return _grad_mode(True)
+
+
+def skip_edit_checks():
+    """Context manager: record without guarding data against in-place edits.
+
+    Inside it, operations keep no checksums and copy no constant arrays, so
+    backward cannot tell whether recorded data was edited in place. For code
+    that records and backpropagates in one call, with no user code in
+    between that could edit the data (``nn``'s ``gradient``), and only there.
+    """
+    return switch("check_edits", False)
 
 
 class Group:
@@ -243,7 +255,7 @@ def apply(prim, *args, **params):
         node._rare = _rare_in(state.group) if _switched else None
         if params:
             node._rare_fields().params = params
-        if tensor_mode:
+        if tensor_mode and (not _switched or state.check_edits):
             _keep_checksums(node, prim, args, stored)
         if _switched and state.anomaly:
             _check_forward(node)
