@@ -321,7 +321,13 @@ def apply_scalar(prim, x, y):
     node._data = prim.forward(xd, yd)
     node._grad = None
     node._seq = next_seq()
-    if needs and (not _switched or state.grad_enabled):
+    if not _switched and needs:  # the common case, inline
+        node.requires_grad = True
+        node._op = prim
+        node._x = x
+        node._y = y
+        node._rare = None
+    elif needs and state.grad_enabled:
         _recorded_scalar(node, prim, x, y)
     else:
         _unrecorded(node)
@@ -336,7 +342,13 @@ def apply_scalar_unary(prim, x):
     node._data = prim.forward(x._data)
     node._grad = None
     node._seq = next_seq()
-    if x.requires_grad and (not _switched or state.grad_enabled):
+    if not _switched and x.requires_grad:  # the common case, inline
+        node.requires_grad = True
+        node._op = prim
+        node._x = x
+        node._y = _UNARY
+        node._rare = None
+    elif x.requires_grad and state.grad_enabled:
         _recorded_scalar(node, prim, x, _UNARY)
     else:
         _unrecorded(node)
