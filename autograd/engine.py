@@ -15,7 +15,7 @@ import threading
 
 import numpy as np
 
-from .node import Node, Tensor, Value
+from .node import _MANY, _UNARY, Node, Tensor, Value, _rare_in
 
 
 class _State(threading.local):
@@ -25,6 +25,7 @@ class _State(threading.local):
     group = None
     anomaly = False
     backward_of = None  # (node, input position) while a recorded VJP runs under detect_anomaly()
+    check_edits = True  # False inside skip_edit_checks()
 
 
 state = _State()
@@ -102,6 +103,17 @@ def no_grad():
 def enable_grad():
     """Context manager: record operations even inside ``no_grad()``."""
     return _grad_mode(True)
+
+
+def skip_edit_checks():
+    """Context manager: record without guarding data against in-place edits.
+
+    Inside it, operations keep no checksums and copy no constant arrays, so
+    backward cannot tell whether recorded data was edited in place. For code
+    that records and backpropagates in one call, with no user code in
+    between that could edit the data (``nn``'s ``gradient``), and only there.
+    """
+    return switch("check_edits", False)
 
 
 class Group:
@@ -185,9 +197,12 @@ def apply(prim, *args, **params):
 
     Plain numbers and arrays are constants. The result is a Value when every
     operand is scalar, a Tensor when any is an array (or the primitive works
-    on arrays only), and raw data when no operand is a node at all.
+    on arrays only), and raw data when no operand is a node at all. A
+    constant is kept in the record as its raw number or array (``_inputs``
+    makes it a node when asked).
     """
     datas = []
+    stored = []  # what the record keeps per input: the node, or a constant's raw data
     tensor_mode = prim.tensor_only
     any_node = False
     needs_grad = False
@@ -199,11 +214,13 @@ def apply(prim, *args, **params):
             if arg.__class__ is not Value:
                 tensor_mode = True
             datas.append(arg._data)
+            stored.append(arg)
         else:
             data, is_tensor = _raw(prim, arg)
             if is_tensor:
                 tensor_mode = True
             datas.append(data)
+            stored.append(data)
 
     try:
         out = prim.forward(*datas, **params)
@@ -218,34 +235,58 @@ def apply(prim, *args, **params):
     if tensor_mode:
         if out.__class__ is not np.ndarray:
             out = np.asarray(out)
-        node = Tensor.__new__(Tensor)
+        node = _new(Tensor)
     else:
-        node = Value.__new__(Value)
+        node = _new(Value)
 
     node._data = out
     node._grad = None
-    node.name = None
-    node._origin = None
     node._seq = next_seq()
     if needs_grad and (not _switched or state.grad_enabled):
         node.requires_grad = True
         node._op = prim
-        node._inputs = tuple([a if isinstance(a, Node) else _constant(d, tensor_mode) for a, d in zip(args, datas)])
-        node._params = params or None
-        node.group = state.group if _switched else None
-        if tensor_mode:
-            _keep_checksums(node, prim, args)
+        count = len(stored)
+        if count == 2:
+            node._x, node._y = stored
+        elif count == 1:
+            node._x, node._y = stored[0], _UNARY
+        else:
+            node._x, node._y = tuple(stored), _MANY
+        node._rare = _rare_in(state.group) if _switched else None
+        if params:
+            node._rare_fields().params = params
+        if tensor_mode and (not _switched or state.check_edits):
+            _keep_checksums(node, prim, args, stored)
         if _switched and state.anomaly:
             _check_forward(node)
     else:
-        node.requires_grad = False
-        node._op = None
-        node._inputs = ()
-        node._params = None
-        node.group = None
+        _unrecorded(node)
         if _switched and state.anomaly:
             _check_forward(node, prim, args)
     return node
+
+
+_new = object.__new__
+
+
+def _unrecorded(node):
+    node.requires_grad = False
+    node._op = None
+    node._x = node._y = node._rare = None
+
+
+def _recorded_scalar(node, prim, x, y):
+    """Fill in the record of a Value made by the hot paths below."""
+    node.requires_grad = True
+    node._op = prim
+    node._x = x
+    node._y = y
+    if _switched:
+        node._rare = _rare_in(state.group)
+        if state.anomaly:
+            _check_forward(node)
+    else:
+        node._rare = None
 
 
 def apply_scalar(prim, x, y):
@@ -256,53 +297,40 @@ def apply_scalar(prim, x, y):
         xd = x._data
         if yc is Value:
             yd = y._data
+            needs = x.requires_grad or y.requires_grad
         elif yc is float:
             yd = y
-            y = None
+            needs = x.requires_grad
         elif yc is int:
-            yd = float(y)
-            y = None
+            yd = y = float(y)
+            needs = x.requires_grad
         else:
             return apply(prim, x, y)
     elif yc is Value:  # a reflected operator: the number comes first
         yd = y._data
         if xc is float:
             xd = x
-            x = None
         elif xc is int:
-            xd = float(x)
-            x = None
+            xd = x = float(x)
         else:
             return apply(prim, x, y)
+        needs = y.requires_grad
     else:
         return apply(prim, x, y)
-    node = Value.__new__(Value)
+    node = _new(Value)
     node._data = prim.forward(xd, yd)
-    node._seq = next_seq()
     node._grad = None
-    node.name = None
-    node._origin = None
-    node._params = None
-    if ((x is not None and x.requires_grad) or (y is not None and y.requires_grad)) and (
-        not _switched or state.grad_enabled
-    ):
+    node._seq = next_seq()
+    if not _switched and needs:  # the common case, inline
         node.requires_grad = True
         node._op = prim
-        node._inputs = (
-            _constant(xd, False) if x is None else x,
-            _constant(yd, False) if y is None else y,
-        )
-        if _switched:
-            node.group = state.group
-            if state.anomaly:
-                _check_forward(node)
-        else:
-            node.group = None
+        node._x = x
+        node._y = y
+        node._rare = None
+    elif needs and state.grad_enabled:
+        _recorded_scalar(node, prim, x, y)
     else:
-        node.requires_grad = False
-        node._op = None
-        node._inputs = ()
-        node.group = None
+        _unrecorded(node)
         if _switched and state.anomaly:
             _check_forward(node, prim, (xd, yd))
     return node
@@ -310,34 +338,26 @@ def apply_scalar(prim, x, y):
 
 def apply_scalar_unary(prim, x):
     """``apply`` for a one-input primitive on a Value (the hot path)."""
-    node = Value.__new__(Value)
+    node = _new(Value)
     node._data = prim.forward(x._data)
-    node._seq = next_seq()
     node._grad = None
-    node.name = None
-    node._origin = None
-    node._params = None
-    if x.requires_grad and (not _switched or state.grad_enabled):
+    node._seq = next_seq()
+    if not _switched and x.requires_grad:  # the common case, inline
         node.requires_grad = True
         node._op = prim
-        node._inputs = (x,)
-        if _switched:
-            node.group = state.group
-            if state.anomaly:
-                _check_forward(node)
-        else:
-            node.group = None
+        node._x = x
+        node._y = _UNARY
+        node._rare = None
+    elif x.requires_grad and state.grad_enabled:
+        _recorded_scalar(node, prim, x, _UNARY)
     else:
-        node.requires_grad = False
-        node._op = None
-        node._inputs = ()
-        node.group = None
+        _unrecorded(node)
         if _switched and state.anomaly:
             _check_forward(node, prim, (x,))
     return node
 
 
-def _keep_checksums(node, prim, args):
+def _keep_checksums(node, prim, args, stored):
     """Guard the arrays ``node``'s VJPs will read (``prim.reads``) against later edits.
 
     A plain array given as an operand (a constant) is copied: the graph keeps
@@ -345,8 +365,8 @@ def _keep_checksums(node, prim, args):
     The output and arrays of nodes get a checksum, compared by backward.
     """
     global _last_checksummed
-    inputs = node._inputs
-    needs = tuple([parent.requires_grad for parent in inputs])
+    needs = tuple([item.__class__ is not np.ndarray and item.__class__ is not float and item.requires_grad
+                   for item in stored])
     positions = prim.read_plan.get(needs)
     if positions is None:
         positions = prim.read_plan[needs] = _read_positions(prim.reads, needs)
@@ -355,16 +375,27 @@ def _keep_checksums(node, prim, args):
         if position == OUT:
             data = node._data
         else:
-            data = inputs[position]._data
-            if args[position] is data:  # a constant: keep a copy of the caller's array
-                if data.__class__ is np.ndarray:
-                    inputs[position]._data = data.copy()
+            item = stored[position]
+            if item.__class__ is np.ndarray:  # a constant
+                if args[position] is item:  # the caller's own array: keep a copy
+                    _replace_input(node, position, item.copy())
                 continue
+            data = item._data if isinstance(item, Node) else item
         if data.__class__ is np.ndarray:
             kept.append((position, checksum(data)))
     if kept:
-        node._saved = tuple(kept)
+        node._rare_fields().saved = tuple(kept)
         _last_checksummed = node._seq
+
+
+def _replace_input(node, position, value):
+    y = node._y
+    if y is _UNARY or (y is not _MANY and position == 0):
+        node._x = value
+    elif y is _MANY:
+        node._x = node._x[:position] + (value,) + node._x[position + 1:]
+    else:
+        node._y = value
 
 
 def _read_positions(reads, needs):
@@ -387,22 +418,6 @@ def _check_forward(node, prim=None, args=None):
     check_forward(node, prim, args)
 
 
-def _constant(data, tensor_mode):
-    cls = Tensor if tensor_mode and data.__class__ is np.ndarray else Value
-    node = cls.__new__(cls)
-    node._data = data
-    node._grad = None
-    node.requires_grad = False
-    node._op = None
-    node._inputs = ()
-    node._params = None
-    node.name = None
-    node.group = state.group if _switched else None
-    node._origin = None
-    node._seq = next_seq()
-    return node
-
-
 # ---------------------------------------------------------------------------
 # Backward
 
@@ -413,22 +428,41 @@ def topological_order(root, forget_grads=False):
     Every node is numbered when it is created, after its inputs, so creation
     order is a topological order: collect the ancestors with an explicit
     stack (no recursion, so a chain of a million nodes is fine) and sort.
+    They are collected depth first from the root, which for a chain is
+    already newest first, so the sort finds one run and costs a single pass.
     ``forget_grads`` also clears ``.grad`` of every node made by an
     operation on the way (what a backward pass starts with; leaves keep theirs).
     """
+    if forget_grads and root._op is not None:
+        root._grad = None
     visited = {root}
+    found = [root]
     stack = [root]
-    pop, push, visit = stack.pop, stack.append, visited.add
+    pop, push, visit, keep = stack.pop, stack.append, visited.add, found.append
+    ndarray = np.ndarray
     while stack:
         node = pop()
-        if forget_grads and node._op is not None:
-            node._grad = None
-        for parent in node._inputs:
-            if parent not in visited and parent.requires_grad:
+        y = node._y
+        if y is _UNARY:
+            parents = (node._x,)
+        elif y is _MANY:
+            parents = node._x
+        elif y is None:
+            continue
+        else:
+            parents = (node._x, y)
+        for parent in parents:
+            cls = parent.__class__
+            if cls is not float and cls is not ndarray and parent.requires_grad and parent not in visited:
                 visit(parent)
+                keep(parent)
                 if parent._op is not None:  # a leaf has no inputs to visit
+                    if forget_grads:
+                        parent._grad = None
                     push(parent)
-    return sorted(visited, key=_by_creation)
+    found.reverse()
+    found.sort(key=_by_creation)
+    return found
 
 
 _by_creation = operator.attrgetter("_seq")
@@ -504,15 +538,17 @@ def _verify_unchanged(order, rebinds):
     for node in order:
         if node._op is None:
             continue
-        for position, kept in getattr(node, "_saved", ()):
-            data = (node if position == OUT else node._inputs[position])._data
-            if data.__class__ is not np.ndarray or checksum(data) != kept:
-                raise _edit_error(node, position, "changed in place")
+        rare = node._rare
+        if rare is not None:
+            for position, kept in rare.saved:
+                data = (node if position == OUT else node._stored_inputs()[position])._data
+                if data.__class__ is not np.ndarray or checksum(data) != kept:
+                    raise _edit_error(node, position, "changed in place")
         if rebinds:
-            for position, parent in enumerate(node._inputs):
-                if getattr(parent, "_edited", -1) > node._seq:
+            for position, parent in enumerate(node._stored_inputs()):
+                if isinstance(parent, Node) and parent._edited > node._seq:
                     raise _edit_error(node, position, "given new data (.data = ...)")
-            if getattr(node, "_edited", -1) > node._seq:
+            if node._edited > node._seq:
                 raise _edit_error(node, OUT, "given new data (.data = ...)")
 
 
@@ -567,46 +603,87 @@ def _chain_rule_raw(order):
 
     Primitives without parameters (add, mul, exp, … : most of any graph) with
     one or two inputs get their VJPs called with the inputs' data spelled
-    out, so no argument list is built per node.
+    out, so no argument list is built per node; a Value's float gradient
+    is added in place here, anything else goes through ``_deliver``.
     """
-    fit = _fit_array
     ndarray = np.ndarray
+    deliver = _deliver
     for node in reversed(order):
         prim = node._op
         if prim is None:
             continue
         g = node._grad
         out = node._data
-        inputs = node._inputs
-        params = node._params
-        arity = len(inputs)
-        if params is None and arity <= 2:
-            xd = inputs[0]._data
-            yd = inputs[1]._data if arity == 2 else None
+        y = node._y
+        rare = node._rare
+        if y is _MANY or (rare is not None and rare.params is not None):
+            _node_vjps(node, prim, g, out, rare)
+            continue
+        x = node._x
+        xc = x.__class__
+        if y is _UNARY:
+            vjp = prim.vjps[0](g, out, x._data)
+            if xc is Value and vjp.__class__ is float:
+                previous = x._grad
+                x._grad = vjp if previous is None else previous + vjp
+            else:
+                deliver(x, vjp, g)
+            continue
+        yc = y.__class__
+        if xc is float or xc is ndarray:
+            xd, x = x, None
         else:
-            args = [parent._data for parent in inputs]
-            params = params or {}
-        position = 0
-        for parent in inputs:
-            if parent.requires_grad:
-                vjp = prim.vjps[position]
-                if params is not None:
-                    parent_grad = vjp(g, out, *args, **params)
-                elif arity == 2:
-                    parent_grad = vjp(g, out, xd, yd)
-                else:
-                    parent_grad = vjp(g, out, xd)
-                if parent_grad.__class__ is not float or parent.__class__ is not Value:
-                    parent_grad = fit(parent_grad, parent)
-                previous = parent._grad
-                if previous is not None:
-                    parent_grad = previous + parent_grad
-                    if parent_grad.__class__ is not float and parent_grad.__class__ is not ndarray:
-                        parent_grad = np.asarray(parent_grad)  # _accumulate, inlined: ~10 % of this loop
-                elif parent_grad.__class__ is ndarray and (parent_grad is g or parent_grad.base is not None):
-                    parent_grad = parent_grad.copy()  # passed on or a view: the node gets its own array
-                parent._grad = parent_grad
-            position += 1
+            xd = x._data
+            if not x.requires_grad:
+                x = None
+        if yc is float or yc is ndarray:
+            yd, y = y, None
+        else:
+            yd = y._data
+            if not y.requires_grad:
+                y = None
+        if x is not None:
+            vjp = prim.vjps[0](g, out, xd, yd)
+            if xc is Value and vjp.__class__ is float:
+                previous = x._grad
+                x._grad = vjp if previous is None else previous + vjp
+            else:
+                deliver(x, vjp, g)
+        if y is not None:
+            vjp = prim.vjps[1](g, out, xd, yd)
+            if yc is Value and vjp.__class__ is float:
+                previous = y._grad
+                y._grad = vjp if previous is None else previous + vjp
+            else:
+                deliver(y, vjp, g)
+
+
+def _node_vjps(node, prim, g, out, rare):
+    """The VJPs of a node with parameters or more than two inputs, on raw data."""
+    inputs = node._stored_inputs()
+    args = [item._data if isinstance(item, Node) else item for item in inputs]
+    params = rare.params if rare is not None and rare.params is not None else {}
+    for position, parent in enumerate(inputs):
+        if isinstance(parent, Node) and parent.requires_grad:
+            _deliver(parent, prim.vjps[position](g, out, *args, **params), g)
+
+
+def _deliver(parent, parent_grad, g):
+    """Add a raw gradient to ``parent._grad``, shaped and typed like ``parent``'s data.
+
+    Every gradient array a node keeps is its own: one that is the upstream
+    gradient ``g`` passed on (add) or a view (reshape) is copied the first
+    time it reaches a node.
+    """
+    parent_grad = _fit_array(parent_grad, parent)
+    previous = parent._grad
+    if previous is not None:
+        parent_grad = previous + parent_grad
+        if parent_grad.__class__ is not float and parent_grad.__class__ is not np.ndarray:
+            parent_grad = np.asarray(parent_grad)  # NumPy makes a sum of two 0-d arrays a scalar
+    elif parent_grad.__class__ is np.ndarray and (parent_grad is g or parent_grad.base is not None):
+        parent_grad = parent_grad.copy()
+    parent._grad = parent_grad
 
 
 def _accumulate(previous, grad):

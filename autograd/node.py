@@ -11,13 +11,10 @@ import numpy as np
 class Node:
     """What Value and Tensor share: data, grad and the record of how it was made."""
 
-    __slots__ = (
-        "_data", "_grad", "requires_grad", "_op", "_inputs", "_params", "name", "group", "_origin", "_seq",
-        "_saved", "_edited",
-    )
-    # Two slots are set only when needed and read with a default: ``_saved``,
-    # the checksums of the arrays a recorded operation's VJPs will read, and
-    # ``_edited``, the creation number current when ``.data`` was last rebound.
+    # One tracked object per node, eight slots: the inputs are kept in ``_x``
+    # and ``_y`` (see ``_inputs``), a constant operand as its raw number or
+    # array, and the fields most nodes never set live in ``_rare``.
+    __slots__ = ("_data", "_grad", "requires_grad", "_op", "_x", "_y", "_seq", "_rare")
 
     # -- data and gradient ---------------------------------------------------
 
@@ -59,20 +56,19 @@ class Node:
             raise TypeError(
                 f"{type(self).__name__}: requires_grad must be True or False, got {requires_grad!r}"
             )
+        if name is not None and not isinstance(name, str):
+            raise TypeError(f"{type(self).__name__}: name must be a string, got {type(name).__name__}")
+        from .engine import next_seq, state
+
         self._data = data
         self._grad = None
         self.requires_grad = bool(requires_grad)
         self._op = None
-        self._inputs = ()
-        self._params = None
-        if name is not None and not isinstance(name, str):
-            raise TypeError(f"{type(self).__name__}: name must be a string, got {type(name).__name__}")
-        self.name = name
-        from .engine import next_seq, state
-
-        self.group = state.group
-        self._origin = None
+        self._x = self._y = None
         self._seq = next_seq()
+        self._rare = _rare_in(state.group)
+        if name is not None:
+            self._rare_fields().name = name
 
     # -- the record -------------------------------------------------------
 
@@ -87,9 +83,124 @@ class Node:
         return self._inputs
 
     @property
+    def _inputs(self):
+        """The input nodes. A constant operand is kept as its raw number or array;
+        the first call makes it a leaf node and keeps that node, so the graph
+        shows the same constant node every time."""
+        x, y = self._x, self._y
+        if y is None:
+            return ()
+        if y is _UNARY:
+            if not isinstance(x, Node):
+                x = self._x = _constant_node(x, self, 0, 1)
+            return (x,)
+        if y is _MANY:
+            if not all(isinstance(item, Node) for item in x):
+                x = self._x = tuple(
+                    item if isinstance(item, Node) else _constant_node(item, self, i, len(x))
+                    for i, item in enumerate(x)
+                )
+            return x
+        if not isinstance(x, Node):
+            x = self._x = _constant_node(x, self, 0, 2)
+        if not isinstance(y, Node):
+            y = self._y = _constant_node(y, self, 1, 2)
+        return (x, y)
+
+    @_inputs.setter
+    def _inputs(self, inputs):
+        inputs = tuple(inputs)
+        if not inputs:
+            self._x = self._y = None
+        elif len(inputs) == 1:
+            self._x, self._y = inputs[0], _UNARY
+        elif len(inputs) == 2:
+            self._x, self._y = inputs
+        else:
+            self._x, self._y = inputs, _MANY
+
+    def _stored_inputs(self):
+        """The inputs as kept: nodes, and constants as raw numbers or arrays."""
+        y = self._y
+        if y is None:
+            return ()
+        if y is _UNARY:
+            return (self._x,)
+        if y is _MANY:
+            return self._x
+        return (self._x, y)
+
+    @property
     def params(self):
         """The primitive's keyword parameters (axis, shape, …)."""
         return dict(self._params or {})
+
+    # The fields few nodes set, kept in ``_rare`` (None until one is set).
+
+    def _rare_fields(self):
+        rare = self._rare
+        if rare is None:
+            rare = self._rare = _Rare()
+        return rare
+
+    @property
+    def name(self):
+        """A label for diagrams and messages, or None."""
+        rare = self._rare
+        return None if rare is None else rare.name
+
+    @name.setter
+    def name(self, value):
+        self._rare_fields().name = value
+
+    @property
+    def group(self):
+        """The ``autograd.group`` open when this node was created, or None."""
+        rare = self._rare
+        return None if rare is None else rare.group
+
+    @group.setter
+    def group(self, value):
+        if value is not None or self._rare is not None:
+            self._rare_fields().group = value
+
+    @property
+    def _origin(self):
+        rare = self._rare
+        return None if rare is None else rare.origin
+
+    @_origin.setter
+    def _origin(self, value):
+        if value is not None or self._rare is not None:
+            self._rare_fields().origin = value
+
+    @property
+    def _params(self):
+        rare = self._rare
+        return None if rare is None else rare.params
+
+    @_params.setter
+    def _params(self, value):
+        if value is not None or self._rare is not None:
+            self._rare_fields().params = value
+
+    @property
+    def _saved(self):
+        rare = self._rare
+        return () if rare is None else rare.saved
+
+    @_saved.setter
+    def _saved(self, value):
+        self._rare_fields().saved = value
+
+    @property
+    def _edited(self):
+        rare = self._rare
+        return -1 if rare is None else rare.edited
+
+    @_edited.setter
+    def _edited(self, value):
+        self._rare_fields().edited = value
 
     @property
     def is_leaf(self):
@@ -488,6 +599,49 @@ class Tensor(Node):
 
     def log_softmax(self, axis=-1):
         return ops.log_softmax(self, axis=axis)
+
+
+class _Rare:
+    """A node's fields that few nodes set: kept apart, so a node is one small object."""
+
+    __slots__ = ("name", "group", "origin", "params", "saved", "edited")
+
+    def __init__(self):
+        self.name = self.group = self.origin = self.params = None
+        self.saved = ()  # checksums of the arrays the VJPs read: ((position, checksum), ...)
+        self.edited = -1  # the creation number current when ``.data`` was last rebound
+
+
+def _rare_in(group):
+    """``_rare`` for a node created inside ``group``: None outside any group."""
+    if group is None:
+        return None
+    rare = _Rare()
+    rare.group = group
+    return rare
+
+
+# ``node._y`` when the node has one input (in ``_x``), or three or more (a tuple in ``_x``).
+_UNARY = type("_Unary", (), {"__slots__": (), "__repr__": lambda self: "<one input>"})()
+_MANY = type("_Many", (), {"__slots__": (), "__repr__": lambda self: "<inputs in a tuple>"})()
+
+
+def _constant_node(data, consumer, position, count):
+    """The leaf node for the constant operand ``position`` of ``consumer`` (one of ``count``).
+
+    Numbered between ``consumer`` and the next node, in the group that was open
+    when ``consumer`` was recorded, as the operand was.
+    """
+    cls = Tensor if data.__class__ is np.ndarray else Value
+    node = cls.__new__(cls)
+    node._data = data
+    node._grad = None
+    node.requires_grad = False
+    node._op = None
+    node._x = node._y = None
+    node._seq = consumer._seq + (position + 1) / (count + 1)
+    node._rare = _rare_in(consumer.group)
+    return node
 
 
 def _holds_node(items):

@@ -1,6 +1,6 @@
-"""One SGD step of the textbook's MNIST network, 784-50-10, batch 100, float64, side by side.
+"""One SGD step of the textbook's MNIST network, 784-50-10, batch 100, side by side.
 
-    python benchmarks/mlp.py [--rounds 300] [--steps 5]
+    python benchmarks/mlp.py [--rounds 300] [--steps 5] [--dtype float64|float32] [--tiny-only]
 
 Contestants, all in this process, with the same starting weights and batch:
 
@@ -9,6 +9,10 @@ Contestants, all in this process, with the same starting weights and batch:
   computes the gradient for the images, which the book's layer always does);
 - numpy (lean): the same without that unused image gradient;
 - nn: ``TwoLayerNet.gradient`` and ``nn.SGD.update``;
+- nn, edit checks off: the same inside ``autograd.engine.skip_edit_checks()``,
+  which ``gradient`` may use since it records and backpropagates in one call;
+- Tensor by hand: the network written on Tensors, ``(x @ W1 + b1).relu() @ W2
+  + b2``, then ``softmax_cross_entropy``, ``.backward()`` and an update in place;
 - nn's math, no graph: the forward and VJP functions of the primitives nn
   records, called directly on arrays: the same arithmetic without the graph,
   so ``nn`` minus this is what the engine (and the optimizer's checks) cost;
@@ -26,7 +30,13 @@ Where OPENBLAS_CORETYPE and OPENBLAS_L2_SIZE are set (they slow a current
 NumPy), unset both for the run alone:
 ``env -u OPENBLAS_CORETYPE -u OPENBLAS_L2_SIZE python benchmarks/mlp.py``.
 Other processes on the machine move these figures by 10 % or more: run it
-twice.
+twice. ``--dtype float32`` runs every contestant in float32 (the gradients
+are then checked to a relative 1e-4, float64 ones to 1e-10).
+
+Then the overhead on tiny arrays: a chain of elementwise operations
+(alternately ``y * w`` and ``y + w``) on shape (10,), forward and backward,
+per operation, against the same arithmetic written in NumPy, and PyTorch
+when installed.
 """
 
 import argparse
@@ -43,17 +53,20 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 import nn  # noqa: E402
 
+import autograd  # noqa: E402
+from autograd import Tensor  # noqa: E402
+
 N, D, H, C = 100, 784, 50, 10
 LR = 0.1
 
 
-def make_problem(seed=0):
+def make_problem(seed=0, dtype=np.float64):
     rng = np.random.default_rng(seed)
-    x = rng.random((N, D))
+    x = rng.random((N, D)).astype(dtype)
     t = rng.integers(0, C, N)
     params = {"W1": 0.01 * rng.standard_normal((D, H)), "b1": np.zeros(H),
               "W2": 0.01 * rng.standard_normal((H, C)), "b2": np.zeros(C)}
-    return x, t, params
+    return x, t, {key: value.astype(dtype) for key, value in params.items()}
 
 
 def numpy_gradients(params, x, t, input_gradient):
@@ -99,8 +112,36 @@ def numpy_step(params, x, t, input_gradient):
 def nn_network(params):
     network = nn.TwoLayerNet(D, H, C)
     for key in params:
-        network.params[key][...] = params[key]
+        network.params[key] = params[key].copy()  # in the problem's dtype
+    network._sync_params()  # the layers compute with these arrays from now on
     return network
+
+
+def unchecked_gradient(network, x, t):
+    """``network.gradient`` with the engine's in-place edit guard off, as nn may run it."""
+    with autograd.engine.skip_edit_checks():
+        return network.gradient(x, t)
+
+
+class TensorNetwork:
+    """The same network written by hand on Tensors, as a user of the engine would."""
+
+    def __init__(self, params):
+        self.params = {key: Tensor(value.copy()) for key, value in params.items()}
+
+    def gradients(self, x, t):
+        p = self.params
+        for w in p.values():
+            w.zero_grad()
+        scores = (x @ p["W1"] + p["b1"]).relu() @ p["W2"] + p["b2"]
+        loss = autograd.softmax_cross_entropy(scores, t)
+        loss.backward()
+        return {key: w.grad for key, w in p.items()}
+
+    def step(self, x, t):
+        grads = self.gradients(x, t)
+        for key, w in self.params.items():
+            w.data -= LR * grads[key]
 
 
 def layer_by_layer_gradients(network, x, t):
@@ -144,8 +185,8 @@ def torch_contestant(params, x, t):
         import torch
     except ImportError:
         return None
-    weights = {key: torch.tensor(value, dtype=torch.float64, requires_grad=True) for key, value in params.items()}
-    xt, tt = torch.tensor(x, dtype=torch.float64), torch.tensor(t)
+    weights = {key: torch.tensor(value, requires_grad=True) for key, value in params.items()}
+    xt, tt = torch.tensor(x), torch.tensor(t)
 
     def gradients():
         for w in weights.values():
@@ -167,13 +208,17 @@ def torch_contestant(params, x, t):
 def contestants(x, t, params):
     """name -> (gradients at the starting weights, one SGD step)."""
     textbook, lean, graphless = ({k: v.copy() for k, v in params.items()} for _ in range(3))
-    network, chained = nn_network(params), nn_network(params)
-    sgd, chained_sgd = nn.SGD(lr=LR), nn.SGD(lr=LR)
+    network, chained, unchecked = nn_network(params), nn_network(params), nn_network(params)
+    sgd, chained_sgd, unchecked_sgd = nn.SGD(lr=LR), nn.SGD(lr=LR), nn.SGD(lr=LR)
+    by_hand = TensorNetwork(params)
     table = {
         "numpy (textbook)": (lambda: numpy_gradients(textbook, x, t, True)[1],
                              lambda: numpy_step(textbook, x, t, True)),
         "numpy (lean)": (lambda: numpy_gradients(lean, x, t, False)[1], lambda: numpy_step(lean, x, t, False)),
         "nn": (lambda: network.gradient(x, t), lambda: sgd.update(network.params, network.gradient(x, t))),
+        "nn, edit checks off": (lambda: unchecked_gradient(unchecked, x, t),
+                                lambda: unchecked_sgd.update(unchecked.params, unchecked_gradient(unchecked, x, t))),
+        "Tensor by hand": (lambda: by_hand.gradients(x, t), lambda: by_hand.step(x, t)),
         "nn's math, no graph": (lambda: graphless_gradients(graphless, x, t),
                                 lambda: plain_step(graphless, graphless_gradients(graphless, x, t))),
         "nn layer by layer": (lambda: layer_by_layer_gradients(chained, x, t),
@@ -186,12 +231,14 @@ def contestants(x, t, params):
     return table
 
 
-def check_gradients(table):
+def check_gradients(table, tolerance, relative):
+    """Every contestant's gradients against the textbook NumPy ones (relative: to their largest element)."""
     reference = table["numpy (textbook)"][0]()
     for name, (gradients, _) in table.items():
         grads = gradients()
-        worst = max(float(np.max(np.abs(grads[k] - reference[k]))) for k in reference)
-        if worst > 1e-10:
+        worst = max(float(np.max(np.abs(grads[k] - reference[k])))
+                    / (max(float(np.max(np.abs(reference[k]))), 1e-30) if relative else 1.0) for k in reference)
+        if worst > tolerance:
             sys.exit(f"{name}: gradients differ from the textbook NumPy ones by {worst:.2e}; not timing")
     return worst
 
@@ -227,17 +274,29 @@ def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--rounds", type=int, default=300, help="interleaved rounds (default 300)")
     parser.add_argument("--steps", type=int, default=5, help="steps per contestant per round (default 5)")
+    parser.add_argument("--dtype", choices=("float64", "float32"), default="float64",
+                        help="the weights' and the batch's dtype (default float64)")
+    parser.add_argument("--tiny-only", action="store_true", help="only the tiny-array overhead")
     args = parser.parse_args(argv)
+    if not args.tiny_only:
+        network_step(args)
+    tiny_arrays(args.rounds)
+    return 0
 
-    x, t, params = make_problem()
+
+def network_step(args):
+    dtype = np.dtype(args.dtype)
+    x, t, params = make_problem(dtype=dtype)
     table = contestants(x, t, params)
-    check_gradients(table)
-    print(f"one SGD step, {D}-{H}-{C}, batch {N}, float64; numpy {np.__version__}, Python {sys.version.split()[0]}")
+    tolerance, relative = (1e-10, False) if dtype == np.float64 else (1e-4, True)
+    check_gradients(table, tolerance, relative)
+    print(f"one SGD step, {D}-{H}-{C}, batch {N}, {dtype}; numpy {np.__version__}, Python {sys.version.split()[0]}")
     print(blas_description())
     for variable in ("OPENBLAS_CORETYPE", "OPENBLAS_L2_SIZE"):
         if variable in os.environ:
             print(f"note: {variable}={os.environ[variable]} is set; it can slow a current NumPy")
-    print("gradients agree with the textbook NumPy step to 1e-10 for every contestant")
+    print(f"gradients agree with the textbook NumPy step to {'a relative ' if relative else ''}{tolerance:g} "
+          "for every contestant")
     for _ in range(3):  # warm up caches and allocators
         for _, step in table.values():
             step()
@@ -256,7 +315,89 @@ def main(argv=None):
           f"nn / numpy (lean): {medians['nn'] / lean:.3f}   (target ≤ 1.10)")
     print(f"graph, engine and optimizer overhead per step: {overhead * 1e6:.0f} µs "
           "(nn minus the same math on raw arrays)")
-    return 0
+    print(f"nn, edit checks off / numpy (lean): {medians['nn, edit checks off'] / lean:.3f} (target ≤ 1.10)   "
+          f"Tensor by hand / numpy (lean): {medians['Tensor by hand'] / lean:.3f} (target ≤ 1.15)")
+
+
+def tiny_chain_ours(length, size=10):
+    w = Tensor(np.full(size, 0.5))
+    x = Tensor(np.linspace(-1.0, 1.0, size))
+
+    def run():
+        w.zero_grad()
+        x.zero_grad()
+        y = x
+        for i in range(length):
+            y = y * w if i % 2 == 0 else y + w
+        y.backward(np.ones(size))
+        return x.grad
+
+    return run
+
+
+def tiny_chain_numpy(length, size=10):
+    """The same forward and backward arithmetic, written out on arrays."""
+    w = np.full(size, 0.5)
+    x = np.linspace(-1.0, 1.0, size)
+
+    def run():
+        values = [x]
+        y = x
+        for i in range(length):
+            y = y * w if i % 2 == 0 else y + w
+            values.append(y)
+        g = np.ones(size)
+        dw = np.zeros(size)
+        for i in reversed(range(length)):
+            if i % 2 == 0:
+                dw = dw + g * values[i]
+                g = g * w
+            else:
+                dw = dw + g
+        return g
+
+    return run
+
+
+def tiny_chain_torch(length, size=10):
+    try:
+        import torch
+    except ImportError:
+        return None
+    w = torch.full((size,), 0.5, dtype=torch.float64, requires_grad=True)
+    x = torch.linspace(-1.0, 1.0, size, dtype=torch.float64, requires_grad=True)
+
+    def run():
+        w.grad = x.grad = None
+        y = x
+        for i in range(length):
+            y = y * w if i % 2 == 0 else y + w
+        y.backward(torch.ones(size, dtype=torch.float64))
+        return x.grad.numpy()
+
+    return f"torch {torch.__version__}", run
+
+
+def tiny_arrays(rounds, length=100):
+    """µs per elementwise operation, forward and backward, on shape (10,)."""
+    table = {"ours (Tensor)": tiny_chain_ours(length), "numpy, by hand": tiny_chain_numpy(length)}
+    torch_entry = tiny_chain_torch(length)
+    if torch_entry is not None:
+        table[torch_entry[0]] = torch_entry[1]
+    reference = table["numpy, by hand"]()
+    for name, run in table.items():
+        np.testing.assert_allclose(run(), reference, rtol=1e-12, err_msg=name)
+    times = {name: [] for name in table}
+    names = list(table)
+    for round_number in range(rounds):
+        for name in names[round_number % len(names):] + names[:round_number % len(names)]:
+            started = time.perf_counter()
+            table[name]()
+            times[name].append((time.perf_counter() - started) / length)
+    print(f"\nelementwise chain on shape (10,), {length} operations (y * w, y + w), forward + backward:")
+    for name, values in times.items():
+        print(f"{name:<16} {statistics.median(values) * 1e6:7.2f} µs per operation")
+    print("(target: ≤ 6 µs per operation for ours)")
 
 
 if __name__ == "__main__":

@@ -7,8 +7,18 @@
     the same weights and data (the losses and gradients are checked equal). The
     same network is also run batched on Tensors, as a user of this library
     would write it.
-(b) Memory per scalar multiply node, measured with tracemalloc over a chain.
+(b) Memory per scalar multiply node, measured with tracemalloc over a chain:
+    Value × Value, and Value × a float constant (ours; micrograd makes a node
+    of the constant).
 (c) The deepest chain each engine can backpropagate.
+(d) Scaling: µs per node of the chain y = y * c + c at 10², 10⁴ and 10⁶
+    nodes (``--quick``: 10⁵), forward and backward, with the garbage
+    collector on (as users run it) and off.
+(e) The fastest a node can be made in Python here: a bare ``__slots__``
+    object created and filled by a function call, the bound on (a) and (d).
+
+(a) runs with the garbage collector on, as users run it, and again with it
+off (``gc.disable()`` around each timed step).
 
 Each figure is printed, then the ratios. Timing: the median of interleaved
 repetitions, with garbage collected between repetitions (not during them);
@@ -127,17 +137,23 @@ def step_tensor(model, xs, ys):
     return loss
 
 
-def timed(step, *args):
+def timed(step, *args, collector=True):
     """(forward seconds, backward seconds) of one step: loss and zeroed grads, then backward."""
     gc.collect()
-    start = time.perf_counter()
-    loss = step(*args)
-    middle = time.perf_counter()
-    loss.backward()
-    return middle - start, time.perf_counter() - middle
+    if not collector:
+        gc.disable()
+    try:
+        start = time.perf_counter()
+        loss = step(*args)
+        middle = time.perf_counter()
+        loss.backward()
+        end = time.perf_counter()
+    finally:
+        gc.enable()
+    return middle - start, end - middle
 
 
-def demo_network(repeats):
+def demo_network(repeats, collector=True):
     import random
 
     random.seed(1337)
@@ -161,7 +177,7 @@ def demo_network(repeats):
     times = {name: [] for name in steps}
     for _ in range(repeats):
         for name, (step, model) in steps.items():
-            times[name].append(timed(step, model, xs, ys))
+            times[name].append(timed(step, model, xs, ys, collector=collector))
     medians = {}
     for name, runs in times.items():
         totals = [forward + backward for forward, backward in runs]
@@ -170,8 +186,8 @@ def demo_network(repeats):
     return medians, losses[0]
 
 
-def bytes_per_mul_node(make_value, n=100_000):
-    constant = make_value(1.000001)
+def bytes_per_mul_node(make_value, n=100_000, constant=None):
+    constant = make_value(1.000001) if constant is None else constant
     x = make_value(1.0)
     gc.collect()
     tracemalloc.start()
@@ -206,6 +222,73 @@ def deepest_chain(make_value, depths):
     return deepest
 
 
+def chain_costs(nodes, collector):
+    """(forward, backward) µs per node of y = y * c + c over ``nodes`` nodes (two per step)."""
+    c, y = Value(1.0001), Value(0.5)
+    gc.collect()
+    if not collector:
+        gc.disable()
+    try:
+        start = time.perf_counter()
+        for _ in range(nodes // 2):
+            y = y * c + c
+        middle = time.perf_counter()
+        y.backward()
+        end = time.perf_counter()
+    finally:
+        gc.enable()
+    del y
+    gc.collect()
+    return (middle - start) / nodes * 1e6, (end - middle) / nodes * 1e6
+
+
+def scaling(sizes, repeats):
+    """{(nodes, collector): (forward, backward) medians}, runs interleaved."""
+    runs = {(n, on): [] for n in sizes for on in (True, False)}
+    for _ in range(repeats):
+        for key in runs:
+            if key[0] < 10**5 or len(runs[key]) < max(1, repeats // 3):
+                runs[key].extend(chain_costs(*key) for _ in range(5 if key[0] < 10**5 else 1))
+    return {key: tuple(statistics.median(r[i] for r in values) for i in (0, 1)) for key, values in runs.items()}
+
+
+class _Bare:
+    __slots__ = ("a", "b", "c", "d", "e", "f", "g", "h")
+
+
+def _bare_node(x, y):
+    node = _new(_Bare)
+    node.a = x.a * y.a
+    node.b = None
+    node.c = True
+    node.d = None
+    node.e = x
+    node.f = y
+    node.g = 0
+    node.h = None
+    return node
+
+
+_new = object.__new__
+
+
+def fastest_node(n=10_000, repeats=51):
+    """µs per node of the leanest node Python can make: one call, one eight-slot object, one float
+    (over a chain of ``n``, the size of the middle row of (d))."""
+    x, y = _new(_Bare), _new(_Bare)
+    x.a, y.a = 1.0, 1.0
+    times = []
+    for _ in range(repeats):
+        gc.collect()
+        start = time.perf_counter()
+        z = x
+        for _ in range(n):
+            z = _bare_node(z, y)
+        times.append((time.perf_counter() - start) / n * 1e6)
+        del z
+    return statistics.median(times)
+
+
 def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--quick", action="store_true", help="fewer repetitions and shallower chains")
@@ -214,22 +297,45 @@ def main(argv=None):
     depths = [10**3 // 2, 10**3, 10**4, 10**5] + ([] if args.quick else [10**6])
 
     print(f"Python {sys.version.split()[0]}, NumPy {np.__version__}, micrograd 0.1.0\n")
-    times, loss = demo_network(repeats)
-    print(f"(a) micrograd's demo, MLP 2-16-16-1, 100 points, forward + backward (loss {loss:.6f}):")
-    for name, (total, forward, backward) in times.items():
-        print(f"    {name:<15} {total * 1e3:9.1f} ms  (forward {forward * 1e3:.1f}, backward {backward * 1e3:.1f})")
-    times = {name: total for name, (total, _, _) in times.items()}
+    all_times = {}
+    for collector in (True, False):
+        times, loss = demo_network(repeats, collector)
+        print(f"(a) micrograd's demo, MLP 2-16-16-1, 100 points, forward + backward (loss {loss:.6f}), "
+              f"garbage collector {'on' if collector else 'off'}:")
+        for name, (total, forward, backward) in times.items():
+            print(f"    {name:<15} {total * 1e3:9.1f} ms  (forward {forward * 1e3:.1f}, backward {backward * 1e3:.1f})")
+        all_times[collector] = {name: total for name, (total, _, _) in times.items()}
+    times = all_times[True]
     memory = {"micrograd": bytes_per_mul_node(mg_engine.Value), "ours (Value)": bytes_per_mul_node(Value)}
-    print("(b) memory per scalar multiply node:")
+    with_float = bytes_per_mul_node(Value, constant=1.0001)
+    print("(b) memory per scalar multiply node (target: ≤ 150 bytes Value × Value, ≤ 250 with a float constant):")
     for name, size in memory.items():
         print(f"    {name:<15} {size:9.0f} bytes")
+    print(f"    {'ours, × 1.0001':<15} {with_float:9.0f} bytes")
     deepest = {"micrograd": deepest_chain(mg_engine.Value, depths), "ours (Value)": deepest_chain(Value, depths)}
     print(f"(c) deepest chain that backpropagates (tried {', '.join(f'{d:,}' for d in depths)}):")
     for name, depth in deepest.items():
         print(f"    {name:<15} {depth:>9,}")
 
+    sizes = [10**2, 10**4, 10**5 if args.quick else 10**6]
+    costs = scaling(sizes, repeats)
+    print("(d) the chain y = y * c + c, µs per node (target: within 1.5x of each other):")
+    print(f"    {'nodes':>9}   forward (gc on)  backward (gc on)   forward (gc off)  backward (gc off)")
+    for n in sizes:
+        (f_on, b_on), (f_off, b_off) = costs[(n, True)], costs[(n, False)]
+        print(f"    {n:>9,}   {f_on:15.2f}  {b_on:16.2f}   {f_off:16.2f}  {b_off:17.2f}")
+    for on in (True, False):
+        spread = [max(costs[(n, on)][i] for n in sizes) / min(costs[(n, on)][i] for n in sizes) for i in (0, 1)]
+        print(f"    spread, gc {'on ' if on else 'off'}: forward {spread[0]:.2f}x, backward {spread[1]:.2f}x")
+    largest = sizes[-1]
+    print(f"    {largest:,} nodes: built in {costs[(largest, True)][0] * largest / 1e6:.2f} s, "
+          f"backpropagated in {costs[(largest, True)][1] * largest / 1e6:.2f} s (gc on)")
+    print(f"(e) the fastest node Python makes here (a call filling an eight-slot object): {fastest_node():.2f} µs")
+
     print("\nRatios (micrograd / ours; higher is better for us):")
-    print(f"    demo step, Value:   {times['micrograd'] / times['ours (Value)']:6.1f}x faster")
+    print(f"    demo step, Value:   {times['micrograd'] / times['ours (Value)']:6.1f}x faster "
+          f"(target 10x; garbage collector off: "
+          f"{all_times[False]['micrograd'] / all_times[False]['ours (Value)']:.1f}x)")
     print(f"    demo step, Tensor:  {times['micrograd'] / times['ours (Tensor)']:6.1f}x faster")
     print(f"    memory per node:    {memory['micrograd'] / memory['ours (Value)']:6.1f}x smaller")
     print(f"    deepest chain:      {deepest['ours (Value)'] / max(deepest['micrograd'], 1):6.0f}x deeper")

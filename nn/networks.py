@@ -293,13 +293,16 @@ class Network:
         x = _as_input(x, "gradient")
         out = x
         layers = self._layer_list()
-        for layer in layers:
-            out = layer.build(out, train_flg=True) if isinstance(layer, _TRAIN_DEPENDENT) else layer.build(out)
-        loss = self._with_decay(self.lastLayer.build(out, _as_target(t)))
         nodes = self._param_nodes
-        for node in nodes.values():
-            node.grad = None
-        loss.backward()
+        # Recorded and backpropagated here, with no caller's code in between that
+        # could edit the data: the in-place guard has nothing to catch.
+        with autograd.engine.skip_edit_checks():
+            for layer in layers:
+                out = layer.build(out, train_flg=True) if isinstance(layer, _TRAIN_DEPENDENT) else layer.build(out)
+            loss = self._with_decay(self.lastLayer.build(out, _as_target(t)))
+            for node in nodes.values():
+                node.grad = None
+            loss.backward()
         for layer in layers:
             layer._after_backward()
         grads = {key: node.grad if node.grad is not None else np.zeros_like(node.data) for key, node in nodes.items()}
