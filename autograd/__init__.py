@@ -50,7 +50,7 @@ from .functions import (
     transpose,
     zero_grad,
 )
-from .functions import cumprod, cumsum, logsumexp, positive, prod, ptp, std, var
+from .functions import cumprod, cumsum, logsumexp, positive, prod, ptp, sinc, std, var
 from .functional import grad, hessian, hvp, jacobian, value_and_grad
 from .forward import jvp, linearize, vjp
 from .conv import col2im, conv2d, conv_output_size, im2col, max_pool2d
@@ -87,7 +87,7 @@ __all__ += [
     "exp2", "expm1", "log2", "log10", "log1p", "logaddexp", "logaddexp2", "square", "reciprocal", "sign",
     "floor", "ceil", "fabs", "maximum", "minimum", "fmax", "fmin", "remainder", "mod", "deg2rad", "rad2deg",
     "degrees", "radians", "negative", "positive",
-    "prod", "var", "std", "cumsum", "cumprod", "ptp", "logsumexp",
+    "prod", "var", "std", "cumsum", "cumprod", "ptp", "logsumexp", "sinc",
     "jvp", "linearize", "vjp",
 ]
 

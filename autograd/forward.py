@@ -27,7 +27,7 @@ __all__ = ["jvp", "linearize", "vjp"]
 
 
 def jvp(f, primals, tangents):
-    """(f(*primals), J·tangents): the value and the directional derivative along ``tangents``.
+    """``(f(*primals), J·tangents)``: the value and the directional derivative along ``tangents``.
 
     ``primals`` and ``tangents`` are sequences of the same length; each
     tangent has its primal's shape. Numbers and arrays give a float or an
@@ -42,7 +42,7 @@ def jvp(f, primals, tangents):
 
 
 def linearize(f, *primals):
-    """(f(*primals), f_jvp) with ``f_jvp(*tangents)`` = J·tangents at the primals (None: a zero tangent).
+    """``(f(*primals), f_jvp)`` with ``f_jvp(*tangents)`` = J·tangents at the primals (None: a zero tangent).
 
     A primal may be a list, tuple or dict of numbers and arrays (nested); its
     tangent then has the same structure.
@@ -110,7 +110,7 @@ def _leaves_or_none(tangent, primal):
 
 
 def vjp(f, *primals):
-    """(f(*primals), f_vjp) with ``f_vjp(cotangent)`` the tuple (cotangentᵀ·∂f/∂primalᵢ for each i).
+    """``(f(*primals), f_vjp)`` with ``f_vjp(cotangent)`` the tuple (cotangentᵀ·∂f/∂primalᵢ for each i).
 
     The cotangent has the output's shape. Each gradient comes back in its
     primal's kind, as with ``grad``.

@@ -346,7 +346,7 @@ def norm(x, ord=None, axis=None, keepdims=False):
     """np.linalg.norm for ord None/2/1/±inf of vectors and None/'fro'/'nuc'/±1/±2/±inf of matrices.
 
     Kinks take a subgradient: 0 for the 2-norm and 'fro' at 0, sign(x) (0 at 0) for
-    |x|, the first maximising (minimising) element, row or column for ±inf and ±1,
+    |x|, an even share among the maximising (minimising) elements, rows or columns for ±inf and ±1,
     and the singular vectors NumPy's SVD returns for ±2 and 'nuc' (first derivatives only).
     """
     x = operand("norm", x)

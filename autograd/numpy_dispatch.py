@@ -178,7 +178,7 @@ for _np_func, _fn, _options in (
     (np.amax, functions.max, {}), (np.min, functions.min, {}), (np.amin, functions.min, {}),
     (np.prod, functions.prod, {}), (np.var, functions.var, {"rename": {"correction": "ddof"}}),
     (np.std, functions.std, {"rename": {"correction": "ddof"}}), (np.ptp, functions.ptp, {}),
-    (np.cumsum, functions.cumsum, {}), (np.cumprod, functions.cumprod, {}),
+    (np.cumsum, functions.cumsum, {}), (np.cumprod, functions.cumprod, {}), (np.sinc, functions.sinc, {}),
     (np.dot, functions.dot, {"arrays": 2}), (np.reshape, functions.reshape, {}),
     (np.transpose, functions.transpose, {}), (np.broadcast_to, functions.broadcast_to, {}),
     (np.clip, functions.clip, {"rename": {"a_min": "low", "a_max": "high", "min": "low", "max": "high"}}),

@@ -135,10 +135,10 @@ def test_the_2_norm_has_a_zero_subgradient_at_zero_as_pytorch():
     np.testing.assert_allclose(y.grad, [[0.0, 0.0], [0.6, 0.8]])
 
 
-def test_the_inf_norm_sends_the_gradient_to_the_first_largest_magnitude():
+def test_the_inf_norm_splits_the_gradient_among_tied_largest_magnitudes_as_torch():
     x = Tensor(np.array([1.0, -3.0, 3.0]))
     ag.linalg.norm(x, np.inf).backward()
-    np.testing.assert_array_equal(x.grad, [0.0, -1.0, 0.0])
+    np.testing.assert_array_equal(x.grad, [0.0, -0.5, 0.5])
 
 
 def test_einsum_gradient_of_a_diagonal_lands_on_the_diagonal():
