@@ -278,13 +278,7 @@ def _between(out, variables):
     """The recorded nodes that depend on the variables and lead to ``out``, inputs first."""
     if not (isinstance(out, Node) and out.requires_grad):
         return []
-    reached = set(variables)
-    between = []
-    for node in engine.topological_order(out):
-        if node not in reached and any(parent in reached for parent in node._inputs):
-            reached.add(node)
-            between.append(node)
-    return between
+    return functional.nodes_between(variables, out)
 
 
 def _tangent(t, variable, position, nested):

@@ -323,6 +323,17 @@ def _plain_scalar(out):
     return float(np.asarray(out.data if isinstance(out, Node) else out).item())
 
 
+def nodes_between(wrt, root):
+    """The recorded nodes that depend on ``wrt`` and lead to ``root``, inputs first (``root`` last if it depends)."""
+    reached = set(wrt)
+    between = []
+    for node in engine.topological_order(root):
+        if node not in reached and any(parent in reached for parent in node._inputs):
+            reached.add(node)
+            between.append(node)
+    return between
+
+
 def _backprop(root, wrt, create_graph):
     """``pull(seed) -> [∂(seed · root)/∂w for w in wrt]``, None where root does not depend on w.
 
@@ -336,13 +347,8 @@ def _backprop(root, wrt, create_graph):
     targets = set(wrt)
     if root in targets:  # f returned one of its arguments
         return lambda seed: [engine._seed(root, seed, create_graph) if w is root else None for w in wrt]
-    reached = set(targets)
-    between = []
-    for node in engine.topological_order(root):
-        if node not in targets and any(parent in reached for parent in node._inputs):
-            reached.add(node)
-            between.append(node)
-    if root not in reached:
+    between = nodes_between(wrt, root)
+    if not between or between[-1] is not root:
         return lambda seed: [None] * len(wrt)
     touched = set(between)
     for node in between:
