@@ -412,8 +412,23 @@ def topological_order(root, forget_grads=False):
             parents = node._x
         elif y is None:
             continue
-        else:
-            parents = (node._x, y)
+        else:  # two inputs, most nodes: each checked in place, with no tuple built (half the time)
+            x = node._x
+            if x.__class__ is not float and x.__class__ is not ndarray and x.requires_grad and x not in visited:
+                visit(x)
+                keep(x)
+                if x._op is not None:
+                    if forget_grads:
+                        x._grad = None
+                    push(x)
+            if y.__class__ is not float and y.__class__ is not ndarray and y.requires_grad and y not in visited:
+                visit(y)
+                keep(y)
+                if y._op is not None:
+                    if forget_grads:
+                        y._grad = None
+                    push(y)
+            continue
         for parent in parents:
             cls = parent.__class__
             if cls is not float and cls is not ndarray and parent.requires_grad and parent not in visited:
