@@ -28,7 +28,7 @@ from .ops import (  # NumPy's ufuncs as primitives
     fmax, fmin, hypot, log1p, log2, log10, logaddexp, logaddexp2, maximum, minimum, rad2deg, reciprocal,
     remainder, sign, sinh, square, tan,
 )
-from .ops import remainder as mod, rad2deg as degrees, deg2rad as radians, neg as negative
+from .ops import remainder as mod, rad2deg as degrees, deg2rad as radians, neg as negative, pow as power
 from .functions import (
     broadcast_to,
     clip,
@@ -85,7 +85,7 @@ __all__ += [
     "tan", "sinh", "cosh", "arcsin", "arccos", "arctan", "arcsinh", "arccosh", "arctanh", "arctan2", "hypot",
     "exp2", "expm1", "log2", "log10", "log1p", "logaddexp", "logaddexp2", "square", "reciprocal", "sign",
     "floor", "ceil", "fabs", "maximum", "minimum", "fmax", "fmin", "remainder", "mod", "deg2rad", "rad2deg",
-    "degrees", "radians", "negative", "positive",
+    "degrees", "radians", "negative", "positive", "power",
     "prod", "var", "std", "cumsum", "cumprod", "ptp", "logsumexp", "sinc",
     "jvp", "linearize", "vjp",
 ]

@@ -635,7 +635,7 @@ class Pooling(Layer):
     """Max pooling: the largest value of every pool_h × pool_w window, per channel, of NCHW input.
 
     Through ``autograd.max_pool2d``; padding adds zeros, as the textbook's
-    im2col does. Backward passes dout to the (first) maximum of each window.
+    im2col does. Backward passes dout to the maximum of each window (tied maxima share it).
     """
 
     def __init__(self, pool_h, pool_w, stride=1, pad=0, name=None):
