@@ -429,3 +429,57 @@ def test_smooth_curve_is_a_normalized_kaiser_window_with_mirrored_ends():
         smooth_curve(np.zeros((3, 3)))
     with pytest.raises(ValueError, match="window must be an odd positive integer"):
         smooth_curve(values, window=10)
+
+
+# -- DeepConvNet: backprop against central differences ------------------------------------
+
+
+def seeded(function, seed):
+    """``function`` run with NumPy's global generator reset first, so every call draws the same dropout masks."""
+    def run(*args):
+        np.random.seed(seed)
+        return function(*args)
+    return run
+
+
+def test_deep_conv_net_gradient_matches_central_differences_for_every_parameter():
+    """A narrow DeepConvNet (2, 2, 3, 3, 4, 4 filters) on 4×4 images: all 502 entries, dropout masks held fixed."""
+    from nn import numerical_gradient
+    np.random.seed(6)
+    narrow = {f"conv_param_{k}": {"filter_num": n} for k, n in enumerate((2, 2, 3, 3, 4, 4), start=1)}
+    net = DeepConvNet(input_dim=(1, 4, 4), hidden_size=5, output_size=3, **narrow)
+    assert net.params["W7"].shape == (4, 5)  # 4×4 → 4 → pool 2 → 2 + 2·2 − 2 = 4 → pool 2 → 2 → pool 1
+    x, t = np.random.default_rng(20).standard_normal((3, 1, 4, 4)), np.array([2, 0, 1])
+    grads = seeded(net.gradient, 7)(x, t)
+    loss = seeded(lambda _: net.loss(x, t), 7)
+    assert sum(value.size for value in net.params.values()) == 502
+    for key, value in net.params.items():
+        np.testing.assert_allclose(grads[key], numerical_gradient(loss, value), rtol=1e-5, atol=1e-8, err_msg=key)
+    # the masks do matter: a fresh draw gives another gradient
+    assert not np.allclose(seeded(net.gradient, 8)(x, t)["W8"], grads["W8"])
+
+
+def test_default_deep_conv_net_gradient_matches_central_differences_on_sampled_entries():
+    """The textbook's full-size DeepConvNet on two 28×28 images, two entries of each layer's weights and biases."""
+    np.random.seed(9)
+    net = DeepConvNet()
+    local = np.random.default_rng(21)
+    x, t = local.random((2, 1, 28, 28)), np.array([3, 8])
+    grads = seeded(net.gradient, 10)(x, t)
+    loss = seeded(lambda: net.loss(x, t), 10)
+    h = 1e-7  # small: a nudge moves every position a filter touches (784 for b1), and none may cross a kink
+    pooled = x
+    for layer in net.layers[:15]:  # the convolutions and pools, up to the first Affine (no dropout yet)
+        pooled = layer.forward(pooled)
+    hidden = pooled.reshape(2, -1) @ net.params["W7"] + net.params["b7"]
+    assert np.abs(hidden).min() > 1e-4  # no hidden unit within a nudge of ReLU's kink, so W7, W8 agree closely
+    for key in ("W1", "b1", "W3", "W6", "b6", "W7", "W8", "b8"):
+        flat = net.params[key].reshape(-1)  # a view: nudging it nudges the network
+        for index in local.choice(flat.size, 2, replace=False):
+            original = flat[index]
+            flat[index] = original + h
+            up = loss()
+            flat[index] = original - h
+            down = loss()
+            flat[index] = original
+            assert grads[key].reshape(-1)[index] == pytest.approx((up - down) / (2 * h), rel=1e-4, abs=1e-8), (key, index)
