@@ -310,6 +310,56 @@ def test_dataset_mnist_explains_how_to_run_on_the_test_set_alone(tmp_path, monke
         mnist.load_mnist()
 
 
+# -- chapters 4 and 5 (what common/ also serves) -----------------------------------------------
+
+
+def test_ch04_gradient_simplenet_and_ch05_gradient_check_patterns(book):
+    """common.functions and common.gradient on a 2×3 net (ch04); an OrderedDict of Affine/Relu layers (ch05)."""
+    (book / "ch05").mkdir(exist_ok=True)
+    result, _, _ = run(book / "ch05", "gradients.py", """
+        from collections import OrderedDict
+        from common.functions import softmax, cross_entropy_error
+        from common.gradient import numerical_gradient
+        from common.layers import *
+
+        np.random.seed(0)
+        W = np.random.randn(2, 3)
+        x, t = np.array([0.6, 0.9]), np.array([0, 0, 1])
+        f = lambda w: cross_entropy_error(softmax(np.dot(x, W)), t)
+        dW = numerical_gradient(f, W)
+
+        params = {'W1': 0.01 * np.random.randn(4, 5), 'b1': np.zeros(5), 'W2': 0.01 * np.random.randn(5, 3), 'b2': np.zeros(3)}
+        layers = OrderedDict()
+        layers['Affine1'] = Affine(params['W1'], params['b1'])
+        layers['Relu1'] = Relu()
+        layers['Affine2'] = Affine(params['W2'], params['b2'])
+        lastLayer = SoftmaxWithLoss()
+        X, T = np.random.randn(3, 4), np.eye(3)[[0, 2, 1]]
+
+        def loss(X, T):
+            y = X
+            for layer in layers.values():
+                y = layer.forward(y)
+            return lastLayer.forward(y, T)
+
+        loss(X, T)
+        dout = lastLayer.backward(1)
+        for layer in reversed(list(layers.values())):
+            dout = layer.backward(dout)
+        grads = {'W1': layers['Affine1'].dW, 'b1': layers['Affine1'].db, 'W2': layers['Affine2'].dW, 'b2': layers['Affine2'].db}
+        diff = {key: float(np.average(np.abs(grads[key] - numerical_gradient(lambda w: loss(X, T), params[key]))))
+                for key in params}
+        print("RESULT", json.dumps({'W': W.tolist(), 'dW': dW.tolist(), 'diff': diff}))
+    """)
+    W, x, t = np.array(result["W"]), np.array([0.6, 0.9]), np.array([0, 0, 1])
+    z = x @ W
+    y = np.exp(z) / np.exp(z).sum()
+    # L = −log(y₂ + 1e-7) with y = softmax(x·W): ∂L/∂z = y₂/(y₂ + 1e-7) · (y − t), and ∂L/∂W = x ⊗ ∂L/∂z
+    expected = np.outer(x, y[2] / (y[2] + 1e-7) * (y - t))
+    np.testing.assert_allclose(result["dW"], expected, rtol=1e-6)
+    assert max(result["diff"].values()) < 1e-8, result["diff"]  # the book prints 1e-10 to 1e-13 here
+
+
 # -- chapter 6 -------------------------------------------------------------------------------
 
 
