@@ -491,17 +491,15 @@ def test_overfit_weight_decay_and_dropout_patterns(book):
                         break
             found['decay %g' % weight_decay_lambda] = (network.accuracy(x_train, t_train), network.accuracy(x_test, t_test),
                                                       len(train_acc_list))
-        for use_dropout in (False, True):
-            np.random.seed(0)
-            network = MultiLayerNetExtend(input_size=784, hidden_size_list=[100, 100, 100, 100, 100, 100], output_size=10,
-                                          use_dropout=use_dropout, dropout_ration=0.2)
-            trainer = Trainer(network, x_train, t_train, x_test, t_test, epochs=max_epochs, mini_batch_size=100,
-                              optimizer='sgd', optimizer_param={'lr': 0.01}, evaluate_sample_num_per_epoch=300,
-                              verbose=use_dropout)
-            trainer.train()
-            train_acc_list, test_acc_list = trainer.train_acc_list, trainer.test_acc_list
-            found['dropout %s' % use_dropout] = (network.accuracy(x_train, t_train), network.accuracy(x_test, t_test),
-                                                 len(train_acc_list), len(test_acc_list))
+        np.random.seed(0)
+        network = MultiLayerNetExtend(input_size=784, hidden_size_list=[100, 100, 100, 100, 100, 100], output_size=10,
+                                      use_dropout=True, dropout_ration=0.2)
+        trainer = Trainer(network, x_train, t_train, x_test, t_test, epochs=max_epochs, mini_batch_size=100,
+                          optimizer='sgd', optimizer_param={'lr': 0.01}, evaluate_sample_num_per_epoch=300, verbose=True)
+        trainer.train()
+        train_acc_list, test_acc_list = trainer.train_acc_list, trainer.test_acc_list
+        found['dropout'] = (network.accuracy(x_train, t_train), network.accuracy(x_test, t_test),
+                            len(train_acc_list), len(test_acc_list))
         print("RESULT", json.dumps(found))
     """)
     assert out.count("=== epoch:") == 100
@@ -512,12 +510,12 @@ def test_overfit_weight_decay_and_dropout_patterns(book):
     assert plain[0] > 0.98 and plain[1] < plain[0] - 0.15
     assert decayed[0] - decayed[1] < plain[0] - plain[1] - 0.05
     assert decayed[1] > 0.65
-    no_dropout, dropout = result["dropout False"], result["dropout True"]
-    assert no_dropout[2:] == dropout[2:] == [100, 100]
-    # Fig. 6-23: dropout (ratio 0.2) narrows the gap as well, and slows learning (the book runs 301 epochs).
-    # Measured after 100: train 1.0 / test 0.747 without, 0.307 / 0.197 with dropout
-    assert no_dropout[0] > 0.98 and no_dropout[1] < no_dropout[0] - 0.15
-    assert dropout[0] - dropout[1] < no_dropout[0] - no_dropout[1] - 0.05
+    # Fig. 6-23: dropout (ratio 0.2) narrows the gap as well, and slows learning (the book runs 301 epochs). The
+    # network without dropout is the one without decay above: the same draws, the same weights. Measured after
+    # 100 epochs with dropout: train 0.307 / test 0.197
+    dropout = result["dropout"]
+    assert dropout[2:] == [100, 100]
+    assert dropout[0] - dropout[1] < plain[0] - plain[1] - 0.05
     assert dropout[1] > 0.15
 
 
