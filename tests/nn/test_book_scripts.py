@@ -42,6 +42,43 @@ import json
 import numpy as np
 """
 
+# What both chapter networks do alike, the book's way: batched accuracy, backward through the layers in reverse,
+# dW/db read from the weighted layers (named by self.weighted), params pickled and rebound with layer.W = ...
+WEIGHTED_NET_METHODS = '''
+    def accuracy(self, x, t, batch_size=100):
+        if t.ndim != 1:
+            t = np.argmax(t, axis=1)
+        hits = 0.0
+        for i in range(int(x.shape[0] / batch_size)):
+            y = self.predict(x[i * batch_size:(i + 1) * batch_size])
+            hits += np.sum(np.argmax(y, axis=1) == t[i * batch_size:(i + 1) * batch_size])
+        return hits / x.shape[0]
+
+    def gradient(self, x, t):
+        self.loss(x, t)
+        dout = self.last_layer.backward(1)
+        layers = list(self.layers.values()) if isinstance(self.layers, dict) else list(self.layers)
+        layers.reverse()
+        for layer in layers:
+            dout = layer.backward(dout)
+        grads = {}
+        for i, key in enumerate(self.weighted, start=1):
+            grads['W%d' % i], grads['b%d' % i] = self.layers[key].dW, self.layers[key].db
+        return grads
+
+    def save_params(self, file_name="params.pkl"):
+        with open(file_name, 'wb') as f:
+            pickle.dump(dict(self.params), f)
+
+    def load_params(self, file_name="params.pkl"):
+        with open(file_name, 'rb') as f:
+            for key, val in pickle.load(f).items():
+                self.params[key] = val
+        for i, key in enumerate(self.weighted, start=1):
+            self.layers[key].W = self.params['W%d' % i]
+            self.layers[key].b = self.params['b%d' % i]
+'''
+
 # The chapter 7 network, written on common.layers the way the book's ch07 module is used:
 # OrderedDict layers, last_layer, backward in reverse, dW/db, pickled params rebound into the layers.
 SIMPLE_CONVNET = HEADER + '''
@@ -70,6 +107,7 @@ class SimpleConvNet:
         self.layers['Relu2'] = Relu()
         self.layers['Affine2'] = Affine(self.params['W3'], self.params['b3'])
         self.last_layer = SoftmaxWithLoss()
+        self.weighted = ['Conv1', 'Affine1', 'Affine2']
 
     def predict(self, x):
         for layer in self.layers.values():
@@ -79,43 +117,11 @@ class SimpleConvNet:
     def loss(self, x, t):
         return self.last_layer.forward(self.predict(x), t)
 
-    def accuracy(self, x, t, batch_size=100):
-        if t.ndim != 1:
-            t = np.argmax(t, axis=1)
-        hits = 0.0
-        for i in range(int(x.shape[0] / batch_size)):
-            y = self.predict(x[i * batch_size:(i + 1) * batch_size])
-            hits += np.sum(np.argmax(y, axis=1) == t[i * batch_size:(i + 1) * batch_size])
-        return hits / x.shape[0]
-
     def numerical_gradient(self, x, t):
         loss_w = lambda w: self.loss(x, t)
         return {key: numerical_gradient(loss_w, self.params[key]) for key in self.params}
 
-    def gradient(self, x, t):
-        self.loss(x, t)
-        dout = self.last_layer.backward(1)
-        layers = list(self.layers.values())
-        layers.reverse()
-        for layer in layers:
-            dout = layer.backward(dout)
-        grads = {}
-        for i, key in enumerate(('Conv1', 'Affine1', 'Affine2'), start=1):
-            grads['W%d' % i], grads['b%d' % i] = self.layers[key].dW, self.layers[key].db
-        return grads
-
-    def save_params(self, file_name="params.pkl"):
-        with open(file_name, 'wb') as f:
-            pickle.dump(dict(self.params), f)
-
-    def load_params(self, file_name="params.pkl"):
-        with open(file_name, 'rb') as f:
-            for key, val in pickle.load(f).items():
-                self.params[key] = val
-        for i, key in enumerate(('Conv1', 'Affine1', 'Affine2'), start=1):
-            self.layers[key].W = self.params['W%d' % i]
-            self.layers[key].b = self.params['b%d' % i]
-'''
+''' + WEIGHTED_NET_METHODS
 
 # The chapter 8 network's pattern: a list of layers, Dropout called with train_flg by position,
 # gradients read at fixed indices, pickled params rebound with layer.W = ... (narrow, to stay quick).
@@ -153,38 +159,7 @@ class DeepConvNet:
 
     def loss(self, x, t):
         return self.last_layer.forward(self.predict(x, train_flg=True), t)
-
-    def accuracy(self, x, t, batch_size=100):
-        if t.ndim != 1:
-            t = np.argmax(t, axis=1)
-        hits = 0.0
-        for i in range(int(x.shape[0] / batch_size)):
-            y = self.predict(x[i * batch_size:(i + 1) * batch_size], train_flg=False)
-            hits += np.sum(np.argmax(y, axis=1) == t[i * batch_size:(i + 1) * batch_size])
-        return hits / x.shape[0]
-
-    def gradient(self, x, t):
-        self.loss(x, t)
-        dout = self.last_layer.backward(1)
-        for layer in reversed(self.layers):
-            dout = layer.backward(dout)
-        grads = {}
-        for i, k in enumerate(self.weighted, start=1):
-            grads['W%d' % i], grads['b%d' % i] = self.layers[k].dW, self.layers[k].db
-        return grads
-
-    def save_params(self, file_name="params.pkl"):
-        with open(file_name, 'wb') as f:
-            pickle.dump(dict(self.params), f)
-
-    def load_params(self, file_name="params.pkl"):
-        with open(file_name, 'rb') as f:
-            for key, val in pickle.load(f).items():
-                self.params[key] = val
-        for i, k in enumerate(self.weighted, start=1):
-            self.layers[k].W = self.params['W%d' % i]
-            self.layers[k].b = self.params['b%d' % i]
-'''
+''' + WEIGHTED_NET_METHODS
 
 
 @pytest.fixture(scope="module")
@@ -615,6 +590,7 @@ def test_train_convnet_then_visualize_and_apply_filter_patterns(book):
 
         (x_train, t_train), (x_test, t_test) = load_mnist(flatten=False)
         x_train, t_train = x_train[:3000], t_train[:3000]  # the book suggests cutting the data when time is short
+        x_test, t_test = x_test[:1000], t_test[:1000]
         np.random.seed(0)
         network = SimpleConvNet(input_dim=(1, 28, 28), conv_param={'filter_num': 10, 'filter_size': 5, 'pad': 0, 'stride': 1},
                                 hidden_size=50, output_size=10, weight_init_std=0.01)
@@ -632,7 +608,7 @@ def test_train_convnet_then_visualize_and_apply_filter_patterns(book):
     assert len(trained["losses"]) == 60 and len(trained["test_acc_list"]) == 2
     assert trained["test_acc_list"][0] < trained["test_acc_list"][1]
     assert np.mean(trained["losses"][-10:]) < 0.5 * np.mean(trained["losses"][:5])
-    # 10 filters, 50 hidden units, 60 Adam steps on 3,000 images: measured 0.858 on the last 2,000
+    # 10 filters, 50 hidden units, 60 Adam steps on 3,000 images: measured 0.892 on 1,000 of the last 2,000
     assert trained["test_acc"] > 0.80, trained["test_acc"]
 
     shown, _, _ = run(book / "ch07", "visualize_and_apply_filter.py", """
@@ -650,6 +626,7 @@ def test_train_convnet_then_visualize_and_apply_filter_patterns(book):
             fig.savefig(name)
 
         (x_train, t_train), (x_test, t_test) = load_mnist(flatten=False)
+        x_test, t_test = x_test[:1000], t_test[:1000]
         try:
             SimpleConvNet().load_params("params.pkl")  # the book's default size: 30 filters, not the 10 saved
         except ValueError as error:
