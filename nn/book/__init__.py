@@ -1,4 +1,4 @@
-"""The textbook's ``common`` and ``dataset`` packages as re-exports of nn, so its chapter 3–8 scripts run unchanged.
+"""The textbook's ``common`` and ``dataset`` packages as re-exports of nn, so its chapter 4–8 scripts run unchanged.
 
 This directory holds two top-level packages, ``common`` (layers, optimizer,
 multi_layer_net, multi_layer_net_extend, trainer, util, functions,
