@@ -67,7 +67,7 @@ def conv_output_size(input_shape, filter_h, filter_w, stride=1, pad=0, owner="im
             fits = [s for s in range(1, travel + 1) if travel % s == 0] if travel else [1]
             raise ValueError(
                 f"{owner}: stride {stride} does not divide the {axis} the {what} travels: input {axis} {size} "
-                f"+ 2·pad {pad} − {what} {window} = {travel}; strides that fit: {fits}"
+                f"+ 2·pad {pad} − {what} {window} = {travel}; strides that fit: {fits} (input shape {tuple(input_shape)})"
             )
         sizes.append(travel // stride + 1)
     return tuple(sizes)
