@@ -98,7 +98,7 @@ def _non_finite(data):
     return f"{what} ({int(bad.sum())} of {array.size} elements, first at index {first})"
 
 
-def _describe(operand):
+def _describe(operand) -> str:
     """e.g. "Value 0.5", "Tensor from 'exp' (3,) [1 2.718 inf]", "constant 2.0"."""
     if not isinstance(operand, Node):
         return f"constant {_summary(operand)}"

@@ -92,7 +92,7 @@ class EachInput:
 
     __slots__ = ("vjp",)
 
-    def __init__(self, vjp):
+    def __init__(self, vjp) -> None:
         self.vjp = vjp
 
     def __getitem__(self, position):
@@ -266,14 +266,14 @@ def reshape_(x, shape):
     return ops.reshape(x, shape=tuple(shape))
 
 
-def ravel(a, order="C"):
+def ravel(a, order: str = "C"):
     """The elements as a 1-D array (C order)."""
     if order not in ("C", "A", "K"):
         raise ValueError(f"ravel: only C order is supported, got order={order!r}")
     return reshape_(operand("ravel", a), (-1,))
 
 
-def flatten(a, order="C"):
+def flatten(a, order: str = "C"):
     """A 1-D copy of the elements (the ``ndarray.flatten`` method)."""
     if order not in ("C", "A", "K"):
         raise ValueError(f"flatten: only C order is supported, got order={order!r}")
@@ -473,7 +473,7 @@ def tile(A, reps):
 _SELECTING_PAD_MODES = ("edge", "reflect", "symmetric", "wrap")
 
 
-def pad(array, pad_width, mode="constant", **kwargs):
+def pad(array, pad_width, mode: str = "constant", **kwargs):
     """Pad with a constant (``constant_values``), or by repeating edge, reflected or wrapped elements.
 
     Constant padding is a scatter of the array into the padded shape; the other
@@ -663,7 +663,7 @@ def dsplit(ary, indices_or_sections):
 # -- taking and sorting --------------------------------------------------------------------
 
 
-def take(a, indices, axis=None, out=None, mode="raise"):
+def take(a, indices, axis=None, out=None, mode: str = "raise"):
     """Elements at integer ``indices`` along axis (of the flattened array without one)."""
     _refuse("take", out=out)
     if mode != "raise":
@@ -736,7 +736,7 @@ def sort(a, axis=-1, kind=None, order=None):
     return take_along_axis(a, np.argsort(_data(a), axis=axis, kind="stable"), axis)
 
 
-def partition(a, kth, axis=-1, kind="introselect", order=None):
+def partition(a, kth, axis=-1, kind: str = "introselect", order=None):
     """Partitioned along axis around the kth element(s), as np.partition; the gradient follows
     the elements to where np.argpartition put them (among equal values, its choice)."""
     _refuse("partition", order=order)

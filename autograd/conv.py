@@ -36,7 +36,7 @@ def _positive_int(value, name, owner, minimum=1):
     return int(value)
 
 
-def conv_output_size(input_shape, filter_h, filter_w, stride=1, pad=0, owner="im2col", what="filter"):
+def conv_output_size(input_shape, filter_h, filter_w, stride=1, pad=0, owner: str = "im2col", what: str = "filter"):
     """(OH, OW) of a ``filter_h`` × ``filter_w`` window sliding over ``input_shape`` (N, C, H, W).
 
     Raises ``ValueError`` naming ``owner`` when the input is not 4-D, the

@@ -7,6 +7,10 @@ recorded graph in reverse topological order (found without recursion) and
 multiplies each upstream gradient by the primitive's vector-Jacobian products.
 """
 
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator, Sequence
+
 import contextlib
 import itertools
 import operator
@@ -17,14 +21,20 @@ import numpy as np
 
 from .node import _MANY, _UNARY, Node, Tensor, Value, _rare_in
 
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from .ops import Primitive
+    from .typing import Array, Data
+
 
 class _State(threading.local):
     """Per-thread switches: recording on or off, the open group, anomaly mode."""
 
     grad_enabled = True
-    group = None
+    group: Group | None = None
     anomaly = False
-    backward_of = None  # (node, input position) while a recorded VJP runs under detect_anomaly()
+    backward_of: tuple[Node, int] | None = None  # (node, input position) while a recorded VJP runs under detect_anomaly()
     check_edits = True  # False inside skip_edit_checks()
 
 
@@ -49,13 +59,13 @@ class InPlaceEditError(RuntimeError):
     """Data that a recorded operation needs for its gradient was changed after it was recorded."""
 
 
-def note_rebind(node):
+def note_rebind(node: Node) -> None:
     """``node.data`` was just bound to another object: remember when."""
     global _last_rebind
     node._edited = _last_rebind = next_seq()
 
 
-def checksum(array):
+def checksum(array: Array) -> bytes | int:
     """A cheap fingerprint of an array's contents, to tell whether it changed.
 
     Arrays up to 64 kB keep their bytes (an exact comparison); larger ones the
@@ -72,7 +82,7 @@ def checksum(array):
 
 
 @contextlib.contextmanager
-def switch(name, value):
+def switch(name: str, value: Any) -> Iterator[Any]:
     """Set one of this thread's switches for the duration of a block."""
     global _switched
     previous = getattr(state, name)
@@ -87,25 +97,25 @@ def switch(name, value):
             _switched -= 1
 
 
-def is_grad_enabled():
+def is_grad_enabled() -> bool:
     return state.grad_enabled
 
 
-def _grad_mode(enabled):
+def _grad_mode(enabled: bool) -> contextlib.AbstractContextManager[bool]:
     return switch("grad_enabled", enabled)
 
 
-def no_grad():
+def no_grad() -> contextlib.AbstractContextManager[bool]:
     """Context manager: operations inside it are computed but not recorded."""
     return _grad_mode(False)
 
 
-def enable_grad():
+def enable_grad() -> contextlib.AbstractContextManager[bool]:
     """Context manager: record operations even inside ``no_grad()``."""
     return _grad_mode(True)
 
 
-def skip_edit_checks():
+def skip_edit_checks() -> contextlib.AbstractContextManager[bool]:
     """Context manager: record without guarding data against in-place edits.
 
     Inside it, operations keep no checksums and copy no constant arrays, so
@@ -125,12 +135,12 @@ class Group:
 
     __slots__ = ("name", "parent", "__weakref__")
 
-    def __init__(self, name, parent=None):
+    def __init__(self, name: str, parent: Group | None = None) -> None:
         self.name = name
         self.parent = parent
 
     @property
-    def path(self):
+    def path(self) -> tuple[str, ...]:
         """Names from the outermost group to this one."""
         names, group = [], self
         while group is not None:
@@ -138,12 +148,12 @@ class Group:
             group = group.parent
         return tuple(reversed(names))
 
-    def __repr__(self):
+    def __repr__(self) -> str:
         return f"Group({'/'.join(self.path)!r})"
 
 
 @contextlib.contextmanager
-def group(name):
+def group(name: str) -> Iterator[Group]:
     """Label every node created inside the block as belonging to ``name``."""
     if not isinstance(name, str) or not name:
         raise TypeError(f"group: the name must be a non-empty string, got {name!r}")
@@ -155,14 +165,14 @@ def group(name):
 # Recording
 
 
-def _type_error(prim, value):
+def _type_error(prim: Primitive, value: object) -> TypeError:
     return TypeError(
         f"{prim.name}: unsupported operand type '{type(value).__name__}'; "
         "expected a Value, a Tensor, an int or float, or a NumPy array of numbers"
     )
 
 
-def as_array(data, what="Tensor"):
+def as_array(data: Any, what: str = "Tensor") -> Array:
     """``data`` as a float NumPy array: ints and bools become float64."""
     array = np.asarray(data)
     kind = array.dtype.kind
@@ -176,7 +186,7 @@ def as_array(data, what="Tensor"):
     )
 
 
-def _raw(prim, arg):
+def _raw(prim: Primitive, arg: Any) -> tuple[Data, bool]:
     """(data, is_tensor) of a constant operand; refuses anything not numeric."""
     cls = type(arg)
     if cls is float:
@@ -192,7 +202,7 @@ def _raw(prim, arg):
     raise _type_error(prim, arg)
 
 
-def apply(prim, *args, **params):
+def apply(prim: Primitive, *args: Any, **params: Any) -> Any:
     """Run ``prim`` on ``args`` and record it when a gradient may be needed.
 
     Plain numbers and arrays are constants. The result is a Value when every
@@ -269,13 +279,13 @@ def apply(prim, *args, **params):
 _new = object.__new__
 
 
-def _unrecorded(node):
+def _unrecorded(node: Node) -> None:
     node.requires_grad = False
     node._op = None
     node._x = node._y = node._rare = None
 
 
-def _recorded_scalar(node, prim, x, y):
+def _recorded_scalar(node: Value, prim: Primitive, x: Any, y: Any) -> None:
     """Fill in the record of a Value made by the hot paths below."""
     node.requires_grad = True
     node._op = prim
@@ -289,7 +299,7 @@ def _recorded_scalar(node, prim, x, y):
         node._rare = None
 
 
-def apply_scalar(prim, x, y):
+def apply_scalar(prim: Primitive, x: Any, y: Any) -> Any:
     """``apply`` for a binary primitive on a Value and a Value or number (the hot path)."""
     xc = x.__class__
     yc = y.__class__
@@ -336,7 +346,7 @@ def apply_scalar(prim, x, y):
     return node
 
 
-def apply_scalar_unary(prim, x):
+def apply_scalar_unary(prim: Primitive, x: Value) -> Value:
     """``apply`` for a one-input primitive on a Value (the hot path)."""
     node = _new(Value)
     node._data = prim.forward(x._data)
@@ -357,7 +367,7 @@ def apply_scalar_unary(prim, x):
     return node
 
 
-def _keep_checksums(node, prim, args, stored):
+def _keep_checksums(node: Node, prim: Primitive, args: Sequence[Any], stored: Sequence[Any]) -> None:
     """Guard the arrays ``node``'s VJPs will read (``prim.reads``) against later edits.
 
     A plain array given as an operand (a constant) is copied: the graph keeps
@@ -388,7 +398,7 @@ def _keep_checksums(node, prim, args, stored):
         _last_checksummed = node._seq
 
 
-def _replace_input(node, position, value):
+def _replace_input(node: Node, position: int, value: Any) -> None:
     y = node._y
     if y is _UNARY or (y is not _MANY and position == 0):
         node._x = value
@@ -398,7 +408,7 @@ def _replace_input(node, position, value):
         node._y = value
 
 
-def _read_positions(reads, needs):
+def _read_positions(reads: Sequence[Sequence[int]] | None, needs: Sequence[bool]) -> tuple[int, ...]:
     """The positions whose values the VJPs of the inputs that need a gradient read."""
     if reads is None:
         return (OUT, *range(len(needs)))
@@ -412,7 +422,7 @@ def _read_positions(reads, needs):
 OUT = -1  # a position in ``Primitive.reads`` and ``node._saved``: the output
 
 
-def _check_forward(node, prim=None, args=None):
+def _check_forward(node: Node, prim: Primitive | None = None, args: Sequence[Any] | None = None) -> None:
     from .anomaly import check_forward
 
     check_forward(node, prim, args)
@@ -422,7 +432,7 @@ def _check_forward(node, prim=None, args=None):
 # Backward
 
 
-def topological_order(root, forget_grads=False):
+def topological_order(root: Node, forget_grads: bool = False) -> list[Node]:
     """Nodes that need a gradient and lead to ``root``, inputs before users.
 
     Every node is numbered when it is created, after its inputs, so creation
@@ -468,7 +478,7 @@ def topological_order(root, forget_grads=False):
 _by_creation = operator.attrgetter("_seq")
 
 
-def _fit_array(grad, node):
+def _fit_array(grad: Any, node: Node) -> Data:
     """Shape a raw gradient like ``node``, summing away broadcast axes, in ``node``'s dtype."""
     if node.__class__ is Value:
         return grad if grad.__class__ is float else float(np.sum(grad))
@@ -484,7 +494,7 @@ def _fit_array(grad, node):
     return grad
 
 
-def sum_to(array, shape):
+def sum_to(array: Array, shape: tuple[int, ...]) -> Array:
     """Sum ``array`` over the axes that broadcasting added to reach ``shape``."""
     if array.shape == shape:
         return array
@@ -496,7 +506,7 @@ def sum_to(array, shape):
     return summed.reshape(shape) if lead else summed
 
 
-def _fit_node(grad, node):
+def _fit_node(grad: Any, node: Node) -> Any:
     """Like ``_fit`` for gradients that are themselves nodes (create_graph)."""
     from . import ops
 
@@ -510,7 +520,7 @@ def _fit_node(grad, node):
     return grad
 
 
-def backward(root, grad=None, create_graph=False):
+def backward(root: Node, grad: Any = None, create_graph: bool = False) -> None:
     """Accumulate d(root)/d(node) into ``node.grad`` for every node that needs it."""
     if not root.requires_grad:
         raise RuntimeError(
@@ -528,7 +538,7 @@ def backward(root, grad=None, create_graph=False):
         _backward_pass(order, seed, create_graph)
 
 
-def _verify_unchanged(order, rebinds):
+def _verify_unchanged(order: list[Node], rebinds: bool) -> None:
     """Raise InPlaceEditError if data a VJP will read changed since it was recorded.
 
     Arrays are compared by the checksums ``apply`` kept (``node._saved``);
@@ -552,7 +562,7 @@ def _verify_unchanged(order, rebinds):
                 raise _edit_error(node, OUT, "given new data (.data = ...)")
 
 
-def _edit_error(node, position, how):
+def _edit_error(node: Node, position: int, how: str) -> InPlaceEditError:
     name = node._op.name
     if position == OUT:
         what, source = f"the output of '{name}'", node
@@ -578,7 +588,7 @@ def _edit_error(node, position, how):
     )
 
 
-def _backward_pass(order, seed, graph):
+def _backward_pass(order: list[Node], seed: Any, graph: bool) -> None:
     """The chain rule over ``order`` (inputs before users), from the last node back.
 
     Leaves add the new gradient to what they hold; nodes made by operations
@@ -598,7 +608,7 @@ def _backward_pass(order, seed, graph):
         _chain_rule_raw(order)
 
 
-def _chain_rule_raw(order):
+def _chain_rule_raw(order: list[Node]) -> None:
     """The backward loop on raw data: the common case, kept lean.
 
     Primitives without parameters (add, mul, exp, … : most of any graph) with
@@ -658,7 +668,7 @@ def _chain_rule_raw(order):
                 deliver(y, vjp, g)
 
 
-def _node_vjps(node, prim, g, out, rare):
+def _node_vjps(node: Node, prim: Primitive, g: Any, out: Any, rare: Any) -> None:
     """The VJPs of a node with parameters or more than two inputs, on raw data."""
     inputs = node._stored_inputs()
     args = [item._data if isinstance(item, Node) else item for item in inputs]
@@ -668,7 +678,7 @@ def _node_vjps(node, prim, g, out, rare):
             _deliver(parent, prim.vjps[position](g, out, *args, **params), g)
 
 
-def _deliver(parent, parent_grad, g):
+def _deliver(parent: Node, parent_grad: Any, g: Any) -> None:
     """Add a raw gradient to ``parent._grad``, shaped and typed like ``parent``'s data.
 
     Every gradient array a node keeps is its own: one that is the upstream
@@ -686,7 +696,7 @@ def _deliver(parent, parent_grad, g):
     parent._grad = parent_grad
 
 
-def _accumulate(previous, grad):
+def _accumulate(previous: Any, grad: Any) -> Any:
     """previous + grad, where a sum of two 0-d arrays stays an array (NumPy makes it a scalar)."""
     if previous is None:
         return grad
@@ -696,7 +706,7 @@ def _accumulate(previous, grad):
     return total
 
 
-def _chain_rule(order, graph):
+def _chain_rule(order: list[Node], graph: bool) -> None:
     """The backward loop in general form: recorded (``graph``) or under detect_anomaly()."""
     anomaly = _switched and state.anomaly
     fit = _fit_node if graph else _fit_array
@@ -729,7 +739,7 @@ def _chain_rule(order, graph):
 
 
 @contextlib.contextmanager
-def _computing_gradient(active, node, position):
+def _computing_gradient(active: bool, node: Node, position: int) -> contextlib.AbstractContextManager[Any]:
     """Under detect_anomaly() with create_graph, the nodes a VJP records belong to a backward step."""
     if not active:
         yield
@@ -738,7 +748,7 @@ def _computing_gradient(active, node, position):
         yield
 
 
-def _seed(root, grad, create_graph):
+def _seed(root: Node, grad: Any, create_graph: bool) -> Any:
     data = root._data
     if grad is None:
         if root.__class__ is Value:
@@ -781,7 +791,7 @@ def _seed(root, grad, create_graph):
     return seed
 
 
-def _library_folders():
+def _library_folders() -> tuple[str, ...]:
     """The folders whose frames are not the user's: this library's packages, NumPy and contextlib's."""
     import os
 
@@ -794,7 +804,7 @@ def _library_folders():
 _LIBRARY_FOLDERS = _library_folders()
 
 
-def _caller_line():
+def _caller_line() -> str | None:
     """'file:line in function' of the first frame of user code (outside autograd, nn, viz and NumPy)."""
     frame = sys._getframe(1)
     while frame is not None and (

@@ -26,7 +26,7 @@ from .node import Node, Tensor, Value
 _NUMBER_TYPES = (bool, int, float, np.integer, np.floating)
 
 
-def numerical_grad(f, *inputs, eps=1e-6):
+def numerical_grad(f, *inputs, eps: float = 1e-6):
     """∂f/∂input for each input of a scalar-valued ``f``, by central differences.
 
     ``f`` is called with leaves that need no gradient, under ``no_grad()``:
@@ -122,7 +122,7 @@ class InputCheck:
     mode: str = "rev"  # "rev": backprop; "fwd": forward mode
 
     @property
-    def label(self):
+    def label(self) -> str:
         what = "a number" if self.shape == () else f"shape {self.shape}"
         named = f" '{self.name}'" if self.name else ""
         return f"input {self.position}{named} ({what})"
@@ -150,7 +150,7 @@ class GradcheckReport:
     def failures(self):
         return tuple(check for check in self.inputs if not check.passed)
 
-    def __str__(self):
+    def __str__(self) -> str:
         verdict = "passed" if self.passed else "FAILED"
         lines = [f"gradcheck of {self.function}: {verdict} (atol={self.atol:g}, rtol={self.rtol:g}, eps={self.eps:g})"]
         for check in self.inputs:
@@ -165,7 +165,7 @@ class GradcheckReport:
 class GradcheckError(RuntimeError):
     """Backprop disagrees with central differences; ``.report`` has the details."""
 
-    def __init__(self, report):
+    def __init__(self, report) -> None:
         self.report = report
         worst = report.failures[0]
         where = "" if worst.shape == () else f" at index {worst.worst_index}"
@@ -185,7 +185,7 @@ MODES = {"rev": "backprop", "fwd": "forward mode"}
 _MODE_NOTE = {"rev": "", "fwd": " forward mode"}
 
 
-def gradcheck(f, *inputs, eps=1e-6, atol=1e-5, rtol=1e-3, raise_on_failure=True, modes=("rev", "fwd")):
+def gradcheck(f, *inputs, eps: float = 1e-6, atol: float = 1e-5, rtol: float = 1e-3, raise_on_failure: bool = True, modes=("rev", "fwd")):
     """Compare ``grad(f)`` (and forward mode) with ``numerical_grad(f)`` at ``inputs``, element by element.
 
     ``f`` must be scalar-valued and run on nodes (anything built from
@@ -242,7 +242,7 @@ def _forward_grad(f, point):
     return grads
 
 
-def _compare(position, name, backprop, numerical, atol, rtol, mode="rev"):
+def _compare(position, name, backprop, numerical, atol, rtol, mode: str = "rev"):
     if isinstance(backprop, Node):  # called inside an enclosing grad
         backprop = backprop.data
     a = np.asarray(backprop, dtype=np.float64)

@@ -280,7 +280,7 @@ _einsum = primitive(
     doc="Einstein summation; operand i receives the einsum of g with the other operands onto its subscripts")
 
 
-def einsum(subscripts, *operands, optimize=False):
+def einsum(subscripts, *operands, optimize: bool = False):
     """Einstein summation with explicit ('ij,jk->ik') or implicit ('ij,jk') output and '...' for broadcast axes.
 
     Unlike NumPy, a letter must stand for axes of one size: a length-1 axis
@@ -342,7 +342,7 @@ _VECTOR_ORDS = (None, 1, 2, np.inf, -np.inf)
 _MATRIX_ORDS = (None, "fro", 1, -1, np.inf, -np.inf)
 
 
-def norm(x, ord=None, axis=None, keepdims=False):
+def norm(x, ord=None, axis=None, keepdims: bool = False):
     """np.linalg.norm for ord None/2/1/±inf of vectors and None/'fro'/'nuc'/±1/±2/±inf of matrices.
 
     Kinks take a subgradient: 0 for the 2-norm and 'fro' at 0, sign(x) (0 at 0) for

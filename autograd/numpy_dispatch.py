@@ -196,7 +196,7 @@ def _rmod(self, other):
     return ops.remainder(other, self)
 
 
-def _install_methods():
+def _install_methods() -> None:
     """x % y for every node; t.prod(), t.var(), t.std(), t.cumsum(), t.cumprod() as on an ndarray."""
     Node.__mod__, Node.__rmod__ = _mod, _rmod
     for method in (functions.prod, functions.var, functions.std, functions.cumsum, functions.cumprod):

@@ -36,8 +36,8 @@ class Primitive:
 
     __slots__ = ("name", "symbol", "forward", "vjps", "jvps", "tensor_only", "doc", "reads", "read_plan")
 
-    def __init__(self, name, forward, vjps, symbol=None, tensor_only=False, doc=None, jvps=None,
-                 elementwise=False, reads=None):
+    def __init__(self, name, forward, vjps, symbol=None, tensor_only: bool = False, doc=None, jvps=None,
+                 elementwise: bool = False, reads=None) -> None:
         self.name = name
         self.symbol = symbol or name
         self.forward = forward
@@ -54,7 +54,7 @@ class Primitive:
     def __call__(self, *args, **params):
         return apply(self, *args, **params)
 
-    def __repr__(self):
+    def __repr__(self) -> str:
         return f"<primitive {self.name}>"
 
 
@@ -291,7 +291,7 @@ dot = primitive(
 # -- reductions ----------------------------------------------------------------
 
 
-def _axes(axis, ndim, name="reduction"):
+def _axes(axis, ndim, name: str = "reduction"):
     """The axes a reduction runs over, as non-negative ints; a clear error for anything else."""
     if axis is None:
         return tuple(range(ndim))
@@ -334,7 +334,7 @@ def _size(x, axis):
 
 def _reduction(name, reduce):
     """Forward of a reduction ``reduce(x, axis, keepdims, **options)`` that checks its axis first."""
-    def forward(x, axis=None, keepdims=False, **options):
+    def forward(x, axis=None, keepdims: bool = False, **options):
         _axes(axis, np.ndim(x), name)
         return reduce(x, axis=axis, keepdims=keepdims, **options)
 
@@ -533,7 +533,7 @@ def _class_indices(labels, classes):
     return indices
 
 
-def _labels_are_indices(logits, labels):
+def _labels_are_indices(logits, labels) -> bool:
     logits_shape, labels_shape = np.shape(logits), np.shape(labels)
     if labels_shape == logits_shape:
         return False
@@ -896,23 +896,23 @@ def _centered(x, axis):
     return x - mean(x, axis=axis, keepdims=True)
 
 
-def _var_vjp(g, out, x, axis=None, keepdims=False, ddof=0):
+def _var_vjp(g, out, x, axis=None, keepdims: bool = False, ddof=0):
     dof = _degrees_of_freedom(x, axis, ddof)
     return _spread(g, x, axis, keepdims) * _centered(x, axis) * (2.0 / dof if dof > 0 else float("nan"))
 
 
-def _std_vjp(g, out, x, axis=None, keepdims=False, ddof=0):
+def _std_vjp(g, out, x, axis=None, keepdims: bool = False, ddof=0):
     dof = _degrees_of_freedom(x, axis, ddof)
     scale = 1.0 / dof if dof > 0 else float("nan")
     return _spread(g, x, axis, keepdims) * div(_centered(x, axis), _spread(out, x, axis, keepdims)) * scale
 
 
-def _var_jvp(t, out, x, axis=None, keepdims=False, ddof=0):
+def _var_jvp(t, out, x, axis=None, keepdims: bool = False, ddof=0):
     dof = _degrees_of_freedom(x, axis, ddof)
     return sum(t * _centered(x, axis), axis=axis, keepdims=keepdims) * (2.0 / dof if dof > 0 else float("nan"))
 
 
-def _std_jvp(t, out, x, axis=None, keepdims=False, ddof=0):
+def _std_jvp(t, out, x, axis=None, keepdims: bool = False, ddof=0):
     dof = _degrees_of_freedom(x, axis, ddof)
     return div(sum(t * _centered(x, axis), axis=axis, keepdims=keepdims), out * dof if dof > 0 else out * float("nan"))
 
@@ -926,7 +926,7 @@ std = primitive(
     doc="standard deviation over axis, √var; dx = g·(x − mean)/((n − ddof)·out) (nan where out = 0)")
 
 
-def _logsumexp_forward(x, axis=None, keepdims=False):
+def _logsumexp_forward(x, axis=None, keepdims: bool = False):
     axes = _axes(axis, np.ndim(x), "logsumexp")
     top = np.max(x, axis=axis, keepdims=True)
     top = np.where(np.isfinite(top), top, 0.0)

@@ -36,12 +36,12 @@ def _floats(min_value, max_value):
     return st.floats(min_value, max_value, allow_nan=False, allow_infinity=False, allow_subnormal=False)
 
 
-def values(min_value=-3.0, max_value=3.0, requires_grad=True):
+def values(min_value=-3.0, max_value: float = 3.0, requires_grad: bool = True):
     """``Value`` leaves with finite data in [min_value, max_value]."""
     return _floats(min_value, max_value).map(lambda x: Value(x, requires_grad=requires_grad))
 
 
-def tensors(shape=None, elements=None, min_value=-3.0, max_value=3.0, requires_grad=True):
+def tensors(shape=None, elements=None, min_value=-3.0, max_value: float = 3.0, requires_grad: bool = True):
     """``Tensor`` leaves (float64) of ``shape`` (a tuple, or a strategy for one).
 
     By default the shape has 0 to 3 axes of 1 to 4 elements, and the elements
@@ -91,7 +91,7 @@ class Constant:
 
     value: object  # a float or an integer array
 
-    def __repr__(self):
+    def __repr__(self) -> str:
         return repr(np.asarray(self.value).item()) if np.ndim(self.value) == 0 else _literal(self.value)
 
 
@@ -116,7 +116,7 @@ class Expression:
 
     __name__ = "expression"
 
-    def __init__(self, inputs, steps, readout):
+    def __init__(self, inputs, steps, readout) -> None:
         self.inputs = tuple(inputs)
         self.steps = tuple(steps)
         self.readout = tuple(readout)  # (value index, weights)
@@ -143,7 +143,7 @@ class Expression:
         uses = [a for step in self.steps for a in step.args if isinstance(a, int)]
         return len(uses) != len(set(uses))
 
-    def __repr__(self):
+    def __repr__(self) -> str:
         lines = [f"Expression with {len(self.inputs)} input(s) and {len(self.steps)} operation(s):"]
         for i, x in enumerate(self.inputs):
             lines.append(f"  x{i} = {_literal(x)}")
@@ -171,7 +171,7 @@ def _literal(x):
     return np.array2string(np.asarray(x), precision=6, separator=", ").replace("\n", "")
 
 
-def _format_step(step, n_inputs):
+def _format_step(step, n_inputs) -> str:
     args = [_name(a, n_inputs) if isinstance(a, int) else repr(a) for a in step.args]
     params = dict(step.params)
     if step.op in _INFIX:
@@ -247,14 +247,14 @@ def _choose(draw, options):
 class _Builder:
     """Draws steps that stay inside each primitive's domain at the current values."""
 
-    def __init__(self, computed, base):
+    def __init__(self, computed, base) -> None:
         self.draw = None  # the current step's draw function
         self.computed = computed  # raw values: inputs, then step results
         self.base = base
         self.family = set(_family(base))
         self.distributions = set()  # values that are softmax rows along the last axis, for any inputs
 
-    def record(self, step, value):
+    def record(self, step, value) -> None:
         if step.op == "softmax" and dict(step.params)["axis"] == np.ndim(value) - 1:
             self.distributions.add(len(self.computed))
         self.computed.append(value)
@@ -609,7 +609,7 @@ def _plain_input(x):
     return np.array(x, dtype=np.float64) if np.ndim(x) else float(x)
 
 
-def expressions(*, max_inputs=3, min_ops=1, max_ops=6, scalar=False, ops=None, inputs=None):
+def expressions(*, max_inputs=3, min_ops=1, max_ops=6, scalar: bool = False, ops=None, inputs=None):
     """Random differentiable expressions (``Expression``) with their inputs.
 
     Up to ``max_inputs`` inputs in [−2, 2]. ``scalar=True`` keeps to
@@ -692,7 +692,7 @@ def _expressions(draw, max_inputs, min_ops, max_ops, scalar, elementwise, array_
 # Assertions
 
 
-def assert_grads_match_numeric(f, *inputs, order=1, eps=1e-6, atol=1e-5, rtol=1e-3, modes=("rev", "fwd")):
+def assert_grads_match_numeric(f, *inputs, order=1, eps: float = 1e-6, atol: float = 1e-5, rtol: float = 1e-3, modes=("rev", "fwd")):
     """Assert the derivatives of scalar ``f``, by backprop and forward mode, agree with central differences.
 
     ``order=1`` checks the gradient (``gradcheck``). ``order=k`` checks the

@@ -22,7 +22,7 @@ __all__ = ["atomic_write", "remove_stale_temporaries"]
 _SUFFIX = ".tmp"
 
 
-def _prefix(path):
+def _prefix(path) -> str:
     return f".{path.name}."
 
 
@@ -32,7 +32,7 @@ def _current_umask():
     return mask
 
 
-def _process_is_gone(pid):
+def _process_is_gone(pid) -> bool:
     if os.name != "posix" or pid <= 0:
         return False  # cannot tell safely (os.kill(pid, 0) is no probe on Windows)
     try:
@@ -70,7 +70,7 @@ def remove_stale_temporaries(path):
     return removed
 
 
-def fsync_directory(directory):
+def fsync_directory(directory) -> None:
     """Make a rename in ``directory`` durable (best effort; not possible on every platform)."""
     try:
         fd = os.open(directory, os.O_RDONLY)

@@ -41,7 +41,7 @@ class CheckpointMismatch(ValueError):
     be cast safely, e.g. float into int).
     """
 
-    def __init__(self, path, missing=(), unexpected=(), shape_mismatches=(), dtype_mismatches=()):
+    def __init__(self, path, missing=(), unexpected=(), shape_mismatches=(), dtype_mismatches=()) -> None:
         self.path = str(path)
         self.missing = list(missing)
         self.unexpected = list(unexpected)
@@ -80,7 +80,7 @@ def _param_dict(obj, what):
     return params
 
 
-def _write_npz(fileobj, arrays):
+def _write_npz(fileobj, arrays) -> None:
     """Write ``arrays`` to ``fileobj`` in the layout of ``numpy.savez``.
 
     Done with ``zipfile`` directly so any parameter name works (``np.savez``

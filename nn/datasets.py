@@ -71,7 +71,7 @@ class DatasetUnavailable(RuntimeError):
     ``errors`` (list of ``(url, message)`` for every download attempt).
     """
 
-    def __init__(self, message, *, missing=(), directory=None, errors=()):
+    def __init__(self, message, *, missing=(), directory=None, errors=()) -> None:
         super().__init__(message)
         self.missing = list(missing)
         self.directory = directory
@@ -112,11 +112,11 @@ def _check_limit(name, value):
 class _IDXStream:
     """Reads of a raw or gzip-compressed file, with gzip failures as :class:`IDXError`."""
 
-    def __init__(self, stream, path, compressed):
+    def __init__(self, stream, path, compressed) -> None:
         self.stream = stream
         self.what = f"read_idx: {path}" + (" (gzip, decompressed)" if compressed else "")
 
-    def error(self, message, hint="the file is damaged or not an IDX file; delete it and download it again"):
+    def error(self, message, hint: str = "the file is damaged or not an IDX file; delete it and download it again"):
         return IDXError(f"{self.what}: {message}; {hint}")
 
     def read(self, n):
@@ -208,7 +208,7 @@ def _read_idx(src, size, max_bytes):
     dtype = IDX_DTYPES[code]
     expected = math.prod(dims) * dtype.itemsize
 
-    def wrong_size(actual, at_least=False):
+    def wrong_size(actual, at_least: bool = False):
         problem = (
             f"truncated: {expected - actual} bytes missing"
             if actual < expected
@@ -328,12 +328,12 @@ class _AttemptFailed(Exception):
 class _MirrorFailed(_AttemptFailed):
     """The mirror itself is unusable (too slow): skip it for the other files, saying ``reason``."""
 
-    def __init__(self, message, reason):
+    def __init__(self, message, reason) -> None:
         super().__init__(message)
         self.reason = reason
 
 
-def _cut(sock):
+def _cut(sock) -> None:
     """Wake up a thread blocked on ``sock`` (the base method: also safe for an SSL socket)."""
     try:
         socket.socket.shutdown(sock, socket.SHUT_RDWR)
@@ -348,7 +348,7 @@ class _Deadline:
     sending one byte per second never trips it.  This timer does.
     """
 
-    def __init__(self, seconds):
+    def __init__(self, seconds) -> None:
         self.seconds = seconds
         self.expired = False
         self._sockets = []
@@ -360,16 +360,16 @@ class _Deadline:
         self._timer.start()
         return self
 
-    def __exit__(self, *exc_info):
+    def __exit__(self, *exc_info) -> None:
         self._timer.cancel()
 
-    def watch(self, sock):
+    def watch(self, sock) -> None:
         with self._lock:
             self._sockets.append(sock)
             if self.expired:
                 _cut(sock)
 
-    def _expire(self):
+    def _expire(self) -> None:
         with self._lock:
             self.expired = True
             for sock in self._sockets:
@@ -379,7 +379,7 @@ class _Deadline:
 class _WatchedConnection:
     """Mixin for ``http.client`` connections: every socket opened is watched by a deadline."""
 
-    def __init__(self, *args, deadline, **kwargs):
+    def __init__(self, *args, deadline, **kwargs) -> None:
         super().__init__(*args, **kwargs)
         self._deadline = deadline
         create = self._create_connection  # also catches the socket before a TLS handshake
@@ -391,7 +391,7 @@ class _WatchedConnection:
 
         self._create_connection = create_watched
 
-    def connect(self):
+    def connect(self) -> None:
         super().connect()
         self._deadline.watch(self.sock)
 
@@ -407,7 +407,7 @@ class _WatchedHTTPSConnection(_WatchedConnection, http.client.HTTPSConnection):
 class _WatchedHandler:
     """Mixin for urllib's HTTP(S) handlers: their connections are watched by ``deadline``."""
 
-    def __init__(self, deadline):
+    def __init__(self, deadline) -> None:
         super().__init__()
         self.deadline = deadline
 
@@ -425,13 +425,13 @@ class _WatchedHTTPSHandler(_WatchedHandler, urllib.request.HTTPSHandler):
 class _Unread:
     """A response body that is closed without being read."""
 
-    def __init__(self, fp):
+    def __init__(self, fp) -> None:
         self._fp = fp
 
-    def read(self, *args):
+    def read(self, *args) -> bytes:
         return b""
 
-    def close(self):
+    def close(self) -> None:
         self._fp.close()
 
 
@@ -644,7 +644,7 @@ def _resolve_dir(data_dir):
     return mnist_cache_dir() if data_dir is None else Path(os.fspath(data_dir)).expanduser()
 
 
-def load_mnist(normalize=True, flatten=True, one_hot_label=False, data_dir=None, *, download=True,
+def load_mnist(normalize: bool = True, flatten: bool = True, one_hot_label: bool = False, data_dir=None, *, download: bool = True,
                mirrors=None, timeout=DOWNLOAD_TIMEOUT):
     """Load MNIST as ``((x_train, t_train), (x_test, t_test))``.
 
@@ -665,7 +665,7 @@ def load_mnist(normalize=True, flatten=True, one_hot_label=False, data_dir=None,
     return train, test
 
 
-def load_mnist_test(data_dir=None, normalize=True, flatten=True, one_hot_label=False, *, download=True,
+def load_mnist_test(data_dir=None, normalize: bool = True, flatten: bool = True, one_hot_label: bool = False, *, download: bool = True,
                     mirrors=None, timeout=DOWNLOAD_TIMEOUT):
     """Load only the 10,000-image MNIST test set as ``(x_test, t_test)``.
 
@@ -695,7 +695,7 @@ def _check_nonneg(name, value):
     return float(value)
 
 
-def spiral(n_per_class=100, n_classes=3, noise=0.2, seed=0, *, shuffle=True):
+def spiral(n_per_class=100, n_classes=3, noise: float = 0.2, seed=0, *, shuffle: bool = True):
     """The CS231n / DeZero spiral classification data set.
 
     For class j and i = 0..n-1, with r = i / (n - 1) (r = 0 when n = 1)::
@@ -732,7 +732,7 @@ _PLYGDATA_HINT = (
 )
 
 
-def regress_plane(n=200, noise=0.0, seed=0, test_ratio=0.5, *, clip=True):
+def regress_plane(n=200, noise: float = 0.0, seed=0, test_ratio: float = 0.5, *, clip: bool = True):
     """The "playground-data" RegressPlane set, split into train and test.
 
     Points (x1, x2) are uniform on [-6, 6]^2 and the target is

@@ -65,7 +65,7 @@ def _parameter(node_attribute, short, doc):
     def read(self):
         return getattr(self, node_attribute).data
 
-    def write(self, value):
+    def write(self, value) -> None:
         _rebind(getattr(self, node_attribute), value, f"{self.name}.{short}")
 
     return property(read, write, doc=doc)
@@ -79,7 +79,7 @@ class Layer:
     ``layer(x)``, ``layer.forward(x)`` and the networks' fast path.
     """
 
-    def __init__(self, name=None):
+    def __init__(self, name=None) -> None:
         if name is not None and (not isinstance(name, str) or not name):
             raise TypeError(f"{type(self).__name__}: name must be a non-empty string, got {name!r}")
         self.name = name or type(self).__name__
@@ -87,7 +87,7 @@ class Layer:
         self._output = None  # the node forward() produced
         self._fast = None  # or, for a one-primitive layer on float arrays: (primitive, args, params, out, needed, shape, kept)
 
-    def __repr__(self):
+    def __repr__(self) -> str:
         return f"{type(self).__name__}(name={self.name!r})"
 
     # -- autograd protocol ---------------------------------------------------
@@ -149,7 +149,7 @@ class Layer:
         self._leaves = self._output = None
         return out
 
-    def backward(self, dout=1.0):
+    def backward(self, dout: float = 1.0):
         """The gradient of the loss for each input, given ``dout`` for the output.
 
         Returns one array for a one-input layer, a tuple for two inputs.
@@ -176,10 +176,10 @@ class Layer:
         grads = tuple(self._grad_of(leaf) for leaf in self._leaves)
         return grads[0] if len(grads) == 1 else grads
 
-    def _after_backward(self):
+    def _after_backward(self) -> None:
         """Hook: copy parameter gradients to the textbook's attributes."""
 
-    def _after_single(self, grads):
+    def _after_single(self, grads) -> None:
         """Hook for the fast path: ``grads`` follows ``needed`` of ``_single``."""
 
     def _require_forward(self, what):
@@ -226,7 +226,7 @@ class Affine(Layer):
     arrays (float arrays are shared, not copied).
     """
 
-    def __init__(self, W, b, name=None):
+    def __init__(self, W, b, name=None) -> None:
         super().__init__(name)
         W = np.asarray(W) if not isinstance(W, np.ndarray) else W
         b = np.asarray(b) if not isinstance(b, np.ndarray) else b
@@ -242,7 +242,7 @@ class Affine(Layer):
         self.dW = None
         self.db = None
 
-    def __repr__(self):
+    def __repr__(self) -> str:
         inputs, outputs = self.weight.data.shape
         return f"Affine(inputs={inputs}, outputs={outputs}, name={self.name!r})"
 
@@ -260,7 +260,7 @@ class Affine(Layer):
             return None
         return ops.affine, (self._flat(x), self.weight.data, self.bias.data), {}, (0, 1, 2), x.shape
 
-    def _after_single(self, grads):
+    def _after_single(self, grads) -> None:
         self.dW, self.db = grads[1], grads[2]
 
     def _flat(self, x):
@@ -278,7 +278,7 @@ class Affine(Layer):
             )
         return x
 
-    def _after_backward(self):
+    def _after_backward(self) -> None:
         self.dW = self.weight.grad
         self.db = self.bias.grad
 
@@ -307,7 +307,7 @@ class Sigmoid(Layer):
     instead of one; the gradient is the same.
     """
 
-    def __init__(self, name=None, fused=True):
+    def __init__(self, name=None, fused: bool = True) -> None:
         super().__init__(name)
         self.fused = bool(fused)
 
@@ -368,7 +368,7 @@ class SoftmaxWithLoss(_LossLayer):
     product with the labels, sum) instead of one node.
     """
 
-    def __init__(self, name=None, fused=True):
+    def __init__(self, name=None, fused: bool = True) -> None:
         super().__init__(name)
         self.fused = bool(fused)
         self.t = None
@@ -478,7 +478,7 @@ class Dropout(Layer):
     value. Backward (by the engine): dout · mask, or dout · (1 − ratio).
     """
 
-    def __init__(self, dropout_ratio=0.5, name=None):
+    def __init__(self, dropout_ratio: float = 0.5, name=None) -> None:
         super().__init__(name)
         if isinstance(dropout_ratio, bool) or not isinstance(dropout_ratio, numbers.Real) or not 0 <= dropout_ratio < 1:
             raise ValueError(
@@ -488,10 +488,10 @@ class Dropout(Layer):
         self.dropout_ratio = float(dropout_ratio)
         self.mask = None
 
-    def __repr__(self):
+    def __repr__(self) -> str:
         return f"Dropout(dropout_ratio={self.dropout_ratio}, name={self.name!r})"
 
-    def build(self, x, train_flg=True):
+    def build(self, x, train_flg: bool = True):
         if _check_train_flg(train_flg, self.name):
             self.mask = np.random.rand(*_shape_of(x)) > self.dropout_ratio
             return x * self.mask
@@ -512,7 +512,7 @@ class BatchNormalization(Layer):
 
     eps = 10e-7  # the textbook's constant (= 1e-6)
 
-    def __init__(self, gamma, beta, momentum=0.9, running_mean=None, running_var=None, name=None):
+    def __init__(self, gamma, beta, momentum: float = 0.9, running_mean=None, running_var=None, name=None) -> None:
         super().__init__(name)
         gamma = np.asarray(gamma) if not isinstance(gamma, np.ndarray) else gamma
         beta = np.asarray(beta) if not isinstance(beta, np.ndarray) else beta
@@ -538,7 +538,7 @@ class BatchNormalization(Layer):
             raise ValueError(f"{self.name}: {what} must have shape {self.gamma_node.data.shape} (as gamma), got {array.shape}")
         return array
 
-    def __repr__(self):
+    def __repr__(self) -> str:
         return f"BatchNormalization(features={self.gamma_node.data.shape[0]}, momentum={self.momentum}, name={self.name!r})"
 
     gamma = _parameter("gamma_node", "gamma", "The scale array γ (shared with whoever passed it in; assignable).")
@@ -547,7 +547,7 @@ class BatchNormalization(Layer):
     def parameters(self):
         return {"gamma": self.gamma_node, "beta": self.beta_node}
 
-    def build(self, x, train_flg=True):
+    def build(self, x, train_flg: bool = True):
         train = _check_train_flg(train_flg, self.name)
         shape = _shape_of(x)
         features = self.gamma_node.data.shape[0]
@@ -577,7 +577,7 @@ class BatchNormalization(Layer):
         out = self.gamma_node * xn + self.beta_node
         return out.reshape(shape) if len(shape) == 4 else out
 
-    def _after_backward(self):
+    def _after_backward(self) -> None:
         self.dgamma = self.gamma_node.grad
         self.dbeta = self.beta_node.grad
 
@@ -600,7 +600,7 @@ class Convolution(Layer):
     is the bias of every filter.
     """
 
-    def __init__(self, W, b, stride=1, pad=0, name=None):
+    def __init__(self, W, b, stride=1, pad=0, name=None) -> None:
         super().__init__(name)
         W = np.asarray(W) if not isinstance(W, np.ndarray) else W
         b = np.asarray(b) if not isinstance(b, np.ndarray) else b
@@ -617,7 +617,7 @@ class Convolution(Layer):
         self.dW = None
         self.db = None
 
-    def __repr__(self):
+    def __repr__(self) -> str:
         filters, channels, height, width = self.weight.data.shape
         return (f"Convolution(filters={filters}, channels={channels}, size={height}×{width}, stride={self.stride}, "
                 f"pad={self.pad}, name={self.name!r})")
@@ -638,7 +638,7 @@ class Pooling(Layer):
     im2col does. Backward passes dout to the (first) maximum of each window.
     """
 
-    def __init__(self, pool_h, pool_w, stride=1, pad=0, name=None):
+    def __init__(self, pool_h, pool_w, stride=1, pad=0, name=None) -> None:
         super().__init__(name)
         stride, pad = _check_stride_pad(stride, pad, self.name)
         for what, size in (("pool_h", pool_h), ("pool_w", pool_w)):
@@ -646,7 +646,7 @@ class Pooling(Layer):
                 raise ValueError(f"{self.name}: {what} must be a positive integer, got {size!r}")
         self.pool_h, self.pool_w, self.stride, self.pad = int(pool_h), int(pool_w), int(stride), int(pad)
 
-    def __repr__(self):
+    def __repr__(self) -> str:
         return (f"Pooling(pool_h={self.pool_h}, pool_w={self.pool_w}, stride={self.stride}, pad={self.pad}, "
                 f"name={self.name!r})")
 

@@ -52,7 +52,7 @@ class Network:
 
     weight_decay_lambda = 0.0
 
-    def __init__(self, layers, last_layer, weight_decay_lambda=0.0):
+    def __init__(self, layers, last_layer, weight_decay_lambda: float = 0.0) -> None:
         named = self._name_layers(layers)
         if not isinstance(last_layer, _LossLayer):
             raise TypeError(
@@ -133,7 +133,7 @@ class Network:
                 )
             previous = layer
 
-    def __repr__(self):
+    def __repr__(self) -> str:
         names = " → ".join(layer.name for layer in self._layer_list())
         return f"{type(self).__name__}({names} → {self.lastLayer.name})"
 
@@ -184,7 +184,7 @@ class Network:
 
     # -- computing ------------------------------------------------------------
 
-    def __call__(self, x, t=None, train_flg=True):
+    def __call__(self, x, t=None, train_flg: bool = True):
         """Record the network on autograd nodes, each layer in its own group.
 
         Returns the scores (before the last layer) without ``t``, the loss
@@ -214,7 +214,7 @@ class Network:
             return 0.0
         return 0.5 * self.weight_decay_lambda * sum(float(np.sum(w.data * w.data)) for w in self._decayed)
 
-    def predict(self, x, batch_size=None, verbose=0, *, train_flg=False):
+    def predict(self, x, batch_size=None, verbose=0, *, train_flg: bool = False):
         """Scores for ``x`` (before the last layer), as an array; nothing is recorded.
 
         ``batch_size`` computes it that many rows at a time; ``verbose`` is
@@ -232,13 +232,13 @@ class Network:
             return np.concatenate(
                 [self._scores(x[i:i + batch_size], train_flg) for i in range(0, len(x), batch_size)])
 
-    def _scores(self, x, train_flg=False):
+    def _scores(self, x, train_flg: bool = False):
         out = x
         for layer in self._layer_list():
             out = layer.build(out, train_flg=train_flg) if isinstance(layer, _TRAIN_DEPENDENT) else layer.build(out)
         return out.data if isinstance(out, Node) else out
 
-    def loss(self, x, t, train_flg=False):
+    def loss(self, x, t, train_flg: bool = False):
         """The loss (a float) of the last layer on ``predict(x)`` and targets ``t``, plus weight decay."""
         scores = self.predict(x, train_flg=train_flg)
         with autograd.no_grad():
@@ -334,7 +334,7 @@ class Network:
         load_params(path, into=self.params)
         return self
 
-    def save_params(self, file_name="params.pkl"):
+    def save_params(self, file_name: str = "params.pkl"):
         """The textbook's name for ``save``: ``params`` to ``file_name`` as an .npz archive (never a pickle).
 
         The file is written at exactly ``file_name``, whatever its suffix, so
@@ -342,7 +342,7 @@ class Network:
         """
         return self.save(file_name)
 
-    def load_params(self, file_name="params.pkl"):
+    def load_params(self, file_name: str = "params.pkl"):
         """The textbook's name for ``load``: copy a ``save_params`` file into ``params`` (names and shapes checked)."""
         return self.load(file_name)
 
@@ -370,7 +370,7 @@ class MLP(Network):
     ACTIVATIONS = {"relu": Relu, "sigmoid": Sigmoid}
     OUTPUTS = {"softmax": SoftmaxWithLoss, "identity": IdentityWithLoss}
 
-    def __init__(self, sizes, activation="relu", output="softmax", weight_init=None, *, seed=None):
+    def __init__(self, sizes, activation: str = "relu", output: str = "softmax", weight_init=None, *, seed=None) -> None:
         sizes = _check_sizes(sizes, type(self).__name__)
         if activation not in self.ACTIVATIONS:
             raise ValueError(f"{type(self).__name__}: activation must be one of {list(self.ACTIVATIONS)}, got {activation!r}")
@@ -390,7 +390,7 @@ class MLP(Network):
                 layers.append(activation_layer(name=f"{activation_layer.__name__}{k}"))
         super().__init__(layers, self.OUTPUTS[output]())
 
-    def __repr__(self):
+    def __repr__(self) -> str:
         shape = " → ".join(str(n) for n in self.sizes)
         return f"{type(self).__name__}({shape}, activation={self.activation!r}, output={self.output!r})"
 
@@ -402,7 +402,7 @@ class TwoLayerNet(MLP):
     as weight_init_std · N(0, 1), b1 and b2 start at 0.
     """
 
-    def __init__(self, input_size, hidden_size, output_size, weight_init_std=0.01, *, seed=None):
+    def __init__(self, input_size, hidden_size, output_size, weight_init_std: float = 0.01, *, seed=None) -> None:
         super().__init__([input_size, hidden_size, output_size], "relu", "softmax", weight_init_std, seed=seed)
 
 
@@ -417,8 +417,8 @@ class MultiLayerNet(Network):
     ``weight_decay_lambda`` adds ½·λ·Σ‖W‖² to the loss (λ·W to the gradient).
     """
 
-    def __init__(self, input_size, hidden_size_list, output_size, activation="relu", weight_init_std="relu",
-                 weight_decay_lambda=0):
+    def __init__(self, input_size, hidden_size_list, output_size, activation: str = "relu", weight_init_std: str = "relu",
+                 weight_decay_lambda=0) -> None:
         owner = type(self).__name__
         sizes = _check_sizes([input_size, *_as_list(hidden_size_list, owner), output_size], owner)
         activation_layer = _activation(activation, owner)
@@ -435,13 +435,13 @@ class MultiLayerNet(Network):
                 self._after_activation(layers, idx)
         super().__init__(layers, SoftmaxWithLoss(), weight_decay_lambda=weight_decay_lambda)
 
-    def _hidden_extras(self, layers, idx, width):
+    def _hidden_extras(self, layers, idx, width) -> None:
         """Hook: layers between an Affine and its activation (batch normalization)."""
 
-    def _after_activation(self, layers, idx):
+    def _after_activation(self, layers, idx) -> None:
         """Hook: layers after an activation (dropout)."""
 
-    def __repr__(self):
+    def __repr__(self) -> str:
         shape = " → ".join(str(n) for n in [self.input_size, *self.hidden_size_list, self.output_size])
         return f"{type(self).__name__}({shape}, activation={self.activation!r})"
 
@@ -456,20 +456,20 @@ class MultiLayerNetExtend(MultiLayerNet):
     (False by default); ``gradient`` trains (True).
     """
 
-    def __init__(self, input_size, hidden_size_list, output_size, activation="relu", weight_init_std="relu",
-                 weight_decay_lambda=0, use_dropout=False, dropout_ration=0.5, use_batchnorm=False):
+    def __init__(self, input_size, hidden_size_list, output_size, activation: str = "relu", weight_init_std: str = "relu",
+                 weight_decay_lambda=0, use_dropout: bool = False, dropout_ration: float = 0.5, use_batchnorm: bool = False) -> None:
         self.use_dropout, self.dropout_ration, self.use_batchnorm = bool(use_dropout), dropout_ration, bool(use_batchnorm)
         super().__init__(input_size, hidden_size_list, output_size, activation, weight_init_std, weight_decay_lambda)
 
-    def _hidden_extras(self, layers, idx, width):
+    def _hidden_extras(self, layers, idx, width) -> None:
         if self.use_batchnorm:
             layers[f"BatchNorm{idx}"] = BatchNormalization(np.ones(width), np.zeros(width))
 
-    def _after_activation(self, layers, idx):
+    def _after_activation(self, layers, idx) -> None:
         if self.use_dropout:
             layers[f"Dropout{idx}"] = Dropout(self.dropout_ration)
 
-    def predict(self, x, train_flg=False, batch_size=None):
+    def predict(self, x, train_flg: bool = False, batch_size=None):
         """Scores for ``x``; ``train_flg=True`` runs dropout and batch normalization as in training."""
         return super().predict(x, batch_size, train_flg=train_flg)
 
@@ -487,7 +487,7 @@ class SimpleConvNet(Network):
     predict_batch_size = 100
 
     def __init__(self, input_dim=(1, 28, 28), conv_param=None, hidden_size=100, output_size=10,
-                 weight_init_std=0.01):
+                 weight_init_std: float = 0.01) -> None:
         owner = type(self).__name__
         conv_param = _conv_param(conv_param, {"filter_num": 30, "filter_size": 5, "pad": 0, "stride": 1}, owner)
         channels, height, width = _input_dim(input_dim, owner)
@@ -524,7 +524,7 @@ class DeepConvNet(Network):
     def __init__(self, input_dim=(1, 28, 28),
                  conv_param_1=None, conv_param_2=None, conv_param_3=None,
                  conv_param_4=None, conv_param_5=None, conv_param_6=None,
-                 hidden_size=50, output_size=10):
+                 hidden_size=50, output_size=10) -> None:
         owner = type(self).__name__
         defaults = [(16, 1), (16, 1), (32, 1), (32, 2), (64, 1), (64, 1)]
         given = [conv_param_1, conv_param_2, conv_param_3, conv_param_4, conv_param_5, conv_param_6]
@@ -552,11 +552,11 @@ class DeepConvNet(Network):
         super().__init__(layers, SoftmaxWithLoss())
         self.layers = list(self.layers.values())
 
-    def predict(self, x, train_flg=False, batch_size=None):
+    def predict(self, x, train_flg: bool = False, batch_size=None):
         """Scores for ``x``; ``train_flg=True`` applies dropout."""
         return super().predict(x, batch_size, train_flg=train_flg)
 
-    def loss(self, x, t, train_flg=True):
+    def loss(self, x, t, train_flg: bool = True):
         return super().loss(x, t, train_flg=train_flg)
 
 

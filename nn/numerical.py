@@ -11,7 +11,7 @@ import numpy as np
 __all__ = ["numerical_gradient", "gradient_check"]
 
 
-def numerical_gradient(f, x, h=1e-4):
+def numerical_gradient(f, x, h: float = 1e-4):
     """∂f/∂x by central differences: (f(x + h·eᵢ) − f(x − h·eᵢ)) / 2h for every element i.
 
     ``f`` is called as ``f(x)`` and must return a number; ``x`` must be a

@@ -39,7 +39,7 @@ import numpy as np
 __all__ = ["Optimizer", "SGD", "Momentum", "Nesterov", "AdaGrad", "RMSprop", "Adam"]
 
 
-def _check_real(name, value, *, low=None, high=None, low_open=False, high_open=False):
+def _check_real(name, value, *, low=None, high=None, low_open: bool = False, high_open: bool = False):
     """Return ``value`` as a float after checking it lies in the given interval."""
     if isinstance(value, bool) or not isinstance(value, numbers.Real):
         raise TypeError(f"{name} must be a real number, got {value!r} ({type(value).__name__})")
@@ -62,14 +62,14 @@ def _check_real(name, value, *, low=None, high=None, low_open=False, high_open=F
 class Optimizer:
     """Base class: validates ``update`` arguments, then calls :meth:`_step`."""
 
-    def __init__(self, lr):
+    def __init__(self, lr) -> None:
         self.lr = _check_real("lr", lr, low=0.0, low_open=True)
         # What the last full check of the parameters found: (params dict,
         # ((key, array, shape), ...)). While the same dict holds the same
         # arrays with the same shapes, only the gradients need checking.
         self._checked = None
 
-    def __repr__(self):
+    def __repr__(self) -> str:
         fields = ", ".join(f"{k}={v!r}" for k, v in vars(self).items() if not k.startswith("_"))
         return f"{type(self).__name__}({fields})"
 
@@ -212,10 +212,10 @@ def _raise_key_mismatch(params, grads):
 class SGD(Optimizer):
     """Stochastic gradient descent:  W <- W - lr * dL/dW."""
 
-    def __init__(self, lr=0.01):
+    def __init__(self, lr: float = 0.01) -> None:
         super().__init__(lr)
 
-    def _step(self, key, p, g):
+    def _step(self, key, p, g) -> None:
         p -= self.lr * g
 
 
@@ -225,7 +225,7 @@ class Momentum(Optimizer):
     v <- momentum * v - lr * dL/dW;   W <- W + v     (v starts at 0)
     """
 
-    def __init__(self, lr=0.01, momentum=0.9):
+    def __init__(self, lr: float = 0.01, momentum: float = 0.9) -> None:
         super().__init__(lr)
         self.momentum = _check_real("momentum", momentum, low=0.0, high=1.0, high_open=True)
         self._v = {}
@@ -233,7 +233,7 @@ class Momentum(Optimizer):
     def _state_stores(self):
         return (self._v,)
 
-    def _step(self, key, p, g):
+    def _step(self, key, p, g) -> None:
         v = self._state(self._v, key, p)
         v *= self.momentum
         v -= self.lr * g
@@ -248,7 +248,7 @@ class Nesterov(Momentum):
     looked-ahead point, rewritten so that only the gradient at W is needed.
     """
 
-    def _step(self, key, p, g):
+    def _step(self, key, p, g) -> None:
         v = self._state(self._v, key, p)
         v *= self.momentum
         v -= self.lr * g
@@ -263,7 +263,7 @@ class AdaGrad(Optimizer):
     eps = 1e-7 as in the textbook, so a zero gradient never divides by 0)
     """
 
-    def __init__(self, lr=0.01, eps=1e-7):
+    def __init__(self, lr: float = 0.01, eps: float = 1e-7) -> None:
         super().__init__(lr)
         self.eps = _check_real("eps", eps, low=0.0, low_open=True)
         self._h = {}
@@ -271,7 +271,7 @@ class AdaGrad(Optimizer):
     def _state_stores(self):
         return (self._h,)
 
-    def _step(self, key, p, g):
+    def _step(self, key, p, g) -> None:
         h = self._state(self._h, key, p)
         h += g * g
         p -= self.lr * g / (np.sqrt(h) + self.eps)
@@ -284,11 +284,11 @@ class RMSprop(AdaGrad):
     (h starts at 0, eps = 1e-7 as in the textbook).
     """
 
-    def __init__(self, lr=0.01, decay_rate=0.99, eps=1e-7):
+    def __init__(self, lr: float = 0.01, decay_rate: float = 0.99, eps: float = 1e-7) -> None:
         super().__init__(lr, eps)
         self.decay_rate = _check_real("decay_rate", decay_rate, low=0.0, high=1.0, high_open=True)
 
-    def _step(self, key, p, g):
+    def _step(self, key, p, g) -> None:
         h = self._state(self._h, key, p)
         h *= self.decay_rate
         h += (1.0 - self.decay_rate) * g * g
@@ -320,7 +320,7 @@ class Adam(Optimizer):
 
     STYLES = {"textbook": 1e-7, "pytorch": 1e-8}
 
-    def __init__(self, lr=0.001, beta1=0.9, beta2=0.999, eps=None, style="textbook"):
+    def __init__(self, lr: float = 0.001, beta1: float = 0.9, beta2: float = 0.999, eps=None, style: str = "textbook") -> None:
         super().__init__(lr)
         if style not in self.STYLES:
             raise ValueError(f"Adam: style must be one of {list(self.STYLES)}, got {style!r}")
@@ -335,7 +335,7 @@ class Adam(Optimizer):
     def _state_stores(self):
         return (self._m, self._v)
 
-    def _step(self, key, p, g):
+    def _step(self, key, p, g) -> None:
         m = self._state(self._m, key, p)
         v = self._state(self._v, key, p)
         t = self._t[key] = self._t.get(key, 0) + 1

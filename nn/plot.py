@@ -8,7 +8,7 @@ __all__ = ["plot_history"]
 INSTALL_HINT = "plot_history needs matplotlib: pip install 'backprop-graph[plot]'"
 
 
-def plot_history(history, path, title=None, dpi=100, log_loss=False):
+def plot_history(history, path, title=None, dpi=100, log_loss: bool = False):
     """Save the loss curve (and the accuracy curve, for classifiers) of ``history`` to ``path``.
 
     ``history`` is what :func:`nn.train` returned (or its ``as_dict()``).

@@ -59,7 +59,7 @@ class History:
     def as_dict(self):
         return asdict(self)
 
-    def __repr__(self):
+    def __repr__(self) -> str:
         last = f", last train_loss={self.train_loss[-1]:.4g}" if self.train_loss else ""
         if self.test_acc:
             last += f", test_acc={self.test_acc[-1]:.4f}"
@@ -68,7 +68,7 @@ class History:
 
 
 def train(network, x_train, t_train, *, x_test=None, t_test=None, epochs=None, iterations=None,
-          batch_size=100, lr=None, optimizer=None, shuffle=True, seed=0, progress=True, report_every=1,
+          batch_size=100, lr=None, optimizer=None, shuffle: bool = True, seed=0, progress: bool = True, report_every=1,
           callback=None, eval_batch_size=10000):
     """Train ``network`` on ``(x_train, t_train)`` and return a :class:`History`.
 
@@ -116,7 +116,7 @@ def train(network, x_train, t_train, *, x_test=None, t_test=None, epochs=None, i
     started = time.perf_counter()
     step = 0
 
-    def record():
+    def record() -> None:
         history.epoch.append(step / steps_per_epoch)
         history.step.append(step)
         for split, x, t in (("train", x_train, t_train), ("test", x_test, t_test)):
@@ -239,7 +239,7 @@ def _evaluator(network, batch_size):
 class _Progress:
     """A tqdm bar when tqdm is installed, plain lines otherwise, nothing when disabled."""
 
-    def __init__(self, total, enabled):
+    def __init__(self, total, enabled) -> None:
         if enabled not in (True, False, "lines"):
             raise ValueError(f"train: progress must be True, False or 'lines', got {enabled!r}")
         self.enabled = bool(enabled)
@@ -255,7 +255,7 @@ class _Progress:
             return
         self.bar = tqdm(total=total, desc="training", unit="step", dynamic_ncols=True, mininterval=0.25)
 
-    def step(self, loss):
+    def step(self, loss) -> None:
         if self.epoch_ended:
             self.running, self.epoch_ended = [], False
         self.running.append(loss)
@@ -263,13 +263,13 @@ class _Progress:
             self._postfix(refresh=False)
             self.bar.update(1)
 
-    def _postfix(self, refresh):
+    def _postfix(self, refresh) -> None:
         shown = f"loss {sum(self.running) / len(self.running):.4f}" if self.running else ""
         if self.accuracy is not None:
             shown += f"{', ' if shown else ''}{self.accuracy_name} {self.accuracy:.4f}"
         self.bar.set_postfix_str(shown, refresh=refresh)
 
-    def epoch_line(self, history, show=True):
+    def epoch_line(self, history, show: bool = True) -> None:
         self.epoch_ended = True  # the bar keeps showing this epoch's mean loss until the next step
         self.accuracy_name = "test acc" if history.test_acc else "train acc"
         accuracies = history.test_acc or history.train_acc
@@ -289,7 +289,7 @@ class _Progress:
             parts.append(f"test acc {history.test_acc[-1]:.4f}")
         self.write("  ".join(parts))
 
-    def write(self, line):
+    def write(self, line) -> None:
         if not self.enabled:
             return
         if self.bar is not None:
@@ -297,7 +297,7 @@ class _Progress:
         else:
             print(line, flush=True)
 
-    def close(self):
+    def close(self) -> None:
         if self.bar is not None:
             self.bar.close()
 
@@ -326,7 +326,7 @@ class Trainer:
                   "rmsprop": RMSprop, "rmsprpo": RMSprop, "adam": Adam}
 
     def __init__(self, network, x_train, t_train, x_test, t_test, epochs=20, mini_batch_size=100,
-                 optimizer="SGD", optimizer_param=None, evaluate_sample_num_per_epoch=None, verbose=True):
+                 optimizer: str = "SGD", optimizer_param=None, evaluate_sample_num_per_epoch=None, verbose: bool = True) -> None:
         self.network = network
         self.x_train, self.t_train = _check_pair(x_train, t_train, "x_train", "t_train")
         self.x_test, self.t_test = _check_pair(x_test, t_test, "x_test", "t_test")
@@ -408,7 +408,7 @@ class Trainer:
             self._progress = None
         return test_acc
 
-    def _say(self, line):
+    def _say(self, line) -> None:
         if self._progress is not None:
             self._progress.write(line)
         elif self.verbose:

@@ -118,7 +118,7 @@ class DotFailedError(Exception):
 
 
 class _Exit(Exception):
-    def __init__(self, status):
+    def __init__(self, status) -> None:
         super().__init__(status)
         self.status = status
 
@@ -159,7 +159,7 @@ def _expression_parser():
     return parser
 
 
-def _add_steps_options(parser):
+def _add_steps_options(parser) -> None:
     parser.add_argument("--steps", action="store_true",
                         help="draw the forward and backward passes step by step (-o FILE.html, FILE.gif or DIR)")
     parser.add_argument("--duration", type=_duration, metavar="MS",
@@ -183,7 +183,7 @@ def _demo_parser():
     return parser
 
 
-def _add_output_option(parser, help_text):
+def _add_output_option(parser, help_text) -> None:
     parser.add_argument("-o", "--output", metavar="PATH", help=help_text)
 
 
@@ -252,12 +252,12 @@ def main(argv=None):
         return 1
 
 
-def _fail(error):
+def _fail(error) -> None:
     message = escape_unprintable(" ".join(str(error).splitlines()))
     print(f"{PROG}: error: {message}", file=sys.stderr)
 
 
-def _run_expression(argv):
+def _run_expression(argv) -> int:
     parser = _expression_parser()
     expression = None
     if argv and argv[0].startswith("-") and argv[0] != "--" and not _is_option(parser, argv[0]):
@@ -341,7 +341,7 @@ def _check_all_used(variables, result):
         raise UsageError(f"{what} {names} {verb} not used in the expression; give only the variables it uses")
 
 
-def _run_demo(argv):
+def _run_demo(argv) -> int:
     args = _demo_parser().parse_args(argv)
     if args.name != "all":
         if args.format is not None:
@@ -375,7 +375,7 @@ def _run_demo(argv):
     return 0
 
 
-def _write(graph, output, dpi=None):
+def _write(graph, output, dpi=None) -> None:
     if output is None:
         sys.stdout.write(graph.source)
     else:

@@ -84,11 +84,11 @@ def draw(
     *,
     digits=DIGITS,
     max_elements=MAX_ELEMENTS,
-    constants="fold",
+    constants: str = "fold",
     collapse=None,
     expand=(),
     collapse_above=COLLAPSE_ABOVE,
-    gradients=True,
+    gradients: bool = True,
     output_label=None,
     title=None,
 ):
@@ -200,8 +200,8 @@ def new_diagram(title=None, cls=Diagram):
 
 
 def emit_scene(
-    graph, scene, *, digits=DIGITS, max_elements=MAX_ELEMENTS, prefix="", values=None, grads=None, highlight=()
-):
+    graph, scene, *, digits=DIGITS, max_elements=MAX_ELEMENTS, prefix: str = "", values=None, grads=None, highlight=()
+) -> None:
     """Write ``scene``'s nodes, clusters and edges into ``graph`` (a Digraph or subgraph).
 
     ``prefix`` keeps node names apart when several scenes share one graph.
@@ -229,7 +229,7 @@ def emit_scene(
         children.setdefault(group.parent, []).append(group)
     counter = itertools.count()
 
-    def emit(container, cluster):
+    def emit(container, cluster) -> None:
         for name, attributes in members.get(cluster, ()):
             container.node(name, **attributes)
         for child in children.get(cluster, ()):
@@ -247,7 +247,7 @@ def emit_scene(
     _inputs_on_the_left(graph, [names[item] for item in scene.inputs])
 
 
-def _inputs_on_the_left(graph, inputs):
+def _inputs_on_the_left(graph, inputs) -> None:
     """The inputs in one column on the left, top to bottom in the order they were created.
 
     Invisible edges between them in a ``rank=min`` subgraph fix that order
@@ -316,7 +316,7 @@ def totals_shown(scene, grads):
     return {item for item in scene.items if item.total is not None and item not in pending}
 
 
-def _item_attributes(item, digits, max_elements, highlight=False, show_total=True):
+def _item_attributes(item, digits, max_elements, highlight: bool = False, show_total: bool = True):
     label = _html([item.label])
     if item.kind == "leaf" and item.total is not None:  # the shares on its arrows add up to this
         ink = GRADIENT_COLOR if show_total else HIDDEN_COLOR
@@ -376,7 +376,7 @@ def _tooltip(item):
     return " ".join(parts)
 
 
-def _label_node_attributes(edge, digits, max_elements, show_value=True, show_grad=True):
+def _label_node_attributes(edge, digits, max_elements, show_value: bool = True, show_grad: bool = True):
     """A node drawn as: forward value, a line continuing the arrow, gradient in red.
 
     A value or gradient not shown keeps its place in transparent ink.

@@ -35,7 +35,7 @@ def apple_orange_graph():
     return price
 
 
-def sigmoid_graph(x=0.5):
+def sigmoid_graph(x: float = 0.5):
     """y = 1 / (1 + exp(−x)) as the textbook's four nodes, in a group named 'sigmoid'."""
     y = autograd.sigmoid_composite(Value(x, name="x"))
     y.name = "y"
@@ -43,7 +43,7 @@ def sigmoid_graph(x=0.5):
     return y
 
 
-def chain_graph(x=1.0, y=2.0):
+def chain_graph(x: float = 1.0, y: float = 2.0):
     """The chain rule's example z = t², t = x + y: dz/dx = dz/dt · dt/dx = 2t · 1."""
     t = Value(x, name="x") + Value(y, name="y")
     t.name = "t"

@@ -65,7 +65,7 @@ def format_values(data, digits=DIGITS, max_elements=MAX_ELEMENTS):
     return _summary(data, digits)
 
 
-def format_edge_value(data, digits=DIGITS, max_elements=MAX_ELEMENTS, shape=True):
+def format_edge_value(data, digits=DIGITS, max_elements=MAX_ELEMENTS, shape: bool = True):
     """Lines for one side of an edge: the shape of an array (when ``shape``), then its values."""
     lines = format_values(data, digits, max_elements)
     if shape and isinstance(data, np.ndarray) and data.ndim > 0:

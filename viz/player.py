@@ -78,10 +78,10 @@ class Player:
     ``.html`` is the whole page; ``save(path)`` writes it.
     """
 
-    def __init__(self, html_page):
+    def __init__(self, html_page) -> None:
         self.html = html_page
 
-    def _repr_html_(self):
+    def _repr_html_(self) -> str:
         height = _page_height(self.html)
         return (
             f'<iframe srcdoc="{html.escape(self.html, quote=True)}" sandbox="allow-scripts" '
@@ -98,7 +98,7 @@ class Player:
 # -- checks ------------------------------------------------------------------------------
 
 
-def _output_kind(path):
+def _output_kind(path) -> str:
     suffix = path.suffix.lower()
     if suffix in (".html", ".htm"):
         return "html"

@@ -95,11 +95,11 @@ def build_scene(
     *,
     digits=DIGITS,
     max_elements=MAX_ELEMENTS,
-    constants="fold",
+    constants: str = "fold",
     collapse=None,
     expand=(),
     collapse_above=COLLAPSE_ABOVE,
-    gradients=True,
+    gradients: bool = True,
     output_label=None,
     seed=None,
 ):
@@ -211,7 +211,7 @@ def is_foldable_constant(node):
     return node._op is None and not node.requires_grad and node.name is None and np.ndim(node.data) == 0
 
 
-def group_matches(group, names):
+def group_matches(group, names) -> bool:
     """Whether ``names`` holds the group's name or its path ('Net/Affine1')."""
     return group.name in names or "/".join(group.path) in names
 
@@ -300,7 +300,7 @@ def _add(a, b):
 
 
 class _SceneBuilder:
-    def __init__(self, nodes, chains, collapsed, digits, max_elements, constants, flow):
+    def __init__(self, nodes, chains, collapsed, digits, max_elements, constants, flow) -> None:
         self.nodes = nodes
         self.chains = chains
         self.collapsed = collapsed
@@ -333,7 +333,7 @@ class _SceneBuilder:
         )
         return self.scene
 
-    def add_consumer(self, node):
+    def add_consumer(self, node) -> None:
         head_group = _outermost(self.chains[node], self.collapsed)
         folded = None if head_group is not None else self.folded_position(node)
         drawn = [
@@ -372,7 +372,7 @@ class _SceneBuilder:
             return 0
         return None
 
-    def new_item(self, kind, label, detail="", cluster=None, node=None, group=None):
+    def new_item(self, kind, label, detail: str = "", cluster=None, node=None, group=None):
         item = Item(f"n{len(self.scene.items)}", kind, label, detail, cluster, node, group)
         self.scene.items.append(item)
         return item

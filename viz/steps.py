@@ -70,7 +70,7 @@ class Walkthrough:
     digits: int
     max_elements: int
 
-    def frame(self, number, caption=True):
+    def frame(self, number, caption: bool = True):
         """Frame ``number`` as a Digraph; ``caption=False`` leaves the caption box out."""
         step = self.steps[number]
         frame = new_diagram(self.title, Frame)
@@ -92,7 +92,7 @@ class Walkthrough:
         emit_scene(graph, self.scene, digits=self.digits, max_elements=self.max_elements)
         return graph
 
-    def _caption_label(self, step):
+    def _caption_label(self, step) -> str:
         width, lines = self._caption_box
         text = _wrap(f"{step.phase}: {step.caption}", width)
         rows = "<br/>".join(_html([line]) for line in text)
@@ -134,7 +134,7 @@ def steps(output, grad=None, **options):
     return walkthrough(output, grad, **options).frames()
 
 
-def walkthrough(output, grad=None, *, what="steps", **options):
+def walkthrough(output, grad=None, *, what: str = "steps", **options):
     """The ``Walkthrough`` behind ``steps`` (the scene, and what each frame shows)."""
     unknown = sorted(set(options) - set(_DRAW_OPTIONS))
     if unknown:
@@ -191,7 +191,7 @@ def _seed(output, grad, what):
 class _Numbers:
     """Numbers and arrays as caption text."""
 
-    def __init__(self, digits, max_elements):
+    def __init__(self, digits, max_elements) -> None:
         self.digits, self.max_elements = digits, max_elements
 
     def __call__(self, x):
@@ -208,7 +208,7 @@ class _Numbers:
 
 
 class _Planner:
-    def __init__(self, scene, output, numbers):
+    def __init__(self, scene, output, numbers) -> None:
         self.scene = scene
         self.output = output
         self.n = numbers
@@ -242,7 +242,7 @@ class _Planner:
             steps.append(Step("backward", self.backward_caption(item, edges), frozenset(values), frozenset(grads), item))
         return steps
 
-    def _start_caption(self, computed, gradients):
+    def _start_caption(self, computed, gradients) -> str:
         count = len(computed)
         then = " and one backward" if gradients else ""
         return f"the graph: {count} operation{'s' if count != 1 else ''}, no values yet; one forward{then} pass follow"
@@ -264,7 +264,7 @@ class _Planner:
                 total = edge.grad if total is None else total + edge.grad
         return total
 
-    def forward_caption(self, item):
+    def forward_caption(self, item) -> str:
         n = self.n
         if item.kind == "group":
             ins = ", ".join(n(edge.value) for edge in self.into.get(item, ()))
