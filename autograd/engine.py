@@ -12,14 +12,15 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator, Sequence
 
 import contextlib
-import itertools
 import operator
 import sys
 import threading
 
 import numpy as np
 
-from .node import _MANY, _UNARY, Node, Tensor, Value, _rare_in
+from . import context
+from .context import next_seq, state
+from .node import _MANY, _UNARY, Node, Tensor, Value, _rare_in, as_array
 
 from typing import TYPE_CHECKING, Any
 
@@ -28,41 +29,19 @@ if TYPE_CHECKING:
     from .typing import Array, Data
 
 
-class _State(threading.local):
-    """Per-thread switches: recording on or off, the open group, anomaly mode."""
-
-    grad_enabled = True
-    group: Group | None = None
-    anomaly = False
-    backward_of: tuple[Node, int] | None = None  # (node, input position) while a recorded VJP runs under detect_anomaly()
-    check_edits = True  # False inside skip_edit_checks()
-
-
-state = _State()
-
 # How many switches are away from their defaults, over all threads. While it
 # is zero (nearly always) the hot path skips reading the thread-local state.
 _switched = 0
 _switch_lock = threading.Lock()
 
-# Creation numbers: a node is always numbered after its inputs.
-next_seq = itertools.count().__next__
-
-# The creation number current at the latest ``.data`` rebinding, and that of
-# the latest node that keeps checksums: a backward pass over a graph older
-# than both has nothing to verify and skips the check.
-_last_rebind = -1
+# The creation number of the latest node that keeps checksums: a backward
+# pass over a graph older than it and than the latest ``.data`` rebinding
+# (``context.last_rebind``) has nothing to verify and skips the check.
 _last_checksummed = -1
 
 
 class InPlaceEditError(RuntimeError):
     """Data that a recorded operation needs for its gradient was changed after it was recorded."""
-
-
-def note_rebind(node: Node) -> None:
-    """``node.data`` was just bound to another object: remember when."""
-    global _last_rebind
-    node._edited = _last_rebind = next_seq()
 
 
 def checksum(array: Array) -> bytes | int:
@@ -169,20 +148,6 @@ def _type_error(prim: Primitive, value: object) -> TypeError:
     return TypeError(
         f"{prim.name}: unsupported operand type '{type(value).__name__}'; "
         "expected a Value, a Tensor, an int or float, or a NumPy array of numbers"
-    )
-
-
-def as_array(data: Any, what: str = "Tensor") -> Array:
-    """``data`` as a float NumPy array: ints and bools become float64."""
-    array = np.asarray(data)
-    kind = array.dtype.kind
-    if kind == "f":
-        return array
-    if kind in "biu":
-        return array.astype(np.float64)
-    raise TypeError(
-        f"{what}: unsupported dtype {array.dtype} (from {type(data).__name__}); "
-        "use numbers: floats, ints or bools"
     )
 
 
@@ -423,9 +388,7 @@ OUT = -1  # a position in ``Primitive.reads`` and ``node._saved``: the output
 
 
 def _check_forward(node: Node, prim: Primitive | None = None, args: Sequence[Any] | None = None) -> None:
-    from .anomaly import check_forward
-
-    check_forward(node, prim, args)
+    state.anomaly.check_forward(node, prim, args)
 
 
 # ---------------------------------------------------------------------------
@@ -506,17 +469,27 @@ def sum_to(array: Array, shape: tuple[int, ...]) -> Array:
     return summed.reshape(shape) if lead else summed
 
 
-def _fit_node(grad: Any, node: Node) -> Any:
-    """Like ``_fit`` for gradients that are themselves nodes (create_graph)."""
-    from . import ops
+# The primitives that fit a recorded gradient to its node's shape: the op
+# table, which sits above this module, hands them over when it is imported.
+_fitting = None
 
+
+def use_for_fitting(sum: Primitive, sum_to: Primitive, broadcast_to: Primitive) -> None:
+    """Record gradient fitting under ``create_graph`` with these primitives (called by ``ops``)."""
+    global _fitting
+    _fitting = (sum, sum_to, broadcast_to)
+
+
+def _fit_node(grad: Any, node: Node) -> Any:
+    """Like ``_fit_array`` for gradients that are themselves nodes (create_graph)."""
+    sum, sum_to, broadcast_to = _fitting
     if node.__class__ is Value:
-        return grad if grad.__class__ is Value or not isinstance(grad, Node) else ops.sum(grad)
+        return grad if grad.__class__ is Value or not isinstance(grad, Node) else apply(sum, grad)
     shape = node._data.shape
     if grad.__class__ is Value or grad._data.shape != shape:
         if np.ndim(grad._data) >= len(shape) and np.shape(grad._data) != shape:
-            return ops.sum_to(grad, shape=shape)  # sum broadcast axes away, size-1 axes included
-        return ops.broadcast_to(grad, shape=shape) if np.shape(grad._data) != shape else grad
+            return apply(sum_to, grad, shape=shape)  # sum broadcast axes away, size-1 axes included
+        return apply(broadcast_to, grad, shape=shape) if np.shape(grad._data) != shape else grad
     return grad
 
 
@@ -532,8 +505,9 @@ def backward(root: Node, grad: Any = None, create_graph: bool = False) -> None:
     seed = _seed(root, grad, create_graph)
     order = topological_order(root, forget_grads=True)
     oldest = order[0]._seq
-    if _last_checksummed >= oldest or _last_rebind >= oldest:
-        _verify_unchanged(order, rebinds=_last_rebind >= oldest)
+    last_rebind = context.last_rebind
+    if _last_checksummed >= oldest or last_rebind >= oldest:
+        _verify_unchanged(order, rebinds=last_rebind >= oldest)
     with _grad_mode(create_graph):
         _backward_pass(order, seed, create_graph)
 
@@ -728,9 +702,7 @@ def _chain_rule(order: list[Node], graph: bool) -> None:
                     if parent.__class__ is not Value or parent_grad.__class__ is not float:
                         parent_grad = fit(parent_grad, parent)
                 if anomaly:
-                    from .anomaly import check_backward
-
-                    check_backward(node, parent, position, parent_grad)
+                    anomaly.check_backward(node, parent, position, parent_grad)
                 if parent._grad is None and parent_grad.__class__ is np.ndarray and (
                     parent_grad is g or parent_grad.base is not None
                 ):
@@ -739,7 +711,7 @@ def _chain_rule(order: list[Node], graph: bool) -> None:
 
 
 @contextlib.contextmanager
-def _computing_gradient(active: bool, node: Node, position: int) -> contextlib.AbstractContextManager[Any]:
+def _computing_gradient(active: bool, node: Node, position: int) -> Iterator[None]:
     """Under detect_anomaly() with create_graph, the nodes a VJP records belong to a backward step."""
     if not active:
         yield
