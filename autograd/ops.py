@@ -22,6 +22,11 @@ arrays; on nodes it returns a node: ``exp(2.0)`` is a float, ``exp(Value(2.0))``
 a Value.
 """
 
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from typing import TYPE_CHECKING, Any
+
 import operator
 
 import numpy as np
@@ -31,14 +36,38 @@ from .engine import OUT, apply, use_for_fitting
 from .engine import sum_to as raw_sum_to
 from .node import Node
 
+if TYPE_CHECKING:
+    from .typing import Operand
+
+    from typing import Protocol
+
+    Rule = Callable[..., Any]  # a forward, VJP or JVP: on raw data and on nodes
+
+    class Rules(Protocol):
+        """One rule per input, by position: a tuple, or ``array_ops.EachInput`` for any number."""
+
+        def __getitem__(self, position: int, /) -> Rule: ...
+
 
 class Primitive:
     """One operation: name, diagram symbol, forward and per-input VJPs."""
 
     __slots__ = ("name", "symbol", "forward", "vjps", "jvps", "tensor_only", "doc", "reads", "read_plan")
 
-    def __init__(self, name, forward, vjps, symbol=None, tensor_only: bool = False, doc=None, jvps=None,
-                 elementwise: bool = False, reads=None) -> None:
+    if TYPE_CHECKING:
+        name: str
+        symbol: str
+        forward: Rule
+        vjps: Rules
+        jvps: Rules | None
+        tensor_only: bool
+        doc: str | None
+        reads: Sequence[Sequence[int]] | None
+        read_plan: dict[tuple[bool, ...], tuple[int, ...]]
+
+    def __init__(self, name: str, forward: Rule, vjps: Rules, symbol: str | None = None,
+                 tensor_only: bool = False, doc: str | None = None, jvps: Rules | None = None,
+                 elementwise: bool = False, reads: Sequence[Sequence[int]] | None = None) -> None:
         self.name = name
         self.symbol = symbol or name
         self.forward = forward
@@ -52,17 +81,17 @@ class Primitive:
         self.reads = reads
         self.read_plan = {}  # which inputs need a gradient -> the positions read (the engine's cache)
 
-    def __call__(self, *args, **params):
+    def __call__(self, *args: Operand, **params: Any) -> Any:
         return apply(self, *args, **params)
 
     def __repr__(self) -> str:
         return f"<primitive {self.name}>"
 
 
-TABLE = {}
+TABLE: dict[str, Primitive] = {}
 
 
-def primitive(name, forward, vjps, **options):
+def primitive(name: str, forward: Rule, vjps: Rules, **options: Any) -> Primitive:
     prim = Primitive(name, forward, vjps, **options)
     TABLE[name] = prim
     return prim
@@ -95,7 +124,7 @@ mul = primitive(
     symbol="×", elementwise=True, doc="x · y: each input receives g times the other input",
     reads=((1,), (0,)))
 
-div = primitive(
+div: Primitive = primitive(
     "div", backend.div,
     (lambda g, out, x, y: div(g, y),
      lambda g, out, x, y: -div(g * out, y)),
@@ -149,7 +178,7 @@ def _mask_forward(x, keep):
     return np.where(keep, x, 0.0)
 
 
-mask = primitive(
+mask: Primitive = primitive(
     "mask", _mask_forward,
     (lambda g, out, x, keep: mask(g, keep=keep),),
     elementwise=True, doc="x where keep, 0 elsewhere (even where x is inf or nan); its own adjoint")
@@ -174,7 +203,7 @@ sin = primitive(
     elementwise=True, doc="sine; d/dx = cos x",
     reads=((0,),))
 
-cos = primitive(
+cos: Primitive = primitive(
     "cos", backend.cos,
     (lambda g, out, x: -(g * sin(x)),),
     elementwise=True, doc="cosine; d/dx = −sin x",
@@ -283,7 +312,7 @@ def _dot_vjp_b(g, out, a, b):
     return _outer(a, g) if _data(a).ndim == 1 else a.T @ g
 
 
-dot = primitive(
+dot: Primitive = primitive(
     "dot", _dot_forward, (_dot_vjp_a, _dot_vjp_b), tensor_only=True,
     jvps=(lambda t, out, a, b: dot(t, b), lambda t, out, a, b: dot(a, t)),
     doc="matrix product with NumPy's 1-D/2-D semantics; dA = g·Bᵀ, dB = Aᵀ·g",
@@ -342,7 +371,7 @@ def _reduction(name, reduce):
     return forward
 
 
-sum = primitive(
+sum: Primitive = primitive(
     "sum", _reduction("sum", np.sum),
     (lambda g, out, x, axis=None, keepdims=False: _spread(g, x, axis, keepdims),),
     jvps=(lambda t, out, x, axis=None, keepdims=False: sum(t, axis=axis, keepdims=keepdims),),
@@ -355,7 +384,7 @@ def _reciprocal_size(x, axis):
     return 1.0 / n if n else float("nan")  # the mean of nothing is nan, as NumPy's
 
 
-mean = primitive(
+mean: Primitive = primitive(
     "mean", _reduction("mean", np.mean),
     (lambda g, out, x, axis=None, keepdims=False: _spread(g, x, axis, keepdims) * _reciprocal_size(x, axis),),
     jvps=(lambda t, out, x, axis=None, keepdims=False: mean(t, axis=axis, keepdims=keepdims),),
@@ -381,7 +410,7 @@ max = primitive(
 
 # -- shape -------------------------------------------------------------------
 
-reshape = primitive(
+reshape: Primitive = primitive(
     "reshape", lambda x, shape: np.reshape(x, shape),
     (lambda g, out, x, shape: g.reshape(np.shape(_data(x))),),
     jvps=(lambda t, out, x, shape: reshape(t, shape=shape),),
@@ -393,14 +422,14 @@ def _inverse_axes(axes, ndim):
     return None if axes is None else tuple(np.argsort(axes)) if ndim else None
 
 
-transpose = primitive(
+transpose: Primitive = primitive(
     "transpose", lambda x, axes=None: np.transpose(x, axes),
     (lambda g, out, x, axes=None: g.transpose(_inverse_axes(axes, np.ndim(_data(x)))),),
     jvps=(lambda t, out, x, axes=None: transpose(t, axes=axes),),
     symbol="T", tensor_only=True, doc="permute axes (reverse them by default)",
     reads=((),))
 
-broadcast_to = primitive(
+broadcast_to: Primitive = primitive(
     "broadcast_to", lambda x, shape: np.broadcast_to(x, shape),
     (lambda g, out, x, shape: sum_to(g, shape=np.shape(_data(x))),),
     jvps=(lambda t, out, x, shape: broadcast_to(t, shape=shape),),
@@ -412,7 +441,7 @@ def _sum_to_forward(x, shape):
     return raw_sum_to(np.asarray(x), tuple(shape))  # x is a float when it is a Value's gradient
 
 
-sum_to = primitive(
+sum_to: Primitive = primitive(
     "sum_to", _sum_to_forward,
     (lambda g, out, x, shape: broadcast_to(g, shape=np.shape(_data(x))),),
     jvps=(lambda t, out, x, shape: sum_to(t, shape=shape),),
@@ -431,14 +460,14 @@ def _scatter_forward(g, index, shape):
     return out
 
 
-getitem = primitive(
+getitem: Primitive = primitive(
     "getitem", lambda x, index: x[index],
     (lambda g, out, x, index: scatter(g, index=index, shape=np.shape(_data(x))),),
     jvps=(lambda t, out, x, index: getitem(t, index=index),),
     symbol="[]", tensor_only=True, doc="x[index] (basic slices and integer arrays)",
     reads=((),))
 
-scatter = primitive(
+scatter: Primitive = primitive(
     "scatter", _scatter_forward,
     (lambda g, out, src, index, shape: getitem(g, index=index),),
     jvps=(lambda t, out, src, index, shape: scatter(t, index=index, shape=shape),),
@@ -629,7 +658,7 @@ sinh = primitive(
     "sinh", backend.sinh, (lambda g, out, x: g * cosh(x),),
     elementwise=True, doc="hyperbolic sine; d/dx = cosh x")
 
-cosh = primitive(
+cosh: Primitive = primitive(
     "cosh", backend.cosh, (lambda g, out, x: g * sinh(x),),
     elementwise=True, doc="hyperbolic cosine; d/dx = sinh x")
 
@@ -876,7 +905,7 @@ def _cumprod_vjp(g, out, x, axis):
     return undo(sum(reshape(g_flat, shape=shape[:-1] + (1, n)) * partial * later, axis=last))
 
 
-cumsum = primitive(
+cumsum: Primitive = primitive(
     "cumsum", _cumulative("cumsum", np.cumsum),
     (lambda g, out, x, axis: _flip(cumsum(_flip(g, axis % np.ndim(_data(x))), axis=axis), axis % np.ndim(_data(x))),),
     jvps=(lambda t, out, x, axis: cumsum(t, axis=axis),),

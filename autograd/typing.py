@@ -1,9 +1,11 @@
 """Names for the types that the public API's hints use.
 
 Hints only: nothing here runs in an operation. ``Operand`` is what an
-operation takes (a node, a plain number or anything NumPy makes an array
-of); an operation on nodes returns a node, on plain data plain data, which
-the hints of the functions that take either say as ``Any``.
+operation takes: a node, a plain number or a NumPy array (a list is
+refused). An operation on nodes returns a node and on plain data plain
+data; the functions that take either say ``Any`` for their result, while
+the operators and methods of ``Value`` and ``Tensor`` say which node they
+return.
 """
 
 from __future__ import annotations
@@ -17,13 +19,19 @@ from numpy.typing import ArrayLike, NDArray
 if TYPE_CHECKING:
     from .node import Node, Tensor, Value
 
-__all__ = ["Array", "ArrayLike", "Axis", "Data", "NodeOrArray", "NodeOrData", "Operand", "Scalar", "Shape"]
+__all__ = ["Array", "ArrayLike", "ArrayOperand", "Axis", "Data", "Operand", "Scalar", "Shape"]
 
-Operand = Union["Value", "Tensor", ArrayLike]
-"""An operand: a Value, a Tensor, a number or anything ``np.asarray`` accepts."""
+Scalar = Union[float, "np.number[Any]", "np.bool_"]
+"""A plain number: a Python int or float, or a NumPy scalar."""
 
-NodeOrArray = Union["Node", ArrayLike]
-"""A node or plain data, as given to a function that does not record."""
+Operand = Union["Value", "Tensor", Scalar, "NDArray[Any]"]
+"""What an operation takes: a Value, a Tensor, a plain number or a NumPy array."""
+
+ArrayOperand = Union["Node", ArrayLike, Sequence[Any]]
+"""What NumPy's array functions take on nodes too: a node, array-like data, or a list holding nodes."""
+
+Data = Union[float, "NDArray[Any]"]
+"""A node's data: a float (Value) or an array (Tensor)."""
 
 Array = NDArray[Any]
 """A NumPy array (a Tensor's ``.data``)."""
@@ -33,11 +41,3 @@ Axis = Union[int, Sequence[int], None]
 
 Shape = Union[int, Sequence[int]]
 """A shape: an int or a sequence of ints."""
-
-Scalar = Union[float, np.floating[Any], np.integer[Any]]
-
-Data = Union[float, NDArray[Any]]
-"""A node's data: a float (Value) or an array (Tensor)."""
-
-NodeOrData = Union["Value", "Tensor", float, NDArray[Any]]
-"""A node, a number or an array (where an operation needs arithmetic on its argument)."""
