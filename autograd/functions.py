@@ -16,7 +16,7 @@ from .engine import group
 from .node import Node
 
 if TYPE_CHECKING:
-    from .typing import Axis, Operand, Shape
+    from .typing import Axis, NodeOrData, Operand, Shape
 
 
 def sum(x: Operand, axis: Axis = None, keepdims: bool = False) -> Any:
@@ -31,7 +31,7 @@ def max(x: Operand, axis: Axis = None, keepdims: bool = False) -> Any:
     return ops.max(x, axis=_axis(axis), keepdims=keepdims)
 
 
-def min(x: Operand, axis: Axis = None, keepdims: bool = False) -> Any:
+def min(x: NodeOrData, axis: Axis = None, keepdims: bool = False) -> Any:
     """Minimum over axis, as −max(−x) in a 'min' group; the gradient goes to the (first) arg-min."""
     with group("min"):
         return -ops.max(-x, axis=_axis(axis), keepdims=keepdims)
@@ -85,7 +85,7 @@ def dot(a: Operand, b: Operand) -> Any:
 matmul = dot
 
 
-def sigmoid(x: Operand, fused: bool = True) -> Any:
+def sigmoid(x: NodeOrData, fused: bool = True) -> Any:
     """1 / (1 + e^−x). ``fused=False`` records the textbook's four nodes
 
     (× −1, exp, + 1, 1/x) inside a group named 'sigmoid'; the fused form is one
@@ -94,7 +94,7 @@ def sigmoid(x: Operand, fused: bool = True) -> Any:
     return ops.sigmoid(x) if fused else sigmoid_composite(x)
 
 
-def sigmoid_composite(x: Operand) -> Any:
+def sigmoid_composite(x: NodeOrData) -> Any:
     """Sigmoid as the textbook draws it: four primitives in a 'sigmoid' group."""
     with group("sigmoid"):
         return 1.0 / (1.0 + ops.exp(-x))
@@ -183,7 +183,7 @@ def logsumexp(x: Operand, axis: Axis = None, keepdims: bool = False) -> Any:
     return ops.logsumexp(x, axis=_axis(axis), keepdims=keepdims)
 
 
-def ptp(x: Operand, axis: Axis = None, keepdims: bool = False) -> Any:
+def ptp(x: NodeOrData, axis: Axis = None, keepdims: bool = False) -> Any:
     """Peak to peak, max − min, in a 'ptp' group (tied extremes share the gradient)."""
     with group("ptp"):
         return max(x, axis, keepdims) - min(x, axis, keepdims)
@@ -212,7 +212,7 @@ def positive(x: Operand) -> Any:
     return x if isinstance(x, Node) else np.positive(x)
 
 
-def sinc(x: Operand) -> Any:
+def sinc(x: NodeOrData) -> Any:
     """NumPy's normalised sinc, sin(πx)/(πx) with sinc(0) = 1, in a 'sinc' group.
 
     Away from 0 it is recorded as sin(πx)/(πx); where |x| < 10⁻³ as its

@@ -401,6 +401,9 @@ class Value(Node):
         @overload
         def __add__(self, other: Tensor | NDArray[Any]) -> Tensor: ...
 
+        @overload
+        def __add__(self, other: Node) -> Node: ...
+
         def __add__(self, other: Operand) -> Value | Tensor: ...
 
         @overload
@@ -408,6 +411,9 @@ class Value(Node):
 
         @overload
         def __radd__(self, other: Tensor | NDArray[Any]) -> Tensor: ...
+
+        @overload
+        def __radd__(self, other: Node) -> Node: ...
 
         def __radd__(self, other: Operand) -> Value | Tensor: ...
 
@@ -417,6 +423,9 @@ class Value(Node):
         @overload
         def __sub__(self, other: Tensor | NDArray[Any]) -> Tensor: ...
 
+        @overload
+        def __sub__(self, other: Node) -> Node: ...
+
         def __sub__(self, other: Operand) -> Value | Tensor: ...
 
         @overload
@@ -424,6 +433,9 @@ class Value(Node):
 
         @overload
         def __rsub__(self, other: Tensor | NDArray[Any]) -> Tensor: ...
+
+        @overload
+        def __rsub__(self, other: Node) -> Node: ...
 
         def __rsub__(self, other: Operand) -> Value | Tensor: ...
 
@@ -433,6 +445,9 @@ class Value(Node):
         @overload
         def __mul__(self, other: Tensor | NDArray[Any]) -> Tensor: ...
 
+        @overload
+        def __mul__(self, other: Node) -> Node: ...
+
         def __mul__(self, other: Operand) -> Value | Tensor: ...
 
         @overload
@@ -440,6 +455,9 @@ class Value(Node):
 
         @overload
         def __rmul__(self, other: Tensor | NDArray[Any]) -> Tensor: ...
+
+        @overload
+        def __rmul__(self, other: Node) -> Node: ...
 
         def __rmul__(self, other: Operand) -> Value | Tensor: ...
 
@@ -449,6 +467,9 @@ class Value(Node):
         @overload
         def __truediv__(self, other: Tensor | NDArray[Any]) -> Tensor: ...
 
+        @overload
+        def __truediv__(self, other: Node) -> Node: ...
+
         def __truediv__(self, other: Operand) -> Value | Tensor: ...
 
         @overload
@@ -456,6 +477,9 @@ class Value(Node):
 
         @overload
         def __rtruediv__(self, other: Tensor | NDArray[Any]) -> Tensor: ...
+
+        @overload
+        def __rtruediv__(self, other: Node) -> Node: ...
 
         def __rtruediv__(self, other: Operand) -> Value | Tensor: ...
 
@@ -465,6 +489,9 @@ class Value(Node):
         @overload
         def __pow__(self, other: Tensor | NDArray[Any]) -> Tensor: ...
 
+        @overload
+        def __pow__(self, other: Node) -> Node: ...
+
         def __pow__(self, other: Operand) -> Value | Tensor: ...
 
         @overload
@@ -472,6 +499,9 @@ class Value(Node):
 
         @overload
         def __rpow__(self, other: Tensor | NDArray[Any]) -> Tensor: ...
+
+        @overload
+        def __rpow__(self, other: Node) -> Node: ...
 
         def __rpow__(self, other: Operand) -> Value | Tensor: ...
 
@@ -481,6 +511,9 @@ class Value(Node):
         @overload
         def __mod__(self, other: Tensor | NDArray[Any]) -> Tensor: ...
 
+        @overload
+        def __mod__(self, other: Node) -> Node: ...
+
         def __mod__(self, other: Operand) -> Value | Tensor: ...
 
         @overload
@@ -488,6 +521,9 @@ class Value(Node):
 
         @overload
         def __rmod__(self, other: Tensor | NDArray[Any]) -> Tensor: ...
+
+        @overload
+        def __rmod__(self, other: Node) -> Node: ...
 
         def __rmod__(self, other: Operand) -> Value | Tensor: ...
 

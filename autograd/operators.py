@@ -214,12 +214,12 @@ class _TensorMethods:
 
     def reshape(self: Any, *shape: int | Sequence[int]) -> Tensor:
         if len(shape) == 1 and isinstance(shape[0], (tuple, list)):
-            shape = shape[0]  # type: ignore[assignment]  # t.reshape((2, 3)): the one sequence given is the shape
+            shape = shape[0]
         return ops.reshape(self, shape=tuple(shape))
 
     def transpose(self: Any, *axes: int | Sequence[int] | None) -> Tensor:
         if len(axes) == 1 and (axes[0] is None or isinstance(axes[0], (tuple, list))):
-            axes = axes[0] or ()  # type: ignore[assignment]  # like NumPy: t.transpose(None) reverses the axes
+            axes = axes[0] or ()  # like NumPy: t.transpose(None) reverses the axes
         return ops.transpose(self, axes=tuple(axes) if axes else None)
 
     @property

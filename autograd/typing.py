@@ -19,16 +19,19 @@ from numpy.typing import ArrayLike, NDArray
 if TYPE_CHECKING:
     from .node import Node, Tensor, Value
 
-__all__ = ["Array", "ArrayLike", "ArrayOperand", "Axis", "Data", "Operand", "Scalar", "Shape"]
+__all__ = ["Array", "ArrayLike", "ArrayOperand", "Axis", "Data", "NodeOrData", "Operand", "Scalar", "Shape"]
 
 Scalar = Union[float, "np.number[Any]", "np.bool_"]
 """A plain number: a Python int or float, or a NumPy scalar."""
 
-Operand = Union["Value", "Tensor", Scalar, "NDArray[Any]"]
+Operand = Union["Node", "Value", "Tensor", Scalar, "NDArray[Any]"]
 """What an operation takes: a Value, a Tensor, a plain number or a NumPy array."""
 
 ArrayOperand = Union["Node", ArrayLike, Sequence[Any]]
 """What NumPy's array functions take on nodes too: a node, array-like data, or a list holding nodes."""
+
+NodeOrData = Union["Value", "Tensor", float, "NDArray[Any]"]
+"""A node, a float or an array: what an operation that needs unary minus on its argument takes."""
 
 Data = Union[float, "NDArray[Any]"]
 """A node's data: a float (Value) or an array (Tensor)."""
