@@ -97,7 +97,7 @@ def primitive(name: str, forward: Rule, vjps: Rules, **options: Any) -> Primitiv
     return prim
 
 
-def _data(x):
+def _data(x: Any) -> Any:
     return x.data if isinstance(x, Node) else x
 
 
@@ -138,7 +138,7 @@ neg = primitive(
     reads=((),))
 
 
-def _masked(compute, zero):
+def _masked(compute: Any, zero: Any) -> Any:
     """compute(), with 0 where ``zero`` (a boolean array) holds: where compute gives 0·∞ or nan."""
     if not zero.any():
         return compute()
@@ -146,7 +146,7 @@ def _masked(compute, zero):
         return mask(compute(), keep=~zero)
 
 
-def _pow_vjp_base(g, out, x, y):
+def _pow_vjp_base(g: Any, out: Any, x: Any, y: Any) -> Any:
     """g·y·x^(y−1), and 0 where y = 0 at x = 0 (0·∞ otherwise), as torch."""
     xd, yd = _data(x), _data(y)
     if yd.__class__ is float and xd.__class__ is float:
@@ -156,7 +156,7 @@ def _pow_vjp_base(g, out, x, y):
     return _masked(lambda: g * y * pow(x, y - 1), (np.asarray(yd) == 0.0) & (np.asarray(xd) == 0.0))
 
 
-def _pow_vjp_exponent(g, out, x, y):
+def _pow_vjp_exponent(g: Any, out: Any, x: Any, y: Any) -> Any:
     """g·out·log x, and 0 where x = 0 and y ≥ 0 (x^y is constant 0 or 1 there), as torch."""
     xd, yd = _data(x), _data(y)
     if xd.__class__ is float and yd.__class__ is float:
@@ -172,7 +172,7 @@ pow = primitive(
     reads=((0, 1), (OUT, 0, 1)))
 
 
-def _mask_forward(x, keep):
+def _mask_forward(x: Any, keep: Any) -> Any:
     if x.__class__ is float:
         return x if keep else 0.0
     return np.where(keep, x, 0.0)
@@ -222,7 +222,7 @@ sigmoid = primitive(
     reads=((OUT,),))
 
 
-def _sign(x):
+def _sign(x: Any) -> Any:
     """−1, 0 or 1 by the sign of x's data, nan where it is nan (a constant: no gradient)."""
     data = _data(x)
     if data.__class__ is float:
@@ -230,7 +230,7 @@ def _sign(x):
     return np.sign(data)
 
 
-def _relu_vjp(g, out, x):
+def _relu_vjp(g: Any, out: Any, x: Any) -> Any:
     """g where out > 0, 0 where out = 0, nan where out is nan (the sign of the output, spelled out for floats)."""
     if out.__class__ is float:
         if out > 0.0:
@@ -253,7 +253,7 @@ abs = primitive(
     reads=((0,),))
 
 
-def _clip_forward(x, low=None, high=None):
+def _clip_forward(x: Any, low: Any | None = None, high: Any | None = None) -> Any:
     if (low is not None and low != low) or (high is not None and high != high):
         raise ValueError(f"clip: a bound is nan (low={low}, high={high}); give numbers, or None for no limit")
     if low is not None and high is not None and low > high:
@@ -261,7 +261,7 @@ def _clip_forward(x, low=None, high=None):
     return backend.clip(x, low, high)
 
 
-def _inside(x, low, high):
+def _inside(x: Any, low: Any, high: Any) -> Any:
     """1 where low ≤ x ≤ high (a missing bound is no limit), else 0: clip's derivative."""
     data = _data(x)
     if data.__class__ is float:
@@ -283,7 +283,7 @@ clip = primitive(
 # -- linear algebra ------------------------------------------------------------
 
 
-def _dot_forward(a, b):
+def _dot_forward(a: Any, b: Any) -> Any:
     if np.ndim(a) not in (1, 2) or np.ndim(b) not in (1, 2):
         raise ValueError(
             f"dot: supports 1-D and 2-D operands, got shapes {np.shape(a)} and {np.shape(b)}; "
@@ -296,17 +296,17 @@ def _dot_forward(a, b):
     return a @ b
 
 
-def _outer(u, v):
+def _outer(u: Any, v: Any) -> Any:
     return u.reshape((-1, 1)) * v.reshape((1, -1))
 
 
-def _dot_vjp_a(g, out, a, b):
+def _dot_vjp_a(g: Any, out: Any, a: Any, b: Any) -> Any:
     if _data(a).ndim == 1:
         return g * b if _data(b).ndim == 1 else b @ g
     return _outer(g, b) if _data(b).ndim == 1 else g @ b.T
 
 
-def _dot_vjp_b(g, out, a, b):
+def _dot_vjp_b(g: Any, out: Any, a: Any, b: Any) -> Any:
     if _data(b).ndim == 1:
         return g * a if _data(a).ndim == 1 else a.T @ g
     return _outer(a, g) if _data(a).ndim == 1 else a.T @ g
@@ -321,7 +321,7 @@ dot: Primitive = primitive(
 # -- reductions ----------------------------------------------------------------
 
 
-def _axes(axis, ndim, name: str = "reduction"):
+def _axes(axis: Any, ndim: Any, name: str = "reduction") -> Any:
     """The axes a reduction runs over, as non-negative ints; a clear error for anything else."""
     if axis is None:
         return tuple(range(ndim))
@@ -338,7 +338,7 @@ def _axes(axis, ndim, name: str = "reduction"):
     return normalized
 
 
-def _unreduce(g, x, axis, keepdims):
+def _unreduce(g: Any, x: Any, axis: Any, keepdims: Any) -> Any:
     """Give the reduced gradient back the reduced axes (as size 1)."""
     shape = np.shape(_data(x))
     if keepdims or not shape:
@@ -349,12 +349,12 @@ def _unreduce(g, x, axis, keepdims):
     return g.reshape(tuple(kept))
 
 
-def _spread(g, x, axis, keepdims):
+def _spread(g: Any, x: Any, axis: Any, keepdims: Any) -> Any:
     """The reduced gradient sent back to every element of x (broadcast to x's shape)."""
     return broadcast_to(_unreduce(g, x, axis, keepdims), shape=np.shape(_data(x)))
 
 
-def _size(x, axis):
+def _size(x: Any, axis: Any) -> Any:
     shape = np.shape(_data(x))
     n = 1
     for a in _axes(axis, len(shape)):
@@ -362,9 +362,9 @@ def _size(x, axis):
     return n
 
 
-def _reduction(name, reduce):
+def _reduction(name: Any, reduce: Any) -> Any:
     """Forward of a reduction ``reduce(x, axis, keepdims, **options)`` that checks its axis first."""
-    def forward(x, axis=None, keepdims: bool = False, **options):
+    def forward(x: Any, axis: Any | None = None, keepdims: bool = False, **options: Any) -> Any:
         _axes(axis, np.ndim(x), name)
         return reduce(x, axis=axis, keepdims=keepdims, **options)
 
@@ -379,7 +379,7 @@ sum: Primitive = primitive(
     reads=((),))
 
 
-def _reciprocal_size(x, axis):
+def _reciprocal_size(x: Any, axis: Any) -> Any:
     n = _size(x, axis)
     return 1.0 / n if n else float("nan")  # the mean of nothing is nan, as NumPy's
 
@@ -392,7 +392,7 @@ mean: Primitive = primitive(
     reads=((),))
 
 
-def _max_share(x, out, axis, keepdims):
+def _max_share(x: Any, out: Any, axis: Any, keepdims: Any) -> Any:
     """Where x attains its maximum along axis: 1/k at each of k tied elements (a nan wins), else 0."""
     data = np.asarray(_data(x))
     top = _unreduce(np.asarray(_data(out)), data, axis, keepdims)
@@ -418,7 +418,7 @@ reshape: Primitive = primitive(
     reads=((),))
 
 
-def _inverse_axes(axes, ndim):
+def _inverse_axes(axes: Any, ndim: Any) -> Any:
     return None if axes is None else tuple(np.argsort(axes)) if ndim else None
 
 
@@ -437,7 +437,7 @@ broadcast_to: Primitive = primitive(
     reads=((),))
 
 
-def _sum_to_forward(x, shape):
+def _sum_to_forward(x: Any, shape: Any) -> Any:
     return raw_sum_to(np.asarray(x), tuple(shape))  # x is a float when it is a Value's gradient
 
 
@@ -453,7 +453,7 @@ use_for_fitting(sum, sum_to, broadcast_to)  # recorded gradients (create_graph) 
 # -- indexing ------------------------------------------------------------------
 
 
-def _scatter_forward(g, index, shape):
+def _scatter_forward(g: Any, index: Any, shape: Any) -> Any:
     g = np.asarray(g)  # a float when it is the gradient of a 0-d result
     out = np.zeros(shape, dtype=g.dtype)
     np.add.at(out, index, g)
@@ -477,12 +477,12 @@ scatter: Primitive = primitive(
 # -- softmax -----------------------------------------------------------------
 
 
-def _softmax_forward(x, axis=-1):
+def _softmax_forward(x: Any, axis: Any = -1) -> Any:
     e = np.exp(x - np.max(x, axis=axis, keepdims=True))
     return e / np.sum(e, axis=axis, keepdims=True)
 
 
-def _log_softmax_forward(x, axis=-1):
+def _log_softmax_forward(x: Any, axis: Any = -1) -> Any:
     shifted = x - np.max(x, axis=axis, keepdims=True)
     return shifted - np.log(np.sum(np.exp(shifted), axis=axis, keepdims=True))
 
@@ -512,7 +512,7 @@ log_softmax = primitive(
 # are spelled with primitives, so they can be differentiated again.
 
 
-def _affine_forward(x, W, b):
+def _affine_forward(x: Any, W: Any, b: Any) -> Any:
     out = _dot_forward(x, W)
     if np.shape(b) != out.shape[-1:]:
         raise ValueError(
@@ -525,7 +525,7 @@ def _affine_forward(x, W, b):
     return out + b
 
 
-def _affine_vjp_b(g, out, x, W, b):
+def _affine_vjp_b(g: Any, out: Any, x: Any, W: Any, b: Any) -> Any:
     return g.sum(axis=0) if np.ndim(_data(g)) == 2 else g
 
 
@@ -540,14 +540,14 @@ affine = primitive(
     reads=((1,), (0,), ()))
 
 
-def _class_count(logits):
+def _class_count(logits: Any) -> Any:
     shape = np.shape(logits)
     if len(shape) == 0 or shape[-1] == 0:
         raise ValueError(f"softmax_cross_entropy: needs class scores along the last axis, got shape {shape}")
     return shape[-1]
 
 
-def _class_indices(labels, classes):
+def _class_indices(labels: Any, classes: Any) -> Any:
     """Class labels (floats, as the engine passes constants) as a flat intp array, checked."""
     flat = labels.reshape(-1)
     indices = flat.astype(np.intp)
@@ -563,7 +563,7 @@ def _class_indices(labels, classes):
     return indices
 
 
-def _labels_are_indices(logits, labels) -> bool:
+def _labels_are_indices(logits: Any, labels: Any) -> bool:
     logits_shape, labels_shape = np.shape(logits), np.shape(labels)
     if labels_shape == logits_shape:
         return False
@@ -575,7 +575,7 @@ def _labels_are_indices(logits, labels) -> bool:
     )
 
 
-def _softmax_cross_entropy_forward(logits, labels):
+def _softmax_cross_entropy_forward(logits: Any, labels: Any) -> Any:
     classes = _class_count(logits)
     rows = logits.size // classes
     if rows == 0:
@@ -590,7 +590,7 @@ def _softmax_cross_entropy_forward(logits, labels):
     return np.asarray(-terms.sum() / rows)
 
 
-def _one_hot_like(logits, labels):
+def _one_hot_like(logits: Any, labels: Any) -> Any:
     """The labels as a distribution over classes, shaped like the scores."""
     if not _labels_are_indices(_data(logits), _data(labels)):
         return labels
@@ -600,7 +600,7 @@ def _one_hot_like(logits, labels):
     return target.reshape(shape)
 
 
-def _softmax_cross_entropy_vjp_logits(g, out, logits, labels):
+def _softmax_cross_entropy_vjp_logits(g: Any, out: Any, logits: Any, labels: Any) -> Any:
     rows = np.size(_data(logits)) // np.shape(_data(logits))[-1]
     if isinstance(g, Node):
         target = _one_hot_like(logits, labels)
@@ -620,7 +620,7 @@ def _softmax_cross_entropy_vjp_logits(g, out, logits, labels):
     return probs
 
 
-def _softmax_cross_entropy_vjp_labels(g, out, logits, labels):
+def _softmax_cross_entropy_vjp_labels(g: Any, out: Any, logits: Any, labels: Any) -> Any:
     if _labels_are_indices(_data(logits), _data(labels)):
         return labels * 0.0  # a class index is piecewise constant: no gradient flows to it
     rows = np.size(_data(logits)) // np.shape(_data(logits))[-1]
@@ -646,7 +646,7 @@ softmax_cross_entropy = primitive(
 _LN2, _LN10 = np.log(2.0), np.log(10.0)
 
 
-def _zero_gradient(g, out, *inputs):
+def _zero_gradient(g: Any, out: Any, *inputs: Any) -> Any:
     return g * 0.0
 
 
@@ -755,7 +755,7 @@ fabs = primitive(
     symbol="|x|", elementwise=True, doc="|x| (NumPy's fabs); d/dx = sign x (0 at 0, nan at nan)")
 
 
-def _wins(a, b, nan_wins):
+def _wins(a: Any, b: Any, nan_wins: Any) -> Any:
     """The share of g that the larger of a and b receives, for a: 1 if a > b, ½ at a tie, else 0.
 
     A nan wins (``maximum``, which propagates it) or loses (``fmax``, which ignores it).
@@ -769,12 +769,12 @@ def _wins(a, b, nan_wins):
     return np.where(np.isnan(a) if nan_wins else np.isnan(b) & ~np.isnan(a), 1.0, share)
 
 
-def _larger(nan_wins):
+def _larger(nan_wins: Any) -> Any:
     return (lambda g, out, x, y: g * _wins(_data(x), _data(y), nan_wins),
             lambda g, out, x, y: g * _wins(_data(y), _data(x), nan_wins))
 
 
-def _smaller(nan_wins):
+def _smaller(nan_wins: Any) -> Any:
     return (lambda g, out, x, y: g * _wins(-_data(x), -_data(y), nan_wins),
             lambda g, out, x, y: g * _wins(-_data(y), -_data(x), nan_wins))
 
@@ -798,7 +798,7 @@ fmin = primitive(
     elementwise=True, doc="smaller of x and y ignoring a nan; as minimum, and g goes to the number where one is nan")
 
 
-def _floor_quotient(x, y):
+def _floor_quotient(x: Any, y: Any) -> Any:
     xd, yd = _data(x), _data(y)
     with np.errstate(divide="ignore", invalid="ignore"):
         quotient = np.floor_divide(np.float64(xd) if xd.__class__ is float else xd, yd)
@@ -824,12 +824,12 @@ rad2deg = primitive(
 # -- more reductions -------------------------------------------------------------
 
 
-def _flip(x, axis):
+def _flip(x: Any, axis: Any) -> Any:
     """x reversed along axis (a getitem with a negative step)."""
     return getitem(x, index=(slice(None),) * axis + (slice(None, None, -1),))
 
 
-def _axes_last(x, axes):
+def _axes_last(x: Any, axes: Any) -> Any:
     """x with ``axes`` moved to the end and flattened into one, and the function that undoes it."""
     shape = np.shape(_data(x))
     order = tuple([a for a in range(len(shape)) if a not in axes] + list(axes))
@@ -841,7 +841,7 @@ def _axes_last(x, axes):
     return flat, lambda y: transpose(reshape(y, shape=moved), axes=inverse)
 
 
-def _rows_without_self(flat):
+def _rows_without_self(flat: Any) -> Any:
     """(…, n) → (…, n, n): row i is the last axis with element i replaced by 1."""
     shape = np.shape(_data(flat))
     n = shape[-1]
@@ -850,7 +850,7 @@ def _rows_without_self(flat):
     return rows * (1.0 - eye) + eye
 
 
-def _divides_well(x):
+def _divides_well(x: Any) -> Any:
     """Whether to take the product of the others as out/x: on raw data without zeros.
 
     On nodes (a recorded backward pass) the division-free form is used: the
@@ -860,7 +860,7 @@ def _divides_well(x):
     return not isinstance(x, Node) and bool(np.all(np.asarray(x) != 0.0))
 
 
-def _product_of_others(x, out, axis, keepdims):
+def _product_of_others(x: Any, out: Any, axis: Any, keepdims: Any) -> Any:
     """For each element, the product of the others it is reduced with (no division where x has zeros)."""
     data = np.asarray(_data(x))
     axes = _axes(axis, data.ndim)
@@ -883,15 +883,15 @@ prod = primitive(
         "(out/x, or without dividing where an element is 0 and in a recorded backward pass)")
 
 
-def _cumulative(name, accumulate):
-    def forward(x, axis):
+def _cumulative(name: Any, accumulate: Any) -> Any:
+    def forward(x: Any, axis: Any) -> Any:
         _axes(axis, np.ndim(x), name)
         return accumulate(x, axis=axis)
 
     return forward
 
 
-def _cumprod_vjp(g, out, x, axis):
+def _cumprod_vjp(g: Any, out: Any, x: Any, axis: Any) -> Any:
     data = np.asarray(_data(x))
     axis %= data.ndim
     if _divides_well(x):
@@ -918,31 +918,31 @@ cumprod = primitive(
         "(without dividing where an element is 0 and in a recorded backward pass)")
 
 
-def _degrees_of_freedom(x, axis, ddof):
+def _degrees_of_freedom(x: Any, axis: Any, ddof: Any) -> Any:
     return _size(x, axis) - ddof
 
 
-def _centered(x, axis):
+def _centered(x: Any, axis: Any) -> Any:
     return x - mean(x, axis=axis, keepdims=True)
 
 
-def _var_vjp(g, out, x, axis=None, keepdims: bool = False, ddof=0):
+def _var_vjp(g: Any, out: Any, x: Any, axis: Any | None = None, keepdims: bool = False, ddof: Any = 0) -> Any:
     dof = _degrees_of_freedom(x, axis, ddof)
     return _spread(g, x, axis, keepdims) * _centered(x, axis) * (2.0 / dof if dof > 0 else float("nan"))
 
 
-def _std_vjp(g, out, x, axis=None, keepdims: bool = False, ddof=0):
+def _std_vjp(g: Any, out: Any, x: Any, axis: Any | None = None, keepdims: bool = False, ddof: Any = 0) -> Any:
     dof = _degrees_of_freedom(x, axis, ddof)
     scale = 1.0 / dof if dof > 0 else float("nan")
     return _spread(g, x, axis, keepdims) * div(_centered(x, axis), _spread(out, x, axis, keepdims)) * scale
 
 
-def _var_jvp(t, out, x, axis=None, keepdims: bool = False, ddof=0):
+def _var_jvp(t: Any, out: Any, x: Any, axis: Any | None = None, keepdims: bool = False, ddof: Any = 0) -> Any:
     dof = _degrees_of_freedom(x, axis, ddof)
     return sum(t * _centered(x, axis), axis=axis, keepdims=keepdims) * (2.0 / dof if dof > 0 else float("nan"))
 
 
-def _std_jvp(t, out, x, axis=None, keepdims: bool = False, ddof=0):
+def _std_jvp(t: Any, out: Any, x: Any, axis: Any | None = None, keepdims: bool = False, ddof: Any = 0) -> Any:
     dof = _degrees_of_freedom(x, axis, ddof)
     return div(sum(t * _centered(x, axis), axis=axis, keepdims=keepdims), out * dof if dof > 0 else out * float("nan"))
 
@@ -956,7 +956,7 @@ std = primitive(
     doc="standard deviation over axis, √var; dx = g·(x − mean)/((n − ddof)·out) (nan where out = 0)")
 
 
-def _logsumexp_forward(x, axis=None, keepdims: bool = False):
+def _logsumexp_forward(x: Any, axis: Any | None = None, keepdims: bool = False) -> Any:
     axes = _axes(axis, np.ndim(x), "logsumexp")
     top = np.max(x, axis=axis, keepdims=True)
     top = np.where(np.isfinite(top), top, 0.0)

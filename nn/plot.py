@@ -1,14 +1,25 @@
 """Loss and accuracy curves of a training run, saved as an image (needs matplotlib)."""
 
+from __future__ import annotations
+
+import os
+from collections.abc import Callable, Iterable, Iterator, Mapping, MutableMapping, Sequence
+from typing import TYPE_CHECKING, Any
+
 import os
 from pathlib import Path
+
+if TYPE_CHECKING:
+    from numpy.typing import ArrayLike, DTypeLike, NDArray
+
+    from autograd import Node
 
 __all__ = ["plot_history"]
 
 INSTALL_HINT = "plot_history needs matplotlib: pip install 'backprop-graph[plot]'"
 
 
-def plot_history(history, path, title=None, dpi=100, log_loss: bool = False):
+def plot_history(history: Any, path: str | os.PathLike[str], title: str | None = None, dpi: float | None = 100, log_loss: bool = False) -> Any:
     """Save the loss curve (and the accuracy curve, for classifiers) of ``history`` to ``path``.
 
     ``history`` is what :func:`nn.train` returned (or its ``as_dict()``).

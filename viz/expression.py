@@ -49,6 +49,10 @@ reported as :class:`ExpressionError` too.
 
 from __future__ import annotations
 
+import os
+from collections.abc import Callable, Iterable, Iterator, Mapping, MutableMapping, Sequence
+from typing import TYPE_CHECKING, Any
+
 import ast
 import inspect
 import keyword
@@ -58,6 +62,11 @@ import re
 import types
 import warnings
 from collections.abc import Callable, Collection, Mapping, Sequence
+
+if TYPE_CHECKING:
+    from numpy.typing import ArrayLike, DTypeLike, NDArray
+
+    from autograd import Node
 
 __all__ = ["ExpressionError", "evaluate", "parse_assignments", "escape_unprintable"]
 
@@ -294,7 +303,7 @@ def _signed_number(node: ast.AST) -> int | float | None:
             sign = -sign
         node = node.operand
     if isinstance(node, ast.Constant) and type(node.value) in (int, float):
-        return sign * node.value
+        return sign * node.value  # type: ignore[operator, return-value]  # an int or a float, checked above
     return None
 
 
@@ -349,7 +358,7 @@ class _Expression:
 
     def validate(self, tree: ast.Expression, *, max_exponent: float, max_nodes: int, max_depth: int) -> None:
         """Check the whole tree against the whitelist, iteratively; raise on the first refusal."""
-        pending: list[tuple[ast.AST, int]] = [(tree.body, 1)]
+        pending: list[tuple[ast.expr, int]] = [(tree.body, 1)]
         count = 0
         while pending:
             node, depth = pending.pop()
@@ -494,7 +503,7 @@ class _Expression:
     def run(self, tree: ast.Expression) -> object:
         """Evaluate a validated tree, iteratively, operands left to right."""
         results: list[object] = []
-        pending: list[tuple[ast.AST, bool]] = [(tree.body, False)]
+        pending: list[tuple[ast.expr, bool]] = [(tree.body, False)]
         while pending:
             node, operands_ready = pending.pop()
             if isinstance(node, ast.Constant):
