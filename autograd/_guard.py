@@ -19,11 +19,10 @@ large environment) confirm it and give the distribution's name and version.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
-from typing import Any
-
 import os
 import sys
+from collections.abc import Iterable
+from typing import Any
 
 __all__ = ["DISTRIBUTION", "PACKAGES", "check_dependent", "check_sole_owner", "foreign_owners", "shadowed_autograd"]
 

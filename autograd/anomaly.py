@@ -11,10 +11,9 @@ checks (``CHECKS``), so the engine reaches them without importing this module.
 from __future__ import annotations
 
 import contextlib
+import math
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
-
-import math
 
 import numpy as np
 

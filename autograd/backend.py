@@ -9,10 +9,9 @@ the way NumPy does: where Python's ``math`` would raise (``log(0)``,
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
-
-import math
 
 import numpy as np
 

@@ -6,10 +6,9 @@ and groups new nodes from here; ``engine`` sets the switches.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
-
 import itertools
 import threading
+from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     from .engine import Group

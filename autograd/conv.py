@@ -17,10 +17,9 @@ every derivative still comes from the op table.
 
 from __future__ import annotations
 
+import numbers
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
-
-import numbers
 
 import numpy as np
 

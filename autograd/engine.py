@@ -9,20 +9,18 @@ multiplies each upstream gradient by the primitive's vector-Jacobian products.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator, Sequence
-
 import contextlib
 import operator
 import sys
 import threading
+from collections.abc import Iterator, Sequence
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
 from . import context
 from .context import next_seq, state
 from .node import _MANY, _UNARY, Node, Tensor, Value, _rare_in, as_array
-
-from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     from .ops import Primitive

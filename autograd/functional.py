@@ -11,10 +11,9 @@ an enclosing ``grad`` the backward pass is itself recorded
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Callable, Iterable, Sequence
 from typing import TYPE_CHECKING, Any
-
-import threading
 
 import numpy as np
 

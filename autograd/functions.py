@@ -6,10 +6,9 @@ on plain data it returns plain data, on nodes it returns a recorded node.
 
 from __future__ import annotations
 
+import numbers
 from collections.abc import Iterable, Mapping, Sequence
 from typing import TYPE_CHECKING, Any
-
-import numbers
 
 from . import ops
 from .engine import group

@@ -10,11 +10,9 @@ rather than answered with noise.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from typing import TYPE_CHECKING, Any
-
 import numbers
 import string
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 

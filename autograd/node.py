@@ -7,11 +7,11 @@ parameters; ``backward()`` fills ``.grad`` on every node that leads to it.
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING, Any, overload
+
 import numpy as np
 
 from .context import next_seq, note_rebind, state
-
-from typing import TYPE_CHECKING, Any, overload
 
 if TYPE_CHECKING:
     from collections.abc import Callable, Collection, Iterable, Sequence
@@ -21,7 +21,7 @@ if TYPE_CHECKING:
 
     from .engine import Group
     from .ops import Primitive
-    from .typing import Axis, Data, Operand, Scalar, Shape
+    from .typing import Axis, Data, Operand, Scalar
 
 
 class Node:
@@ -267,7 +267,6 @@ class Node:
     # when the package is imported; tests/test_types.py keeps the two in step).
 
     if TYPE_CHECKING:
-
         @staticmethod
         def _checked_data(value: Any) -> Any: ...
 

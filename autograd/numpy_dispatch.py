@@ -18,10 +18,9 @@ Other modules add their NumPy counterparts with ``register(np.func, fn)``;
 
 from __future__ import annotations
 
+import inspect
 from collections.abc import Callable, Collection
 from typing import TYPE_CHECKING, Any
-
-import inspect
 
 import numpy as np
 

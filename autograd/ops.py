@@ -24,10 +24,9 @@ a Value.
 
 from __future__ import annotations
 
+import operator
 from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING, Any
-
-import operator
 
 import numpy as np
 

@@ -12,19 +12,12 @@ never touched).
 
 from __future__ import annotations
 
-import os
-from collections.abc import Callable, Iterable, Iterator, Mapping, MutableMapping, Sequence
-from typing import TYPE_CHECKING, Any
-
 import contextlib
 import os
 import tempfile
+from collections.abc import Iterator
 from pathlib import Path
-
-if TYPE_CHECKING:
-    from numpy.typing import ArrayLike, DTypeLike, NDArray
-
-    from autograd import Node
+from typing import Any
 
 __all__ = ["atomic_write", "remove_stale_temporaries"]
 

@@ -16,26 +16,19 @@ any array data is inflated."""
 
 from __future__ import annotations
 
-import os
-from collections.abc import Callable, Iterable, Iterator, Mapping, MutableMapping, Sequence
-from typing import TYPE_CHECKING, Any
-
 import math
 import numbers
 import os
 import zipfile
 import zlib
+from collections.abc import Iterable, MutableMapping
 from collections.abc import Mapping
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 
 from .atomicfile import atomic_write
-
-if TYPE_CHECKING:
-    from numpy.typing import ArrayLike, DTypeLike, NDArray
-
-    from autograd import Node
 
 __all__ = ["CheckpointMismatch", "save_params", "load_params", "CHECKPOINT_MAX_BYTES"]
 

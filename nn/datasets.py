@@ -22,10 +22,6 @@ Toy data
 
 from __future__ import annotations
 
-import os
-from collections.abc import Callable, Iterable, Iterator, Mapping, MutableMapping, Sequence
-from typing import TYPE_CHECKING, Any
-
 import gzip
 import hashlib
 import http.client
@@ -39,7 +35,9 @@ import threading
 import urllib.error
 import urllib.request
 import zlib
+from collections.abc import Iterable, Sequence
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
@@ -48,7 +46,6 @@ from .atomicfile import atomic_write
 if TYPE_CHECKING:
     from numpy.typing import ArrayLike, DTypeLike, NDArray
 
-    from autograd import Node
 
 __all__ = [
     "IDXError",

@@ -22,11 +22,8 @@ caller's arrays without copying them, so updating them in place
 
 from __future__ import annotations
 
-import os
-from collections.abc import Callable, Mapping, Sequence
-from typing import TYPE_CHECKING, Any
-
 import numbers
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
@@ -35,10 +32,8 @@ from autograd import Node, Tensor, Value, ops
 from autograd.edits import guard, verify
 
 if TYPE_CHECKING:
-    from numpy.typing import ArrayLike, NDArray
-    from typing_extensions import Self
+    from numpy.typing import ArrayLike
 
-    from autograd import Tensor
     from autograd.typing import Operand
 
 __all__ = [

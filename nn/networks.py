@@ -15,13 +15,12 @@ backward once; it agrees with chaining each layer's ``backward``.
 
 from __future__ import annotations
 
-import os
-from collections.abc import Callable, Mapping, Sequence
-from typing import TYPE_CHECKING, Any
-
 import numbers
+import os
 from collections import OrderedDict
+from collections.abc import Sequence
 from collections.abc import Mapping
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
@@ -39,9 +38,6 @@ if TYPE_CHECKING:
     from numpy.typing import ArrayLike, NDArray
     from typing_extensions import Self
 
-    from autograd import Tensor
-
-    from .layers import Layer
 
 __all__ = ["Network", "MLP", "TwoLayerNet", "MultiLayerNet", "MultiLayerNetExtend", "SimpleConvNet", "DeepConvNet"]
 

@@ -8,16 +8,14 @@ network's backprop gradient, as the textbook does on three MNIST images.
 
 from __future__ import annotations
 
-import os
-from collections.abc import Callable, Iterable, Iterator, Mapping, MutableMapping, Sequence
+from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
 if TYPE_CHECKING:
-    from numpy.typing import ArrayLike, DTypeLike, NDArray
+    from numpy.typing import ArrayLike, NDArray
 
-    from autograd import Node
 
 __all__ = ["numerical_gradient", "gradient_check"]
 

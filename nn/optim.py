@@ -30,21 +30,13 @@ parameter name and created lazily on the first update.
 
 from __future__ import annotations
 
-import os
-from collections.abc import Callable, Mapping, MutableMapping, Sequence
-from typing import TYPE_CHECKING, Any
-
 import math
 import numbers
 from collections.abc import Mapping
+from collections.abc import MutableMapping
+from typing import Any
 
 import numpy as np
-
-if TYPE_CHECKING:
-    from numpy.typing import ArrayLike, NDArray
-    from typing_extensions import Self
-
-    from autograd import Tensor
 
 __all__ = ["Optimizer", "SGD", "Momentum", "Nesterov", "AdaGrad", "RMSprop", "Adam"]
 

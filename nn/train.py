@@ -14,25 +14,21 @@ named by a string, accuracy lists per epoch.
 
 from __future__ import annotations
 
-import os
-from collections.abc import Callable, Mapping, Sequence
-from typing import TYPE_CHECKING, Any
-
 import math
 import numbers
 import sys
 import time
+from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
 from .optim import SGD, AdaGrad, Adam, Momentum, Nesterov, RMSprop
 
 if TYPE_CHECKING:
-    from numpy.typing import ArrayLike, NDArray
-    from typing_extensions import Self
+    from numpy.typing import ArrayLike
 
-    from autograd import Tensor
 
     from .networks import Network
     from .optim import Optimizer

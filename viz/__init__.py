@@ -10,12 +10,6 @@ draws expressions and the textbook's figures from the command line.
 and ``player(output)`` shows that player in Jupyter.
 """
 
-from __future__ import annotations
-
-import os
-from collections.abc import Callable, Iterable, Iterator, Mapping, MutableMapping, Sequence
-from typing import TYPE_CHECKING, Any
-
 from . import _guard  # noqa: F401  (first: refuses a clash over the name viz or autograd)
 
 from .draw import FORMATS, Diagram, DotNotFoundError, draw, render
@@ -23,11 +17,6 @@ from .format import format_number
 from .player import Player, animate, player
 from .scene import edge_gradient
 from .steps import Frame, steps
-
-if TYPE_CHECKING:
-    from numpy.typing import ArrayLike, DTypeLike, NDArray
-
-    from autograd import Node
 
 __all__ = [
     "draw", "render", "Diagram", "DotNotFoundError", "FORMATS", "format_number", "edge_gradient",

@@ -8,16 +8,13 @@ program, ``dot`` failing or crashing, an unwritable path).
 
 from __future__ import annotations
 
-import os
-from collections.abc import Callable, Iterable, Iterator, Mapping, MutableMapping, Sequence
-from typing import TYPE_CHECKING, Any
-
 import argparse
 import contextlib
 import io
 import signal
 import sys
 from pathlib import Path
+from typing import Any
 
 import graphviz
 import numpy as np
@@ -32,16 +29,10 @@ from .player import ANIMATION_FORMATS, DURATION, animate
 from .format import DIGITS
 from .scene import reachable
 
-if TYPE_CHECKING:
-    from numpy.typing import ArrayLike, DTypeLike, NDArray
-
-    from autograd import Node
-
 PROG = "python -m viz"
 
 #: Resolution of the animations 'demo all' writes (small enough for a README).
 ANIMATION_DPI = 72
-
 
 
 def _one_argument(name: Any, function: Any) -> Any:

@@ -10,24 +10,16 @@ below it (Graphviz's own edge labels sit beside an edge, not across it).
 
 from __future__ import annotations
 
-import os
-from collections.abc import Callable, Iterable, Iterator, Mapping, MutableMapping, Sequence
-from typing import TYPE_CHECKING, Any
-
 import html
 import itertools
 import re
 from pathlib import Path
+from typing import Any
 
 import graphviz
 
 from .format import DIGITS, MAX_ELEMENTS, format_edge_value, format_values
 from .scene import COLLAPSE_ABOVE, build_scene
-
-if TYPE_CHECKING:
-    from numpy.typing import ArrayLike, DTypeLike, NDArray
-
-    from autograd import Node
 
 __all__ = ["draw", "render", "Diagram", "DotNotFoundError", "FORMATS"]
 

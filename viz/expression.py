@@ -49,9 +49,6 @@ reported as :class:`ExpressionError` too.
 
 from __future__ import annotations
 
-import os
-from collections.abc import Callable, Iterable, Iterator, Mapping, MutableMapping, Sequence
-from typing import TYPE_CHECKING, Any
 
 import ast
 import inspect
@@ -62,11 +59,6 @@ import re
 import types
 import warnings
 from collections.abc import Callable, Collection, Mapping, Sequence
-
-if TYPE_CHECKING:
-    from numpy.typing import ArrayLike, DTypeLike, NDArray
-
-    from autograd import Node
 
 __all__ = ["ExpressionError", "evaluate", "parse_assignments", "escape_unprintable"]
 

@@ -8,21 +8,13 @@ README's pictures.
 
 from __future__ import annotations
 
-import os
-from collections.abc import Callable, Iterable, Iterator, Mapping, MutableMapping, Sequence
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import autograd
 from autograd import Value
 
 from .draw import emit_scene, new_diagram
 from .scene import build_scene
-
-if TYPE_CHECKING:
-    from numpy.typing import ArrayLike, DTypeLike, NDArray
-
-    from autograd import Node
-
 
 def apple_graph() -> Any:
     """100 yen × 2 apples × 1.1 tax = 220; backward gives 2.2, 110 and 200."""

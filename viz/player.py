@@ -17,10 +17,6 @@ filled. This keeps a 100-node graph's 200 frames within a second or two.
 
 from __future__ import annotations
 
-import os
-from collections.abc import Callable, Iterable, Iterator, Mapping, MutableMapping, Sequence
-from typing import TYPE_CHECKING, Any
-
 import base64
 import contextlib
 import hashlib
@@ -31,13 +27,12 @@ import os
 import re
 import tempfile
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 from .draw import FONT, HIGHLIGHT_COLOR, DotNotFoundError, _dot_not_found, totals_shown
 from .steps import walkthrough
 
 if TYPE_CHECKING:
-    from numpy.typing import ArrayLike, DTypeLike, NDArray
-
     from autograd import Node
 
 __all__ = ["animate", "player", "Player", "page", "ANIMATION_FORMATS"]

@@ -24,11 +24,8 @@ expanded nodes.
 
 from __future__ import annotations
 
-import os
-from collections.abc import Callable, Iterable, Iterator, Mapping, MutableMapping, Sequence
-from typing import TYPE_CHECKING, Any
-
 from dataclasses import dataclass, field
+from typing import Any
 
 import numpy as np
 
@@ -36,11 +33,6 @@ from autograd.engine import Group, _fit_array
 from autograd.node import Node
 
 from .format import DIGITS, MAX_ELEMENTS, MINUS, format_number, format_shape, format_values
-
-if TYPE_CHECKING:
-    from numpy.typing import ArrayLike, DTypeLike, NDArray
-
-    from autograd import Node
 
 #: Binary primitives whose constant operand is written into the circle (``+ 1``, ``× −1``, ``1/x``).
 FOLDABLE_OPS = frozenset({"add", "sub", "mul", "div", "pow"})

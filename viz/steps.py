@@ -19,13 +19,10 @@ at the same spot in every frame.
 
 from __future__ import annotations
 
-import os
-from collections.abc import Callable, Iterable, Iterator, Mapping, MutableMapping, Sequence
-from typing import TYPE_CHECKING, Any
-
 import inspect
 import math
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 
@@ -34,11 +31,6 @@ from autograd import Node, Value
 from .draw import Diagram, _html, draw, emit_scene, new_diagram
 from .format import DIGITS, MAX_ELEMENTS, MINUS, format_edge_value, format_number
 from .scene import build_scene
-
-if TYPE_CHECKING:
-    from numpy.typing import ArrayLike, DTypeLike, NDArray
-
-    from autograd import Node
 
 __all__ = ["steps", "Frame", "Walkthrough", "walkthrough"]
 
