@@ -565,4 +565,8 @@ ARRAY_FUNCTIONS = {
     np.linalg.slogdet: slogdet,
 }
 
-METHODS = {"dot": dot, "__matmul__": matmul, "__rmatmul__": lambda self, other: matmul(other, self)}
+def _rmatmul(self: Any, other: ArrayOperand) -> Any:
+    return matmul(other, self)
+
+
+METHODS = {"dot": dot, "__matmul__": matmul, "__rmatmul__": _rmatmul}

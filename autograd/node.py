@@ -623,6 +623,8 @@ class Tensor(Node):
 
     if TYPE_CHECKING:  # see Node: set by ``autograd.operators``, ``numpy_dispatch``, ``array_ops`` and ``linalg``
 
+        _from_bools: bool
+
         @property
         def data(self) -> NDArray[Any]: ...
 
