@@ -138,7 +138,8 @@ _concatenate = primitive(
     doc="join along axis; input i receives its slice of g")
 
 
-def concatenate(arrays: Sequence[ArrayOperand], axis: int | None = 0, out: None = None, dtype: None = None, casting: None = None) -> Any:
+def concatenate(arrays: Sequence[ArrayOperand], axis: int | None = 0, out: None = None, dtype: None = None,
+                casting: None = None) -> Any:
     """Join a sequence of arrays along an existing axis (``axis=None`` flattens them first)."""
     _refuse("concatenate", out=out, dtype=dtype, casting=casting)
     pieces = _sequence("concatenate", arrays)
@@ -160,7 +161,8 @@ def _sequence(name: str, arrays: Sequence[ArrayOperand]) -> Any:
     return pieces
 
 
-def stack(arrays: Sequence[ArrayOperand], axis: int = 0, out: None = None, dtype: None = None, casting: None = None) -> Any:
+def stack(arrays: Sequence[ArrayOperand], axis: int = 0, out: None = None, dtype: None = None,
+          casting: None = None) -> Any:
     """Join arrays of one shape along a new axis: concatenate of expand_dims."""
     _refuse("stack", out=out, dtype=dtype, casting=casting)
     pieces = _sequence("stack", arrays)
@@ -524,7 +526,8 @@ def pad(array: ArrayOperand, pad_width: Any, mode: str = "constant", **kwargs: A
     )
 
 
-def diff(a: ArrayOperand, n: int = 1, axis: int = -1, prepend: ArrayOperand | None = None, append: ArrayOperand | None = None) -> Any:
+def diff(a: ArrayOperand, n: int = 1, axis: int = -1, prepend: ArrayOperand | None = None,
+         append: ArrayOperand | None = None) -> Any:
     """The n-th discrete difference along axis: a[1:] − a[:-1], n times."""
     a = operand("diff", a)
     ndim = len(shape_of(a))
@@ -606,7 +609,8 @@ def diagonal(a: ArrayOperand, offset: int = 0, axis1: int = 0, axis2: int = 1) -
     return ops.getitem(planes, index=(Ellipsis,) + _diagonal_index(shape[i], shape[j], offset))
 
 
-def trace(a: ArrayOperand, offset: int = 0, axis1: int = 0, axis2: int = 1, dtype: None = None, out: None = None) -> Any:
+def trace(a: ArrayOperand, offset: int = 0, axis1: int = 0, axis2: int = 1, dtype: None = None,
+          out: None = None) -> Any:
     """Sum of the diagonal (of each (axis1, axis2) plane)."""
     _refuse("trace", dtype=dtype, out=out)
     return ops.sum(diagonal(a, offset, axis1, axis2), axis=-1)
@@ -744,7 +748,8 @@ def sort(a: ArrayOperand, axis: int | None = -1, kind: str | None = None, order:
     return take_along_axis(a, np.argsort(_data(a), axis=axis, kind="stable"), axis)
 
 
-def partition(a: ArrayOperand, kth: int | Sequence[int], axis: int | None = -1, kind: Literal["introselect"] = "introselect", order: Any | None = None) -> Any:
+def partition(a: ArrayOperand, kth: int | Sequence[int], axis: int | None = -1,
+              kind: Literal["introselect"] = "introselect", order: Any | None = None) -> Any:
     """Partitioned along axis around the kth element(s), as np.partition; the gradient follows
     the elements to where np.argpartition put them (among equal values, its choice)."""
     _refuse("partition", order=order)

@@ -21,7 +21,8 @@ class _State(threading.local):
     grad_enabled = True
     group: Group | None = None
     anomaly: Any = None  # the checks to run under detect_anomaly() (see ``autograd.anomaly``), or None
-    backward_of: tuple[Node, int] | None = None  # (node, input position) while a recorded VJP runs under detect_anomaly()
+    # (node, input position) while a recorded VJP runs under detect_anomaly()
+    backward_of: tuple[Node, int] | None = None
     check_edits = True  # False inside skip_edit_checks()
 
 

@@ -44,7 +44,8 @@ def _positive_int(value: Any, name: str, owner: str, minimum: int = 1) -> int:
     return int(value)
 
 
-def conv_output_size(input_shape: Sequence[int], filter_h: int, filter_w: int, stride: int = 1, pad: int = 0, owner: str = "im2col", what: str = "filter") -> tuple[int, ...]:
+def conv_output_size(input_shape: Sequence[int], filter_h: int, filter_w: int, stride: int = 1, pad: int = 0,
+                     owner: str = "im2col", what: str = "filter") -> tuple[int, ...]:
     """(OH, OW) of a ``filter_h`` × ``filter_w`` window sliding over ``input_shape`` (N, C, H, W).
 
     Raises ``ValueError`` naming ``owner`` when the input is not 4-D, the
@@ -93,7 +94,8 @@ def _im2col_forward(x: Any, filter_h: int, filter_w: int, stride: int = 1, pad: 
     return windows.reshape(n * out_h * out_w, c * filter_h * filter_w)  # one copy, in row order
 
 
-def _col2im_forward(col: Any, input_shape: Sequence[int], filter_h: int, filter_w: int, stride: int = 1, pad: int = 0) -> Any:
+def _col2im_forward(col: Any, input_shape: Sequence[int], filter_h: int, filter_w: int, stride: int = 1,
+                    pad: int = 0) -> Any:
     input_shape = tuple(int(d) for d in input_shape)
     out_h, out_w = conv_output_size(input_shape, filter_h, filter_w, stride, pad, owner="col2im")
     n, c, height, width = input_shape

@@ -23,7 +23,8 @@ if TYPE_CHECKING:
     from .ops import Primitive
 
 
-def guard(prim: Primitive, args: Sequence[Any], out: Any, needed: Container[int]) -> tuple[tuple[int, bytes | int], ...]:
+def guard(prim: Primitive, args: Sequence[Any], out: Any,
+          needed: Container[int]) -> tuple[tuple[int, bytes | int], ...]:
     """Checksums of the arrays (inputs ``args``, output ``out``) that the VJPs of inputs ``needed`` read."""
     needs = tuple(i in needed for i in range(len(args)))
     kept = []
@@ -34,7 +35,8 @@ def guard(prim: Primitive, args: Sequence[Any], out: Any, needed: Container[int]
     return tuple(kept)
 
 
-def verify(prim: Primitive, args: Sequence[Any], out: Any, kept: Iterable[tuple[int, bytes | int]], caller: str) -> None:
+def verify(prim: Primitive, args: Sequence[Any], out: Any, kept: Iterable[tuple[int, bytes | int]],
+           caller: str) -> None:
     """Raise InPlaceEditError naming ``caller`` if an array ``guard`` saw has changed since."""
     for position, before in kept:
         data = out if position == OUT else args[position]

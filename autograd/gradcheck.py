@@ -189,7 +189,8 @@ MODES = {"rev": "backprop", "fwd": "forward mode"}
 _MODE_NOTE = {"rev": "", "fwd": " forward mode"}
 
 
-def gradcheck(f: Callable[..., Any], *inputs: Any, eps: float = 1e-6, atol: float = 1e-5, rtol: float = 1e-3, raise_on_failure: bool = True, modes: Sequence[str] = ("rev", "fwd")) -> GradcheckReport:
+def gradcheck(f: Callable[..., Any], *inputs: Any, eps: float = 1e-6, atol: float = 1e-5, rtol: float = 1e-3,
+              raise_on_failure: bool = True, modes: Sequence[str] = ("rev", "fwd")) -> GradcheckReport:
     """Compare ``grad(f)`` (and forward mode) with ``numerical_grad(f)`` at ``inputs``, element by element.
 
     ``f`` must be scalar-valued and run on nodes (anything built from

@@ -159,7 +159,8 @@ def kron(a: ArrayOperand, b: ArrayOperand) -> Any:
     return ops.reshape(ops.mul(spread_a, spread_b), shape=tuple(p * q for p, q in zip(a_shape, b_shape)))
 
 
-def cross(a: ArrayOperand, b: ArrayOperand, axisa: int = -1, axisb: int = -1, axisc: int = -1, axis: int | None = None) -> Any:
+def cross(a: ArrayOperand, b: ArrayOperand, axisa: int = -1, axisb: int = -1, axisc: int = -1,
+          axis: int | None = None) -> Any:
     """The cross product of 3-vectors along the given axes (the others broadcast)."""
     a, b = operand("cross", a), operand("cross", b)
     if axis is not None:
@@ -349,7 +350,8 @@ _VECTOR_ORDS = (None, 1, 2, np.inf, -np.inf)
 _MATRIX_ORDS = (None, "fro", 1, -1, np.inf, -np.inf)
 
 
-def norm(x: ArrayOperand, ord: float | str | None = None, axis: int | tuple[int, int] | None = None, keepdims: bool = False) -> Any:
+def norm(x: ArrayOperand, ord: float | str | None = None, axis: int | tuple[int, int] | None = None,
+         keepdims: bool = False) -> Any:
     """np.linalg.norm for ord None/2/1/±inf of vectors and None/'fro'/'nuc'/±1/±2/±inf of matrices.
 
     Kinks take a subgradient: 0 for the 2-norm and 'fro' at 0, sign(x) (0 at 0) for

@@ -31,7 +31,8 @@ if TYPE_CHECKING:
     from .typing import Operand
 
 UFUNCS: dict[str, Callable[..., Any]] = {}  # ufunc name -> recorded function of the ufunc's inputs
-ARRAY_FUNCTIONS: dict[Callable[..., Any], Callable[..., Any]] = {}  # NumPy function -> recorded function with NumPy's signature
+# NumPy function -> recorded function with NumPy's signature
+ARRAY_FUNCTIONS: dict[Callable[..., Any], Callable[..., Any]] = {}
 
 # Answers about the data that have no gradient: they run on the plain data.
 NO_GRADIENT_UFUNCS = frozenset({
@@ -102,7 +103,8 @@ def array_ufunc(ufunc: np.ufunc, method: str, inputs: tuple[Any, ...], kwargs: d
     )
 
 
-def array_function(func: Callable[..., Any], types: Collection[type], args: tuple[Any, ...], kwargs: dict[str, Any]) -> Any:
+def array_function(func: Callable[..., Any], types: Collection[type], args: tuple[Any, ...],
+                   kwargs: dict[str, Any]) -> Any:
     """``Node.__array_function__``: record, answer on the plain data, or refuse clearly."""
     recorded = ARRAY_FUNCTIONS.get(func)
     if recorded is not None:
@@ -120,7 +122,8 @@ def array_function(func: Callable[..., Any], types: Collection[type], args: tupl
     )
 
 
-def numpy_signature(np_func: Callable[..., Any], fn: Callable[..., Any], arrays: int = 1, rename: dict[str, str] | None = None) -> Callable[..., Any]:
+def numpy_signature(np_func: Callable[..., Any], fn: Callable[..., Any], arrays: int = 1,
+                    rename: dict[str, str] | None = None) -> Callable[..., Any]:
     """``fn`` called the way ``np_func`` is: positional or keyword arguments by NumPy's names.
 
     The first ``arrays`` arguments go to ``fn`` positionally, the rest by

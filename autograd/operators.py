@@ -117,7 +117,8 @@ class _NodeMethods:
         """NumPy's ufuncs on nodes record, or refuse clearly (``autograd.numpy_dispatch``)."""
         return numpy_dispatch.array_ufunc(ufunc, method, inputs, kwargs)
 
-    def __array_function__(self: Any, func: Callable[..., Any], types: Collection[type], args: tuple[Any, ...], kwargs: dict[str, Any]) -> Any:
+    def __array_function__(self: Any, func: Callable[..., Any], types: Collection[type], args: tuple[Any, ...],
+                           kwargs: dict[str, Any]) -> Any:
         """NumPy's functions on nodes record, refuse clearly, or (with no gradient) see the data."""
         return numpy_dispatch.array_function(func, types, args, kwargs)
 

@@ -45,7 +45,9 @@ def values(min_value: float = -3.0, max_value: float = 3.0, requires_grad: bool 
     return _floats(min_value, max_value).map(lambda x: Value(x, requires_grad=requires_grad))
 
 
-def tensors(shape: tuple[int, ...] | st.SearchStrategy[tuple[int, ...]] | None = None, elements: st.SearchStrategy[float] | None = None, min_value: float = -3.0, max_value: float = 3.0, requires_grad: bool = True) -> st.SearchStrategy[Tensor]:
+def tensors(shape: tuple[int, ...] | st.SearchStrategy[tuple[int, ...]] | None = None,
+            elements: st.SearchStrategy[float] | None = None, min_value: float = -3.0, max_value: float = 3.0,
+            requires_grad: bool = True) -> st.SearchStrategy[Tensor]:
     """``Tensor`` leaves (float64) of ``shape`` (a tuple, or a strategy for one).
 
     By default the shape has 0 to 3 axes of 1 to 4 elements, and the elements
@@ -613,7 +615,9 @@ def _plain_input(x: Any) -> Any:
     return np.array(x, dtype=np.float64) if np.ndim(x) else float(x)
 
 
-def expressions(*, max_inputs: int = 3, min_ops: int = 1, max_ops: int = 6, scalar: bool = False, ops: Collection[str] | None = None, inputs: Sequence[Any] | None = None) -> st.SearchStrategy[tuple[Expression, tuple[Any, ...]]]:
+def expressions(*, max_inputs: int = 3, min_ops: int = 1, max_ops: int = 6, scalar: bool = False,
+                ops: Collection[str] | None = None,
+                inputs: Sequence[Any] | None = None) -> st.SearchStrategy[tuple[Expression, tuple[Any, ...]]]:
     """Random differentiable expressions (``Expression``) with their inputs.
 
     Up to ``max_inputs`` inputs in [−2, 2]. ``scalar=True`` keeps to
@@ -658,7 +662,8 @@ def expressions(*, max_inputs: int = 3, min_ops: int = 1, max_ops: int = 6, scal
 
 
 @st.composite
-def _expressions(draw: Any, max_inputs: Any, min_ops: Any, max_ops: Any, scalar: Any, elementwise: Any, array_ops: Any, point: Any) -> Any:
+def _expressions(draw: Any, max_inputs: Any, min_ops: Any, max_ops: Any, scalar: Any, elementwise: Any, array_ops: Any,
+                 point: Any) -> Any:
     if point is not None:  # fixed inputs; each expression gets its own copies
         point = [np.copy(x) if np.ndim(x) else x for x in point]
         base = np.broadcast_shapes(*[np.shape(x) for x in point])
@@ -696,7 +701,9 @@ def _expressions(draw: Any, max_inputs: Any, min_ops: Any, max_ops: Any, scalar:
 # Assertions
 
 
-def assert_grads_match_numeric(f: Callable[..., Any], *inputs: Any, order: int = 1, eps: float = 1e-6, atol: float = 1e-5, rtol: float = 1e-3, modes: Sequence[str] = ("rev", "fwd")) -> GradcheckReport:
+def assert_grads_match_numeric(f: Callable[..., Any], *inputs: Any, order: int = 1, eps: float = 1e-6,
+                               atol: float = 1e-5, rtol: float = 1e-3,
+                               modes: Sequence[str] = ("rev", "fwd")) -> GradcheckReport:
     """Assert the derivatives of scalar ``f``, by backprop and forward mode, agree with central differences.
 
     ``order=1`` checks the gradient (``gradcheck``). ``order=k`` checks the

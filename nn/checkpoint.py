@@ -43,7 +43,8 @@ class CheckpointMismatch(ValueError):
     be cast safely, e.g. float into int).
     """
 
-    def __init__(self, path: str | os.PathLike[str], missing: Iterable[str] = (), unexpected: Iterable[str] = (), shape_mismatches: Iterable[Any] = (), dtype_mismatches: Iterable[Any] = ()) -> None:
+    def __init__(self, path: str | os.PathLike[str], missing: Iterable[str] = (), unexpected: Iterable[str] = (),
+                 shape_mismatches: Iterable[Any] = (), dtype_mismatches: Iterable[Any] = ()) -> None:
         self.path = str(path)
         self.missing = list(missing)
         self.unexpected = list(unexpected)
@@ -237,7 +238,8 @@ def _mismatches(path: Any, target: Any, headers: Any) -> Any:
         raise CheckpointMismatch(path, missing, unexpected, shapes, dtypes)
 
 
-def load_params(path: str | os.PathLike[str], into: MutableMapping[str, Any] | None = None, *, max_bytes: int = CHECKPOINT_MAX_BYTES) -> Any:
+def load_params(path: str | os.PathLike[str], into: MutableMapping[str, Any] | None = None, *,
+                max_bytes: int = CHECKPOINT_MAX_BYTES) -> Any:
     """Load a checkpoint written by :func:`save_params` (or ``np.savez``).
 
     Without ``into``: return a new dict name -> array.

@@ -77,7 +77,8 @@ class DatasetUnavailable(RuntimeError):
     ``errors`` (list of ``(url, message)`` for every download attempt).
     """
 
-    def __init__(self, message: str, *, missing: Iterable[str] = (), directory: str | os.PathLike[str] | None = None, errors: Iterable[str] = ()) -> None:
+    def __init__(self, message: str, *, missing: Iterable[str] = (), directory: str | os.PathLike[str] | None = None,
+                 errors: Iterable[str] = ()) -> None:
         super().__init__(message)
         self.missing = list(missing)
         self.directory = directory
@@ -122,7 +123,8 @@ class _IDXStream:
         self.stream = stream
         self.what = f"read_idx: {path}" + (" (gzip, decompressed)" if compressed else "")
 
-    def error(self, message: str, hint: str = "the file is damaged or not an IDX file; delete it and download it again") -> Any:
+    def error(self, message: str,
+              hint: str = "the file is damaged or not an IDX file; delete it and download it again") -> Any:
         return IDXError(f"{self.what}: {message}; {hint}")
 
     def read(self, n: int) -> Any:
@@ -595,7 +597,8 @@ def _ensure_files(directory: Any, names: Any, mirrors: Any, download: Any, timeo
     return found
 
 
-def download_mnist(data_dir: str | os.PathLike[str] | None = None, mirrors: Sequence[str] | None = None, *, names: Any = MNIST_FILES, timeout: float = DOWNLOAD_TIMEOUT) -> Any:
+def download_mnist(data_dir: str | os.PathLike[str] | None = None, mirrors: Sequence[str] | None = None, *,
+                   names: Any = MNIST_FILES, timeout: float = DOWNLOAD_TIMEOUT) -> Any:
     """Make sure the MNIST files ``names`` exist in ``data_dir``; download missing ones.
 
     ``data_dir`` defaults to :func:`mnist_cache_dir`; ``mirrors`` is a list of
@@ -651,7 +654,8 @@ def _resolve_dir(data_dir: Any) -> Any:
     return mnist_cache_dir() if data_dir is None else Path(os.fspath(data_dir)).expanduser()
 
 
-def load_mnist(normalize: bool = True, flatten: bool = True, one_hot_label: bool = False, data_dir: str | os.PathLike[str] | None = None, *, download: bool = True,
+def load_mnist(normalize: bool = True, flatten: bool = True, one_hot_label: bool = False,
+               data_dir: str | os.PathLike[str] | None = None, *, download: bool = True,
                mirrors: Sequence[str] | None = None, timeout: float = DOWNLOAD_TIMEOUT) -> Any:
     """Load MNIST as ``((x_train, t_train), (x_test, t_test))``.
 
@@ -672,8 +676,9 @@ def load_mnist(normalize: bool = True, flatten: bool = True, one_hot_label: bool
     return train, test
 
 
-def load_mnist_test(data_dir: str | os.PathLike[str] | None = None, normalize: bool = True, flatten: bool = True, one_hot_label: bool = False, *, download: bool = True,
-                    mirrors: Sequence[str] | None = None, timeout: float = DOWNLOAD_TIMEOUT) -> Any:
+def load_mnist_test(data_dir: str | os.PathLike[str] | None = None, normalize: bool = True, flatten: bool = True,
+                    one_hot_label: bool = False, *, download: bool = True, mirrors: Sequence[str] | None = None,
+                    timeout: float = DOWNLOAD_TIMEOUT) -> Any:
     """Load only the 10,000-image MNIST test set as ``(x_test, t_test)``.
 
     Needs just ``t10k-images-idx3-ubyte[.gz]`` and ``t10k-labels-idx1-ubyte[.gz]``
@@ -702,7 +707,8 @@ def _check_nonneg(name: Any, value: Any) -> Any:
     return float(value)
 
 
-def spiral(n_per_class: int = 100, n_classes: int | None = 3, noise: float = 0.2, seed: int | None = 0, *, shuffle: bool = True) -> Any:
+def spiral(n_per_class: int = 100, n_classes: int | None = 3, noise: float = 0.2, seed: int | None = 0, *,
+           shuffle: bool = True) -> Any:
     """The CS231n / DeZero spiral classification data set.
 
     For class j and i = 0..n-1, with r = i / (n - 1) (r = 0 when n = 1)::
@@ -739,7 +745,8 @@ _PLYGDATA_HINT = (
 )
 
 
-def regress_plane(n: int = 200, noise: float = 0.0, seed: int | None = 0, test_ratio: float = 0.5, *, clip: bool = True) -> Any:
+def regress_plane(n: int = 200, noise: float = 0.0, seed: int | None = 0, test_ratio: float = 0.5, *,
+                  clip: bool = True) -> Any:
     """The "playground-data" RegressPlane set, split into train and test.
 
     Points (x1, x2) are uniform on [-6, 6]^2 and the target is

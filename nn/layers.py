@@ -520,7 +520,8 @@ class BatchNormalization(Layer):
 
     eps = 10e-7  # the textbook's constant (= 1e-6)
 
-    def __init__(self, gamma: ArrayLike, beta: ArrayLike, momentum: float = 0.9, running_mean: ArrayLike | None = None, running_var: ArrayLike | None = None, name: str | None = None) -> None:
+    def __init__(self, gamma: ArrayLike, beta: ArrayLike, momentum: float = 0.9, running_mean: ArrayLike | None = None,
+                 running_var: ArrayLike | None = None, name: str | None = None) -> None:
         super().__init__(name)
         gamma = np.asarray(gamma) if not isinstance(gamma, np.ndarray) else gamma
         beta = np.asarray(beta) if not isinstance(beta, np.ndarray) else beta

@@ -62,7 +62,8 @@ class Network:
 
     weight_decay_lambda = 0.0
 
-    def __init__(self, layers: Mapping[str, Layer] | Sequence[Layer], last_layer: Layer, weight_decay_lambda: float = 0.0) -> None:
+    def __init__(self, layers: Mapping[str, Layer] | Sequence[Layer], last_layer: Layer,
+                 weight_decay_lambda: float = 0.0) -> None:
         named = self._name_layers(layers)
         if not isinstance(last_layer, _LossLayer):
             raise TypeError(
@@ -224,7 +225,8 @@ class Network:
             return 0.0
         return 0.5 * self.weight_decay_lambda * sum(float(np.sum(w.data * w.data)) for w in self._decayed)
 
-    def predict(self, x: ArrayLike, batch_size: int | None = None, verbose: int = 0, *, train_flg: bool = False) -> NDArray[Any]:
+    def predict(self, x: ArrayLike, batch_size: int | None = None, verbose: int = 0, *,
+                train_flg: bool = False) -> NDArray[Any]:
         """Scores for ``x`` (before the last layer), as an array; nothing is recorded.
 
         ``batch_size`` computes it that many rows at a time; ``verbose`` is
@@ -380,7 +382,8 @@ class MLP(Network):
     ACTIVATIONS = {"relu": Relu, "sigmoid": Sigmoid}
     OUTPUTS = {"softmax": SoftmaxWithLoss, "identity": IdentityWithLoss}
 
-    def __init__(self, sizes: Sequence[int], activation: str = "relu", output: str = "softmax", weight_init: float | str | None = None, *, seed: int | None = None) -> None:
+    def __init__(self, sizes: Sequence[int], activation: str = "relu", output: str = "softmax",
+                 weight_init: float | str | None = None, *, seed: int | None = None) -> None:
         sizes = _check_sizes(sizes, type(self).__name__)
         if activation not in self.ACTIVATIONS:
             raise ValueError(f"{type(self).__name__}: activation must be one of {list(self.ACTIVATIONS)}, got {activation!r}")
@@ -412,7 +415,8 @@ class TwoLayerNet(MLP):
     as weight_init_std · N(0, 1), b1 and b2 start at 0.
     """
 
-    def __init__(self, input_size: int, hidden_size: int, output_size: int, weight_init_std: float = 0.01, *, seed: int | None = None) -> None:
+    def __init__(self, input_size: int, hidden_size: int, output_size: int, weight_init_std: float = 0.01, *,
+                 seed: int | None = None) -> None:
         super().__init__([input_size, hidden_size, output_size], "relu", "softmax", weight_init_std, seed=seed)
 
 
@@ -427,8 +431,8 @@ class MultiLayerNet(Network):
     ``weight_decay_lambda`` adds ½·λ·Σ‖W‖² to the loss (λ·W to the gradient).
     """
 
-    def __init__(self, input_size: int, hidden_size_list: Sequence[int], output_size: int, activation: str = "relu", weight_init_std: str = "relu",
-                 weight_decay_lambda: float = 0) -> None:
+    def __init__(self, input_size: int, hidden_size_list: Sequence[int], output_size: int, activation: str = "relu",
+                 weight_init_std: float | str = "relu", weight_decay_lambda: float = 0) -> None:
         owner = type(self).__name__
         sizes = _check_sizes([input_size, *_as_list(hidden_size_list, owner), output_size], owner)
         activation_layer = _activation(activation, owner)
@@ -466,8 +470,9 @@ class MultiLayerNetExtend(MultiLayerNet):
     (False by default); ``gradient`` trains (True).
     """
 
-    def __init__(self, input_size: int, hidden_size_list: Sequence[int], output_size: int, activation: str = "relu", weight_init_std: str = "relu",
-                 weight_decay_lambda: float = 0, use_dropout: bool = False, dropout_ration: float = 0.5, use_batchnorm: bool = False) -> None:
+    def __init__(self, input_size: int, hidden_size_list: Sequence[int], output_size: int, activation: str = "relu",
+                 weight_init_std: float | str = "relu", weight_decay_lambda: float = 0, use_dropout: bool = False,
+                 dropout_ration: float = 0.5, use_batchnorm: bool = False) -> None:
         self.use_dropout, self.dropout_ration, self.use_batchnorm = bool(use_dropout), dropout_ration, bool(use_batchnorm)
         super().__init__(input_size, hidden_size_list, output_size, activation, weight_init_std, weight_decay_lambda)
 
@@ -497,8 +502,8 @@ class SimpleConvNet(Network):
 
     predict_batch_size = 100
 
-    def __init__(self, input_dim: tuple[int, int, int] = (1, 28, 28), conv_param: dict[str, int] | None = None, hidden_size: int = 100, output_size: int = 10,
-                 weight_init_std: float = 0.01) -> None:
+    def __init__(self, input_dim: tuple[int, int, int] = (1, 28, 28), conv_param: dict[str, int] | None = None,
+                 hidden_size: int = 100, output_size: int = 10, weight_init_std: float = 0.01) -> None:
         owner = type(self).__name__
         conv_param = _conv_param(conv_param, {"filter_num": 30, "filter_size": 5, "pad": 0, "stride": 1}, owner)
         channels, height, width = _input_dim(input_dim, owner)
@@ -532,10 +537,10 @@ class DeepConvNet(Network):
 
     predict_batch_size = 100
 
-    def __init__(self, input_dim: tuple[int, int, int] = (1, 28, 28),
-                 conv_param_1: dict[str, int] | None = None, conv_param_2: dict[str, int] | None = None, conv_param_3: dict[str, int] | None = None,
-                 conv_param_4: dict[str, int] | None = None, conv_param_5: dict[str, int] | None = None, conv_param_6: dict[str, int] | None = None,
-                 hidden_size: int = 50, output_size: int = 10) -> None:
+    def __init__(self, input_dim: tuple[int, int, int] = (1, 28, 28), conv_param_1: dict[str, int] | None = None,
+                 conv_param_2: dict[str, int] | None = None, conv_param_3: dict[str, int] | None = None,
+                 conv_param_4: dict[str, int] | None = None, conv_param_5: dict[str, int] | None = None,
+                 conv_param_6: dict[str, int] | None = None, hidden_size: int = 50, output_size: int = 10) -> None:
         owner = type(self).__name__
         defaults = [(16, 1), (16, 1), (32, 1), (32, 2), (64, 1), (64, 1)]
         given = [conv_param_1, conv_param_2, conv_param_3, conv_param_4, conv_param_5, conv_param_6]

@@ -41,7 +41,8 @@ import numpy as np
 __all__ = ["Optimizer", "SGD", "Momentum", "Nesterov", "AdaGrad", "RMSprop", "Adam"]
 
 
-def _check_real(name: Any, value: Any, *, low: Any | None = None, high: Any | None = None, low_open: bool = False, high_open: bool = False) -> Any:
+def _check_real(name: Any, value: Any, *, low: Any | None = None, high: Any | None = None, low_open: bool = False,
+                high_open: bool = False) -> Any:
     """Return ``value`` as a float after checking it lies in the given interval."""
     if isinstance(value, bool) or not isinstance(value, numbers.Real):
         raise TypeError(f"{name} must be a real number, got {value!r} ({type(value).__name__})")
@@ -322,7 +323,8 @@ class Adam(Optimizer):
 
     STYLES = {"textbook": 1e-7, "pytorch": 1e-8}
 
-    def __init__(self, lr: float = 0.001, beta1: float = 0.9, beta2: float = 0.999, eps: float | None = None, style: str = "textbook") -> None:
+    def __init__(self, lr: float = 0.001, beta1: float = 0.9, beta2: float = 0.999, eps: float | None = None,
+                 style: str = "textbook") -> None:
         super().__init__(lr)
         if style not in self.STYLES:
             raise ValueError(f"Adam: style must be one of {list(self.STYLES)}, got {style!r}")

@@ -11,7 +11,8 @@ __all__ = ["plot_history"]
 INSTALL_HINT = "plot_history needs matplotlib: pip install 'backprop-graph[plot]'"
 
 
-def plot_history(history: Any, path: str | os.PathLike[str], title: str | None = None, dpi: float | None = 100, log_loss: bool = False) -> Any:
+def plot_history(history: Any, path: str | os.PathLike[str], title: str | None = None, dpi: float | None = 100,
+                 log_loss: bool = False) -> Any:
     """Save the loss curve (and the accuracy curve, for classifiers) of ``history`` to ``path``.
 
     ``history`` is what :func:`nn.train` returned (or its ``as_dict()``).

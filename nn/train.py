@@ -78,8 +78,10 @@ class History:
         return f"History({len(self.step_loss)} steps, {len(self.epoch)} evaluations{last}{stopped})"
 
 
-def train(network: Network, x_train: ArrayLike, t_train: ArrayLike, *, x_test: ArrayLike | None = None, t_test: ArrayLike | None = None, epochs: int | None = None, iterations: int | None = None,
-          batch_size: int = 100, lr: float | None = None, optimizer: Optimizer | str | None = None, shuffle: bool = True, seed: int | None = 0, progress: bool = True, report_every: int = 1,
+def train(network: Network, x_train: ArrayLike, t_train: ArrayLike, *, x_test: ArrayLike | None = None,
+          t_test: ArrayLike | None = None, epochs: int | None = None, iterations: int | None = None,
+          batch_size: int = 100, lr: float | None = None, optimizer: Optimizer | str | None = None,
+          shuffle: bool = True, seed: int | None = 0, progress: bool = True, report_every: int = 1,
           callback: Callable[..., Any] | None = None, eval_batch_size: int = 10000) -> History:
     """Train ``network`` on ``(x_train, t_train)`` and return a :class:`History`.
 
@@ -336,8 +338,10 @@ class Trainer:
     OPTIMIZERS = {"sgd": SGD, "momentum": Momentum, "nesterov": Nesterov, "adagrad": AdaGrad,
                   "rmsprop": RMSprop, "rmsprpo": RMSprop, "adam": Adam}
 
-    def __init__(self, network: Network, x_train: ArrayLike, t_train: ArrayLike, x_test: ArrayLike | None, t_test: ArrayLike | None, epochs: float = 20, mini_batch_size: int = 100,
-                 optimizer: str | Optimizer = "SGD", optimizer_param: dict[str, Any] | None = None, evaluate_sample_num_per_epoch: int | None = None, verbose: bool = True) -> None:
+    def __init__(self, network: Network, x_train: ArrayLike, t_train: ArrayLike, x_test: ArrayLike | None,
+                 t_test: ArrayLike | None, epochs: float = 20, mini_batch_size: int = 100,
+                 optimizer: str | Optimizer = "SGD", optimizer_param: dict[str, Any] | None = None,
+                 evaluate_sample_num_per_epoch: int | None = None, verbose: bool = True) -> None:
         self.network = network
         self.x_train, self.t_train = _check_pair(x_train, t_train, "x_train", "t_train")
         self.x_test, self.t_test = _check_pair(x_test, t_test, "x_test", "t_test")

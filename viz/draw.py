@@ -202,9 +202,8 @@ def new_diagram(title: Any | None = None, cls: type[Diagram] = Diagram) -> Any:
     return graph
 
 
-def emit_scene(
-    graph: Any, scene: Any, *, digits: Any = DIGITS, max_elements: Any = MAX_ELEMENTS, prefix: str = "", values: Any | None = None, grads: Any | None = None, highlight: Any = ()
-) -> None:
+def emit_scene(graph: Any, scene: Any, *, digits: Any = DIGITS, max_elements: Any = MAX_ELEMENTS, prefix: str = "",
+               values: Any | None = None, grads: Any | None = None, highlight: Any = ()) -> None:
     """Write ``scene``'s nodes, clusters and edges into ``graph`` (a Digraph or subgraph).
 
     ``prefix`` keeps node names apart when several scenes share one graph.
@@ -319,7 +318,8 @@ def totals_shown(scene: Any, grads: Any) -> Any:
     return {item for item in scene.items if item.total is not None and item not in pending}
 
 
-def _item_attributes(item: Any, digits: Any, max_elements: Any, highlight: bool = False, show_total: bool = True) -> Any:
+def _item_attributes(item: Any, digits: Any, max_elements: Any, highlight: bool = False,
+                     show_total: bool = True) -> Any:
     label = _html([item.label])
     if item.kind == "leaf" and item.total is not None:  # the shares on its arrows add up to this
         ink = GRADIENT_COLOR if show_total else HIDDEN_COLOR
@@ -379,7 +379,8 @@ def _tooltip(item: Any) -> Any:
     return " ".join(parts)
 
 
-def _label_node_attributes(edge: Any, digits: Any, max_elements: Any, show_value: bool = True, show_grad: bool = True) -> Any:
+def _label_node_attributes(edge: Any, digits: Any, max_elements: Any, show_value: bool = True,
+                           show_grad: bool = True) -> Any:
     """A node drawn as: forward value, a line continuing the arrow, gradient in red.
 
     A value or gradient not shown keeps its place in transparent ink.

@@ -302,7 +302,8 @@ def _signed_number(node: ast.AST) -> int | float | None:
 class _Expression:
     """One expression being checked and evaluated; ``source`` is single-line ASCII."""
 
-    def __init__(self, source: str, lead: int, variables: Mapping[str, object], functions: Mapping[str, Callable]) -> None:
+    def __init__(self, source: str, lead: int, variables: Mapping[str, object],
+                 functions: Mapping[str, Callable]) -> None:
         self.source = source
         self.lead = lead  # leading spaces removed from the user's text
         self.variables = variables

@@ -46,7 +46,8 @@ DURATION = 1200
 _ANIMATE_OPTIONS = ("duration", "dpi", "grad")
 
 
-def animate(output: Node, path: str | os.PathLike[str], *, duration: float = DURATION, dpi: float | None = None, grad: Any | None = None, **options: Any) -> Any:
+def animate(output: Node, path: str | os.PathLike[str], *, duration: float = DURATION, dpi: float | None = None,
+            grad: Any | None = None, **options: Any) -> Any:
     """Write the frames of ``viz.steps(output, grad, **options)`` to ``path``.
 
     The suffix picks the format: .html (the player page), .gif (an animated

@@ -303,7 +303,8 @@ def _add(a: Any, b: Any) -> Any:
 
 
 class _SceneBuilder:
-    def __init__(self, nodes: Any, chains: Any, collapsed: Any, digits: Any, max_elements: Any, constants: Any, flow: Any) -> None:
+    def __init__(self, nodes: Any, chains: Any, collapsed: Any, digits: Any, max_elements: Any, constants: Any,
+                 flow: Any) -> None:
         self.nodes = nodes
         self.chains = chains
         self.collapsed = collapsed
@@ -375,7 +376,8 @@ class _SceneBuilder:
             return 0
         return None
 
-    def new_item(self, kind: Any, label: Any, detail: str = "", cluster: Any | None = None, node: Any | None = None, group: Any | None = None) -> Any:
+    def new_item(self, kind: Any, label: Any, detail: str = "", cluster: Any | None = None, node: Any | None = None,
+                 group: Any | None = None) -> Any:
         item = Item(f"n{len(self.scene.items)}", kind, label, detail, cluster, node, group)
         self.scene.items.append(item)
         return item
