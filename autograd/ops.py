@@ -26,7 +26,7 @@ from __future__ import annotations
 
 import operator
 from collections.abc import Callable, Sequence
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, overload
 
 import numpy as np
 
@@ -36,9 +36,10 @@ from .engine import sum_to as raw_sum_to
 from .node import Node
 
 if TYPE_CHECKING:
-    from .typing import Operand
-
     from typing import Protocol
+
+    from .node import Tensor
+    from .typing import Operand
 
     Rule = Callable[..., Any]  # a forward, VJP or JVP: on raw data and on nodes
 
@@ -80,7 +81,18 @@ class Primitive:
         self.reads = reads
         self.read_plan = {}  # which inputs need a gradient -> the positions read (the engine's cache)
 
-    def __call__(self, *args: Operand, **params: Any) -> Any:
+    # A Tensor among the operands makes a Tensor; otherwise a Value (or, for an
+    # array-only primitive, a Tensor) from nodes, and plain data from plain data.
+    @overload
+    def __call__(self, __x: Tensor, *args: Operand, **params: Any) -> Tensor: ...
+
+    @overload
+    def __call__(self, __x: Operand, __y: Tensor, *args: Operand, **params: Any) -> Tensor: ...
+
+    @overload
+    def __call__(self, *args: Operand, **params: Any) -> Any: ...
+
+    def __call__(self, *args: Any, **params: Any) -> Any:
         return apply(self, *args, **params)
 
     def __repr__(self) -> str:

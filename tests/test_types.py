@@ -56,6 +56,7 @@ def test_the_checker_catches_misuse(tmp_path):
         t: Tensor = Tensor(np.ones((2, 3))) @ np.ones(3) + x
         s: Tensor = (t.relu().sum(axis=0) * 2).reshape(1)
         u: Tensor = x * Tensor([1.0, 2.0])
+        e: Tensor = autograd.exp(Tensor([1.0])) + autograd.maximum(0.0, Tensor([1.0]))
         f: float = x.data
         a: np.ndarray = t.data
         layer = nn.Affine(np.ones((3, 2)), np.zeros(2), name="fc")
@@ -70,7 +71,8 @@ def test_the_checker_catches_misuse(tmp_path):
         "v: Value = Tensor([1.0]) * 2": "assignment",
         "w: str = Value(1.0) + 1.0": "assignment",
         "Tensor([1.0]).sum(axis='rows')": "arg-type",
-        "autograd.exp([1.0, 2.0])": "arg-type",
+        "autograd.exp([1.0, 2.0])": "call-overload",
+        "z: Value = autograd.tanh(Tensor([1.0]))": "assignment",
     }
     lines = ["import numpy as np", "import autograd", "import nn", "from autograd import Tensor, Value"]
     expected = {}
