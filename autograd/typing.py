@@ -3,9 +3,9 @@
 Hints only: nothing here runs in an operation. ``Operand`` is what an
 operation takes: a node, a plain number or a NumPy array (a list is
 refused). An operation on nodes returns a node and on plain data plain
-data; the functions that take either say ``Any`` for their result, while
-the operators and methods of ``Value`` and ``Tensor`` say which node they
-return.
+data. The operators and methods of ``Value`` and ``Tensor`` say which node
+they return, and so does a primitive (``autograd.exp``, …) given a Tensor;
+the other functions say ``Any`` for their result.
 """
 
 from __future__ import annotations
