@@ -17,8 +17,12 @@ other than ours claims a name does
 large environment) confirm it and give the distribution's name and version.
 """
 
+from __future__ import annotations
+
 import os
 import sys
+from collections.abc import Iterable
+from typing import Any
 
 __all__ = ["DISTRIBUTION", "PACKAGES", "check_dependent", "check_sole_owner", "foreign_owners", "shadowed_autograd"]
 
@@ -28,7 +32,7 @@ PACKAGES = ("autograd", "nn", "viz")
 _suspects = None  # {package: [metadata folder, ...]} from the first pass, computed once
 
 
-def _normalized(name):
+def _normalized(name: str) -> str:
     """A distribution name as PEP 503 compares them: lower case, runs of -_. as one '-'."""
     out, previous = [], ""
     for char in name.lower():
@@ -39,13 +43,13 @@ def _normalized(name):
     return "".join(out)
 
 
-def _folder_distribution(folder):
+def _folder_distribution(folder: Any) -> Any:
     """'HIPS_autograd-1.7.0.dist-info' -> 'hips-autograd' (the name part of a metadata folder)."""
     stem = folder.rsplit(".", 1)[0]
     return _normalized(stem.split("-", 1)[0])
 
 
-def _claimed(path, names):
+def _claimed(path: Any, names: Any) -> Any:
     """Which of ``names`` the metadata folder ``path`` says it installs."""
     try:
         with open(os.path.join(path, "top_level.txt"), "rb") as file:
@@ -62,14 +66,14 @@ def _claimed(path, names):
             if b"\n" + name.encode() + b"/" in record or b"\n" + name.encode() + b".py," in record}
 
 
-def _scan():
+def _scan() -> Any:
     """{package: [metadata folders other than ours that claim it]} over the directories on sys.path.
 
     A distribution's files sit beside its metadata folder, so only a directory
     that holds an ``autograd``, ``nn`` or ``viz`` of some kind is looked into;
     the others cost one ``listdir``.
     """
-    suspects = {name: [] for name in PACKAGES}
+    suspects: dict[str, list[Any]] = {name: [] for name in PACKAGES}
     ours = _normalized(DISTRIBUTION)
     for entry in dict.fromkeys(sys.path):  # in order, each directory once
         directory = entry or "."
@@ -87,7 +91,7 @@ def _scan():
     return suspects
 
 
-def foreign_owners(package):
+def foreign_owners(package: str) -> list[tuple[str, str | None]]:
     """``[(distribution, version), ...]`` of the installed distributions other than ours that own ``package``."""
     global _suspects
     if _suspects is None:
@@ -110,11 +114,11 @@ def foreign_owners(package):
     return owners
 
 
-def _named(owners):
+def _named(owners: Iterable[tuple[str, str | None]]) -> str:
     return ", ".join(f"'{name}' {version}" if version else f"'{name}'" for name, version in owners)
 
 
-def check_sole_owner(package):
+def check_sole_owner(package: str) -> None:
     """Raise ``ImportError`` if a distribution other than backprop-graph also installs ``package``."""
     owners = foreign_owners(package)
     if not owners:
@@ -127,7 +131,7 @@ def check_sole_owner(package):
     )
 
 
-def shadowed_autograd(package):
+def shadowed_autograd(package: str) -> ImportError:
     """The ImportError for ``nn`` or ``viz`` when the importable ``autograd`` is another distribution's.
 
     The module cannot be imported by name then, which is why ``nn`` and
@@ -143,7 +147,7 @@ def shadowed_autograd(package):
     )
 
 
-def check_dependent(package):
+def check_dependent(package: str) -> None:
     """For ``nn`` and ``viz``: the ``autograd`` they import must be this one, and ``package`` theirs alone."""
     import autograd  # ours checks its own name as it loads
 

@@ -8,19 +8,27 @@ block the engine never calls into this module: the switch it sets holds the
 checks (``CHECKS``), so the engine reaches them without importing this module.
 """
 
+from __future__ import annotations
+
+import contextlib
 import math
+from collections.abc import Sequence
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
 from . import engine
 from .node import Node
 
+if TYPE_CHECKING:
+    from .ops import Primitive
+
 
 class AnomalyError(FloatingPointError):
     """An operation produced NaN or infinity inside ``detect_anomaly()``."""
 
 
-def detect_anomaly():
+def detect_anomaly() -> contextlib.AbstractContextManager[Any]:
     """Context manager: raise ``AnomalyError`` at the first NaN or inf, forward or backward.
 
     >>> with detect_anomaly():                              # doctest: +SKIP
@@ -29,7 +37,7 @@ def detect_anomaly():
     return engine.switch("anomaly", CHECKS)
 
 
-def check_forward(node, prim=None, args=None):
+def check_forward(node: Node, prim: Primitive | None = None, args: Sequence[Any] | None = None) -> None:
     """Record where ``node`` was created, and raise if its data is not finite.
 
     A node that was not recorded (no input needs a gradient, or ``no_grad()``)
@@ -58,7 +66,7 @@ def check_forward(node, prim=None, args=None):
         )
 
 
-def check_backward(node, parent, position, parent_grad):
+def check_backward(node: Node, parent: Node, position: int, parent_grad: Any) -> None:
     """Raise if the gradient ``node``'s VJP sent to input ``position`` is not finite."""
     data = parent_grad.data if isinstance(parent_grad, Node) else parent_grad
     problem = _non_finite(data)
@@ -73,11 +81,11 @@ def check_backward(node, parent, position, parent_grad):
         )
 
 
-def _op_name(node):
+def _op_name(node: Node) -> str:
     return node.op or "leaf"
 
 
-def _non_finite(data):
+def _non_finite(data: Any) -> str:
     """'' when all finite, else e.g. 'nan' or 'inf and nan (2 of 6 elements, first at index (0, 1))'."""
     if data.__class__ is float:
         return "" if math.isfinite(data) else repr(data)
@@ -99,7 +107,7 @@ def _non_finite(data):
     return f"{what} ({int(bad.sum())} of {array.size} elements, first at index {first})"
 
 
-def _describe(operand):
+def _describe(operand: Any) -> str:
     """e.g. "Value 0.5", "Tensor from 'exp' (3,) [1 2.718 inf]", "constant 2.0"."""
     if not isinstance(operand, Node):
         return f"constant {_summary(operand)}"
@@ -109,7 +117,7 @@ def _describe(operand):
     return f"{type(operand).__name__}{made_by} {_summary(operand.data)}"
 
 
-def _summary(data, shown=4):
+def _summary(data: Any, shown: int = 4) -> str:
     if data is None:
         return "none"
     if data.__class__ is float:
@@ -127,13 +135,13 @@ class _Checks:
 
     __slots__ = ()
 
-    def check_forward(self, node, prim=None, args=None):
+    def check_forward(self, node: Node, prim: Primitive | None = None, args: Sequence[Any] | None = None) -> None:
         check_forward(node, prim, args)
 
-    def check_backward(self, node, parent, position, parent_grad):
+    def check_backward(self, node: Node, parent: Node, position: int, parent_grad: Any) -> None:
         check_backward(node, parent, position, parent_grad)
 
-    def __repr__(self):
+    def __repr__(self) -> str:
         return "<anomaly checks>"
 
 

@@ -11,8 +11,12 @@ functions) lists of them, with NumPy's signature; on plain data it returns
 plain data, as NumPy would.
 """
 
+from __future__ import annotations
+
 import functools
 import numbers
+from collections.abc import Callable, Sequence
+from typing import TYPE_CHECKING, Any, Literal, NoReturn
 
 import numpy as np
 
@@ -20,10 +24,14 @@ from . import ops
 from .node import Node
 from .ops import _data, primitive
 
+if TYPE_CHECKING:
+    from .ops import Primitive
+    from .typing import Array, ArrayOperand, Axis, Operand, Shape
+
 # -- operands and axes ---------------------------------------------------------
 
 
-def check_real(name, x):
+def check_real(name: str, x: ArrayOperand) -> None:
     """Refuse complex (and other non-real) plain data with a TypeError naming ``name``."""
     data = _data(x)
     if np.iscomplexobj(data):
@@ -33,7 +41,7 @@ def check_real(name, x):
         )
 
 
-def operand(name, x):
+def operand(name: str, x: ArrayOperand) -> Any:
     """A node as it is, a nested list holding nodes as ``array(x)``, anything else as a real array."""
     if isinstance(x, Node):
         return x
@@ -46,17 +54,17 @@ def operand(name, x):
     return data
 
 
-def _holds_node(obj):
+def _holds_node(obj: Any) -> bool:
     if isinstance(obj, Node):
         return True
     return isinstance(obj, (list, tuple)) and any(_holds_node(item) for item in obj)
 
 
-def shape_of(x):
+def shape_of(x: ArrayOperand) -> tuple[int, ...]:
     return np.shape(_data(x))
 
 
-def normalize_axis(name, axis, ndim):
+def normalize_axis(name: str, axis: int, ndim: int) -> int:
     """``axis`` in [0, ndim), or a ValueError naming the function, the axis and ndim."""
     if isinstance(axis, bool) or not isinstance(axis, (numbers.Integral,)):
         raise TypeError(f"{name}: axis must be an int, got {type(axis).__name__}")
@@ -65,7 +73,7 @@ def normalize_axis(name, axis, ndim):
     return int(axis) % ndim
 
 
-def _axes_tuple(name, axis, ndim):
+def _axes_tuple(name: str, axis: int | Sequence[int], ndim: int) -> tuple[int, ...]:
     axes = tuple(axis) if isinstance(axis, (tuple, list)) else (axis,)
     normalized = tuple(normalize_axis(name, a, ndim) for a in axes)
     if len(set(normalized)) != len(normalized):
@@ -73,12 +81,12 @@ def _axes_tuple(name, axis, ndim):
     return normalized
 
 
-def _along(axis, index):
+def _along(axis: int, index: Any) -> tuple[Any, ...]:
     """An index tuple that applies ``index`` to ``axis`` and takes everything else."""
     return (slice(None),) * axis + (index,)
 
 
-def _refuse(name, **options):
+def _refuse(name: str, **options: Any) -> None:
     for option, value in options.items():
         if value is not None:
             raise TypeError(f"{name}: the {option}= argument is not supported on nodes")
@@ -92,19 +100,19 @@ class EachInput:
 
     __slots__ = ("vjp",)
 
-    def __init__(self, vjp):
+    def __init__(self, vjp: Callable[..., Any]) -> None:
         self.vjp = vjp
 
-    def __getitem__(self, position):
+    def __getitem__(self, position: int) -> Callable[..., Any]:
         if not isinstance(position, int) or position < 0:
             raise TypeError(f"EachInput: VJPs are indexed by input position, got {position!r}")
         return functools.partial(self.vjp, position)
 
-    def __iter__(self):  # there is no fixed count to iterate over (and no endless __getitem__ loop)
+    def __iter__(self) -> NoReturn:  # there is no fixed count to iterate over (and no endless __getitem__ loop)
         raise TypeError("EachInput: one VJP per input, however many: index them by input position")
 
 
-def _concatenate_forward(*arrays, axis):
+def _concatenate_forward(*arrays: Array, axis: int) -> Array:
     first = np.shape(arrays[0])
     for other in arrays[1:]:
         shape = np.shape(other)
@@ -116,7 +124,7 @@ def _concatenate_forward(*arrays, axis):
     return np.concatenate(arrays, axis=axis)
 
 
-def _concatenate_vjp(position, g, out, *arrays, axis):
+def _concatenate_vjp(position: int, g: Any, out: Any, *arrays: Any, axis: int) -> Any:
     start = 0
     for x in arrays[:position]:
         start += np.shape(_data(x))[axis]
@@ -130,7 +138,8 @@ _concatenate = primitive(
     doc="join along axis; input i receives its slice of g")
 
 
-def concatenate(arrays, axis=0, out=None, dtype=None, casting=None):
+def concatenate(arrays: Sequence[ArrayOperand], axis: int | None = 0, out: None = None, dtype: None = None,
+                casting: None = None) -> Any:
     """Join a sequence of arrays along an existing axis (``axis=None`` flattens them first)."""
     _refuse("concatenate", out=out, dtype=dtype, casting=casting)
     pieces = _sequence("concatenate", arrays)
@@ -143,7 +152,7 @@ def concatenate(arrays, axis=0, out=None, dtype=None, casting=None):
     return _concatenate(*pieces, axis=normalize_axis("concatenate", axis, ndim))
 
 
-def _sequence(name, arrays):
+def _sequence(name: str, arrays: Sequence[ArrayOperand]) -> Any:
     if isinstance(arrays, (Node, np.ndarray)) or not hasattr(arrays, "__iter__"):
         raise TypeError(f"{name}: expected a sequence of arrays, got {type(arrays).__name__}")
     pieces = [operand(name, a) for a in arrays]
@@ -152,7 +161,8 @@ def _sequence(name, arrays):
     return pieces
 
 
-def stack(arrays, axis=0, out=None, dtype=None, casting=None):
+def stack(arrays: Sequence[ArrayOperand], axis: int = 0, out: None = None, dtype: None = None,
+          casting: None = None) -> Any:
     """Join arrays of one shape along a new axis: concatenate of expand_dims."""
     _refuse("stack", out=out, dtype=dtype, casting=casting)
     pieces = _sequence("stack", arrays)
@@ -164,23 +174,23 @@ def stack(arrays, axis=0, out=None, dtype=None, casting=None):
     return _concatenate(*[expand_dims(p, axis) for p in pieces], axis=axis)
 
 
-def hstack(tup, dtype=None, casting=None):
+def hstack(tup: Sequence[ArrayOperand], dtype: None = None, casting: None = None) -> Any:
     """Join along the second axis (the first for 1-D arrays)."""
     pieces = [atleast_1d(p) for p in _sequence("hstack", tup)]
     return concatenate(pieces, axis=0 if len(shape_of(pieces[0])) == 1 else 1, dtype=dtype, casting=casting)
 
 
-def vstack(tup, dtype=None, casting=None):
+def vstack(tup: Sequence[ArrayOperand], dtype: None = None, casting: None = None) -> Any:
     """Join along the first axis, 1-D arrays as rows."""
     return concatenate([atleast_2d(p) for p in _sequence("vstack", tup)], axis=0, dtype=dtype, casting=casting)
 
 
-def dstack(tup):
+def dstack(tup: Sequence[ArrayOperand]) -> Any:
     """Join along the third axis (depth), after atleast_3d."""
     return concatenate([atleast_3d(p) for p in _sequence("dstack", tup)], axis=2)
 
 
-def column_stack(tup):
+def column_stack(tup: Sequence[ArrayOperand]) -> Any:
     """1-D arrays as columns, 2-D arrays as they are, joined along the second axis."""
     pieces = []
     for p in _sequence("column_stack", tup):
@@ -189,7 +199,7 @@ def column_stack(tup):
     return concatenate(pieces, axis=1)
 
 
-def array(obj):
+def array(obj: Any) -> Any:
     """A Tensor recorded from nested lists or tuples of Values, Tensors, numbers and arrays.
 
     ``np.array([x, y])`` cannot see nodes (NumPy gives no hook for it); this
@@ -216,12 +226,12 @@ def array(obj):
 # -- where and select ----------------------------------------------------------
 
 
-def _condition(condition):
+def _condition(condition: ArrayOperand) -> Any:
     cond = np.asarray(_data(condition))
     return cond if cond.dtype == bool else cond.astype(bool)
 
 
-_where = primitive(
+_where: Primitive = primitive(
     "where", lambda x, y, condition: np.where(condition, x, y),
     (lambda g, out, x, y, condition: _where(g, 0.0, condition=condition),
      lambda g, out, x, y, condition: _where(0.0, g, condition=condition)),
@@ -229,7 +239,7 @@ _where = primitive(
     doc="x where condition else y; x receives g where condition holds, y receives g elsewhere")
 
 
-def where(condition, x=None, y=None):
+def where(condition: ArrayOperand, x: ArrayOperand | None = None, y: ArrayOperand | None = None) -> Any:
     """Elements of x where ``condition`` holds, else of y (broadcast); ``where(condition)`` is nonzero's indices."""
     if x is None and y is None:
         return np.nonzero(_condition(condition))
@@ -247,7 +257,7 @@ def where(condition, x=None, y=None):
     return _where(x, y, condition=cond)
 
 
-def select(condlist, choicelist, default=0):
+def select(condlist: Sequence[ArrayOperand], choicelist: Sequence[ArrayOperand], default: ArrayOperand = 0) -> Any:
     """The choice of the first condition that holds, element by element (``default`` where none does)."""
     if len(condlist) != len(choicelist):
         raise ValueError(f"select: {len(condlist)} conditions but {len(choicelist)} choices; give one choice per condition")
@@ -262,25 +272,25 @@ def select(condlist, choicelist, default=0):
 # -- reshaping -------------------------------------------------------------------
 
 
-def reshape_(x, shape):
+def reshape_(x: Operand, shape: Sequence[int]) -> Any:
     return ops.reshape(x, shape=tuple(shape))
 
 
-def ravel(a, order="C"):
+def ravel(a: ArrayOperand, order: str = "C") -> Any:
     """The elements as a 1-D array (C order)."""
     if order not in ("C", "A", "K"):
         raise ValueError(f"ravel: only C order is supported, got order={order!r}")
     return reshape_(operand("ravel", a), (-1,))
 
 
-def flatten(a, order="C"):
+def flatten(a: ArrayOperand, order: str = "C") -> Any:
     """A 1-D copy of the elements (the ``ndarray.flatten`` method)."""
     if order not in ("C", "A", "K"):
         raise ValueError(f"flatten: only C order is supported, got order={order!r}")
     return reshape_(operand("flatten", a), (-1,))
 
 
-def squeeze(a, axis=None):
+def squeeze(a: ArrayOperand, axis: Axis = None) -> Any:
     """Remove axes of length one (all of them, or the given ones, which must have length one)."""
     a = operand("squeeze", a)
     shape = shape_of(a)
@@ -293,7 +303,7 @@ def squeeze(a, axis=None):
     return reshape_(a, tuple(n for i, n in enumerate(shape) if i not in axes))
 
 
-def expand_dims(a, axis):
+def expand_dims(a: ArrayOperand, axis: int | Sequence[int]) -> Any:
     """Insert axes of length one at the given positions of the result."""
     a = operand("expand_dims", a)
     shape = shape_of(a)
@@ -304,7 +314,7 @@ def expand_dims(a, axis):
     return reshape_(a, new)
 
 
-def _atleast(name, ndim, arys):
+def _atleast(name: str, ndim: int, arys: Sequence[ArrayOperand]) -> Any:
     results = []
     for a in arys:
         a = operand(name, a)
@@ -321,17 +331,17 @@ def _atleast(name, ndim, arys):
     return results[0] if len(results) == 1 else results
 
 
-def atleast_1d(*arys):
+def atleast_1d(*arys: ArrayOperand) -> Any:
     """Each input with at least one axis (a scalar becomes shape (1,))."""
     return _atleast("atleast_1d", 1, arys)
 
 
-def atleast_2d(*arys):
+def atleast_2d(*arys: ArrayOperand) -> Any:
     """Each input with at least two axes ((n,) becomes (1, n))."""
     return _atleast("atleast_2d", 2, arys)
 
 
-def atleast_3d(*arys):
+def atleast_3d(*arys: ArrayOperand) -> Any:
     """Each input with at least three axes ((n,) becomes (1, n, 1), (m, n) becomes (m, n, 1))."""
     return _atleast("atleast_3d", 3, arys)
 
@@ -339,7 +349,7 @@ def atleast_3d(*arys):
 # -- permuting axes ----------------------------------------------------------------
 
 
-def moveaxis(a, source, destination):
+def moveaxis(a: ArrayOperand, source: int | Sequence[int], destination: int | Sequence[int]) -> Any:
     """Move axes to new positions, the others keeping their order."""
     a = operand("moveaxis", a)
     ndim = len(shape_of(a))
@@ -353,7 +363,7 @@ def moveaxis(a, source, destination):
     return ops.transpose(a, axes=tuple(order))
 
 
-def swapaxes(a, axis1, axis2):
+def swapaxes(a: ArrayOperand, axis1: int, axis2: int) -> Any:
     """Interchange two axes."""
     a = operand("swapaxes", a)
     ndim = len(shape_of(a))
@@ -363,7 +373,7 @@ def swapaxes(a, axis1, axis2):
     return ops.transpose(a, axes=tuple(order))
 
 
-def rollaxis(a, axis, start=0):
+def rollaxis(a: ArrayOperand, axis: int, start: int = 0) -> Any:
     """Move ``axis`` to before position ``start`` (NumPy's older spelling of moveaxis)."""
     a = operand("rollaxis", a)
     ndim = len(shape_of(a))
@@ -379,7 +389,7 @@ def rollaxis(a, axis, start=0):
 # -- reordering and repeating elements ----------------------------------------------
 
 
-def flip(m, axis=None):
+def flip(m: ArrayOperand, axis: Axis = None) -> Any:
     """Reverse the order of elements along the given axes (all by default): a reversed slice."""
     m = operand("flip", m)
     ndim = len(shape_of(m))
@@ -390,21 +400,21 @@ def flip(m, axis=None):
     return ops.getitem(m, index=tuple(index))
 
 
-def fliplr(m):
+def fliplr(m: ArrayOperand) -> Any:
     """Reverse the columns (axis 1)."""
     if len(shape_of(m)) < 2:
         raise ValueError(f"fliplr: needs at least 2 axes, got shape {shape_of(m)}")
     return flip(m, 1)
 
 
-def flipud(m):
+def flipud(m: ArrayOperand) -> Any:
     """Reverse the rows (axis 0)."""
     if len(shape_of(m)) < 1:
         raise ValueError("flipud: needs at least 1 axis, got a scalar")
     return flip(m, 0)
 
 
-def rot90(m, k=1, axes=(0, 1)):
+def rot90(m: ArrayOperand, k: int = 1, axes: tuple[int, int] = (0, 1)) -> Any:
     """Rotate by 90° k times in the plane of ``axes`` (from the first towards the second)."""
     m = operand("rot90", m)
     ndim = len(shape_of(m))
@@ -423,14 +433,14 @@ def rot90(m, k=1, axes=(0, 1)):
     return flip(ops.transpose(m, axes=tuple(order)), a1)
 
 
-def roll(a, shift, axis=None):
+def roll(a: ArrayOperand, shift: int | Sequence[int], axis: Axis = None) -> Any:
     """Shift elements along axes cyclically (the flattened array without ``axis``): an index array."""
     a = operand("roll", a)
     shape = shape_of(a)
     if axis is None:
         return reshape_(roll(ravel(a), shift, 0), shape)
     axes = axis if isinstance(axis, (tuple, list)) else (axis,)
-    shifts = np.broadcast_to(shift, (len(axes),)) if np.ndim(shift) == 0 else shift
+    shifts: Any = np.broadcast_to(shift, (len(axes),)) if np.ndim(shift) == 0 else shift
     if len(shifts) != len(axes):
         raise ValueError(f"roll: {len(shifts)} shifts for {len(axes)} axes; give one shift per axis")
     for ax, s in zip(axes, shifts):
@@ -441,7 +451,7 @@ def roll(a, shift, axis=None):
     return a
 
 
-def repeat(a, repeats, axis=None):
+def repeat(a: ArrayOperand, repeats: int | Sequence[int], axis: int | None = None) -> Any:
     """Repeat each element ``repeats`` times along axis (of the flattened array without one)."""
     a = operand("repeat", a)
     if axis is None:
@@ -455,16 +465,16 @@ def repeat(a, repeats, axis=None):
     return ops.getitem(a, index=_along(axis, index))
 
 
-def tile(A, reps):
+def tile(A: ArrayOperand, reps: int | Sequence[int]) -> Any:
     """A repeated ``reps`` times along each axis: reshape, broadcast, reshape."""
     A = operand("tile", A)
-    reps = (reps,) if np.ndim(reps) == 0 else tuple(reps)
-    if any(int(r) != r or r < 0 for r in reps):
+    reps = (reps,) if np.ndim(reps) == 0 else tuple(reps)  # type: ignore[arg-type]  # a sequence when not 0-d
+    if any(int(r) != r or r < 0 for r in reps):  # type: ignore[arg-type]  # ints by now
         raise ValueError(f"tile: reps must be non-negative integers, got {reps}")
     shape = shape_of(A)
     ndim = max(len(shape), len(reps))
     shape = (1,) * (ndim - len(shape)) + shape
-    reps = (1,) * (ndim - len(reps)) + tuple(int(r) for r in reps)
+    reps = (1,) * (ndim - len(reps)) + tuple(int(r) for r in reps)  # type: ignore[arg-type]  # ints by now
     spread = reshape_(A, [n for d in shape for n in (1, d)])
     wide = ops.broadcast_to(spread, shape=tuple(n for r, d in zip(reps, shape) for n in (r, d)))
     return reshape_(wide, [r * d for r, d in zip(reps, shape)])
@@ -473,7 +483,7 @@ def tile(A, reps):
 _SELECTING_PAD_MODES = ("edge", "reflect", "symmetric", "wrap")
 
 
-def pad(array, pad_width, mode="constant", **kwargs):
+def pad(array: ArrayOperand, pad_width: Any, mode: str = "constant", **kwargs: Any) -> Any:
     """Pad with a constant (``constant_values``), or by repeating edge, reflected or wrapped elements.
 
     Constant padding is a scatter of the array into the padded shape; the other
@@ -508,7 +518,7 @@ def pad(array, pad_width, mode="constant", **kwargs):
         for n, (b, a) in zip(shape, widths):
             if n == 0 and (b or a):
                 raise ValueError(f"pad: cannot pad an empty axis of shape {shape} in mode {mode!r}")
-        picks = [np.pad(np.arange(n), w, mode=mode) for n, w in zip(shape, widths)]
+        picks = [np.pad(np.arange(n), w, mode=mode) for n, w in zip(shape, widths)]  # type: ignore[call-overload]  # mode is one checked above
         return ops.getitem(x, index=np.ix_(*picks)) if picks else x
     raise ValueError(
         f"pad: mode {mode!r} is not supported on nodes; use 'constant', "
@@ -516,7 +526,8 @@ def pad(array, pad_width, mode="constant", **kwargs):
     )
 
 
-def diff(a, n=1, axis=-1, prepend=None, append=None):
+def diff(a: ArrayOperand, n: int = 1, axis: int = -1, prepend: ArrayOperand | None = None,
+         append: ArrayOperand | None = None) -> Any:
     """The n-th discrete difference along axis: a[1:] − a[:-1], n times."""
     a = operand("diff", a)
     ndim = len(shape_of(a))
@@ -546,7 +557,7 @@ def diff(a, n=1, axis=-1, prepend=None, append=None):
 # -- triangles and diagonals ----------------------------------------------------------
 
 
-def _triangle(name, m, k, lower):
+def _triangle(name: str, m: ArrayOperand, k: int, lower: bool) -> Any:
     m = operand(name, m)
     shape = shape_of(m)
     if len(shape) < 2:
@@ -557,23 +568,23 @@ def _triangle(name, m, k, lower):
     return _where(m, 0.0, condition=keep)
 
 
-def tril(m, k=0):
+def tril(m: ArrayOperand, k: int = 0) -> Any:
     """The lower triangle (on and below the k-th diagonal), zeros above: a where."""
     return _triangle("tril", m, k, lower=True)
 
 
-def triu(m, k=0):
+def triu(m: ArrayOperand, k: int = 0) -> Any:
     """The upper triangle (on and above the k-th diagonal), zeros below: a where."""
     return _triangle("triu", m, k, lower=False)
 
 
-def _diagonal_index(rows, cols, offset):
+def _diagonal_index(rows: int, cols: int, offset: int) -> tuple[Array, Array]:
     length = max(0, min(rows, cols - offset) if offset >= 0 else min(rows + offset, cols))
     i = np.arange(length)
     return (i, i + offset) if offset >= 0 else (i - offset, i)
 
 
-def diag(v, k=0):
+def diag(v: ArrayOperand, k: int = 0) -> Any:
     """A 1-D array's square matrix with v on the k-th diagonal, or a 2-D array's k-th diagonal."""
     v = operand("diag", v)
     shape = shape_of(v)
@@ -585,7 +596,7 @@ def diag(v, k=0):
     raise ValueError(f"diag: input must be 1-D or 2-D, got shape {shape}")
 
 
-def diagonal(a, offset=0, axis1=0, axis2=1):
+def diagonal(a: ArrayOperand, offset: int = 0, axis1: int = 0, axis2: int = 1) -> Any:
     """The diagonal of the (axis1, axis2) planes, as the last axis of the result."""
     a = operand("diagonal", a)
     shape = shape_of(a)
@@ -598,7 +609,8 @@ def diagonal(a, offset=0, axis1=0, axis2=1):
     return ops.getitem(planes, index=(Ellipsis,) + _diagonal_index(shape[i], shape[j], offset))
 
 
-def trace(a, offset=0, axis1=0, axis2=1, dtype=None, out=None):
+def trace(a: ArrayOperand, offset: int = 0, axis1: int = 0, axis2: int = 1, dtype: None = None,
+          out: None = None) -> Any:
     """Sum of the diagonal (of each (axis1, axis2) plane)."""
     _refuse("trace", dtype=dtype, out=out)
     return ops.sum(diagonal(a, offset, axis1, axis2), axis=-1)
@@ -607,7 +619,7 @@ def trace(a, offset=0, axis1=0, axis2=1, dtype=None, out=None):
 # -- splitting ---------------------------------------------------------------------------
 
 
-def _split(name, ary, indices_or_sections, axis, equal):
+def _split(name: str, ary: ArrayOperand, indices_or_sections: Any, axis: int, equal: bool) -> list[Any]:
     ary = operand(name, ary)
     shape = shape_of(ary)
     if len(shape) == 0:
@@ -628,17 +640,17 @@ def _split(name, ary, indices_or_sections, axis, equal):
     return [ops.getitem(ary, index=_along(axis, slice(lo, hi))) for lo, hi in zip(bounds[:-1], bounds[1:])]
 
 
-def split(ary, indices_or_sections, axis=0):
+def split(ary: ArrayOperand, indices_or_sections: int | Sequence[int], axis: int = 0) -> Any:
     """Equal sections (an int) or pieces between the given indices, as a list of slices."""
     return _split("split", ary, indices_or_sections, axis, equal=True)
 
 
-def array_split(ary, indices_or_sections, axis=0):
+def array_split(ary: ArrayOperand, indices_or_sections: int | Sequence[int], axis: int = 0) -> Any:
     """Like split, but an int need not divide the axis: the first pieces get one more element."""
     return _split("array_split", ary, indices_or_sections, axis, equal=False)
 
 
-def hsplit(ary, indices_or_sections):
+def hsplit(ary: ArrayOperand, indices_or_sections: int | Sequence[int]) -> Any:
     """Split along the second axis (the first for 1-D arrays)."""
     ndim = len(shape_of(ary))
     if ndim == 0:
@@ -646,14 +658,14 @@ def hsplit(ary, indices_or_sections):
     return _split("hsplit", ary, indices_or_sections, 1 if ndim > 1 else 0, equal=True)
 
 
-def vsplit(ary, indices_or_sections):
+def vsplit(ary: ArrayOperand, indices_or_sections: int | Sequence[int]) -> Any:
     """Split along the first axis of an array with at least 2 axes."""
     if len(shape_of(ary)) < 2:
         raise ValueError(f"vsplit: needs at least 2 axes, got shape {shape_of(ary)}")
     return _split("vsplit", ary, indices_or_sections, 0, equal=True)
 
 
-def dsplit(ary, indices_or_sections):
+def dsplit(ary: ArrayOperand, indices_or_sections: int | Sequence[int]) -> Any:
     """Split along the third axis of an array with at least 3 axes."""
     if len(shape_of(ary)) < 3:
         raise ValueError(f"dsplit: needs at least 3 axes, got shape {shape_of(ary)}")
@@ -663,7 +675,7 @@ def dsplit(ary, indices_or_sections):
 # -- taking and sorting --------------------------------------------------------------------
 
 
-def take(a, indices, axis=None, out=None, mode="raise"):
+def take(a: ArrayOperand, indices: ArrayOperand, axis: int | None = None, out: None = None, mode: str = "raise") -> Any:
     """Elements at integer ``indices`` along axis (of the flattened array without one)."""
     _refuse("take", out=out)
     if mode != "raise":
@@ -679,7 +691,7 @@ def take(a, indices, axis=None, out=None, mode="raise"):
     return ops.getitem(a, index=_along(axis, index))
 
 
-def _integer_index(name, indices):
+def _integer_index(name: str, indices: ArrayOperand) -> Any:
     index = np.asarray(_data(indices))
     if index.dtype.kind == "f" and np.all(index == np.round(index)):
         index = index.astype(np.intp)
@@ -688,13 +700,13 @@ def _integer_index(name, indices):
     return index
 
 
-def _check_bounds(name, index, n, shape):
+def _check_bounds(name: str, index: Any, n: int, shape: Shape) -> None:
     if index.size and (index.min() < -n or index.max() >= n):
         raise IndexError(f"{name}: index {index.max() if index.max() >= n else index.min()} is out of bounds "
                          f"for an axis of length {n} (shape {shape})")
 
 
-def take_along_axis(arr, indices, axis):
+def take_along_axis(arr: ArrayOperand, indices: ArrayOperand, axis: int | None) -> Any:
     """Values at ``indices`` along axis, matched element by element on the other axes (one integer-array index)."""
     arr = operand("take_along_axis", arr)
     index = _integer_index("take_along_axis", indices)
@@ -723,7 +735,7 @@ def take_along_axis(arr, indices, axis):
     return ops.getitem(arr, index=tuple(full))
 
 
-def sort(a, axis=-1, kind=None, order=None):
+def sort(a: ArrayOperand, axis: int | None = -1, kind: str | None = None, order: Any | None = None) -> Any:
     """Sorted along axis (flattened for None); each output element's gradient goes to the
     input element that landed there, equal elements kept in input order (a stable sort, as PyTorch)."""
     _refuse("sort", order=order)
@@ -736,7 +748,8 @@ def sort(a, axis=-1, kind=None, order=None):
     return take_along_axis(a, np.argsort(_data(a), axis=axis, kind="stable"), axis)
 
 
-def partition(a, kth, axis=-1, kind="introselect", order=None):
+def partition(a: ArrayOperand, kth: int | Sequence[int], axis: int | None = -1,
+              kind: Literal["introselect"] = "introselect", order: Any | None = None) -> Any:
     """Partitioned along axis around the kth element(s), as np.partition; the gradient follows
     the elements to where np.argpartition put them (among equal values, its choice)."""
     _refuse("partition", order=order)

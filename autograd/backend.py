@@ -7,17 +7,24 @@ the way NumPy does: where Python's ``math`` would raise (``log(0)``,
 ``-inf``, ``inf`` or ``nan`` and emit NumPy's usual ``RuntimeWarning``.
 """
 
+from __future__ import annotations
+
 import math
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
+
+if TYPE_CHECKING:
+    from .typing import Data
 
 _ARITHMETIC_ERRORS = (OverflowError, ValueError, ZeroDivisionError)
 
 
-def _unary(math_fn, numpy_fn):
+def _unary(math_fn: Callable[[float], float], numpy_fn: Callable[..., Any]) -> Callable[[Data], Data]:
     """``math_fn`` on floats (NumPy's answer where it would raise), ``numpy_fn`` on arrays."""
 
-    def fn(x):
+    def fn(x: Data) -> Data:
         if x.__class__ is float:
             try:
                 return math_fn(x)
@@ -36,14 +43,14 @@ cos = _unary(math.cos, np.cos)
 tanh = _unary(math.tanh, np.tanh)
 
 
-def div(x, y):
+def div(x: Data, y: Data) -> Data:
     try:
         return x / y
     except ZeroDivisionError:
         return float(np.divide(np.float64(x), y))
 
 
-def pow(x, y):
+def pow(x: Data, y: Data) -> Data:
     if x.__class__ is float and y.__class__ is float:
         try:
             result = x ** y
@@ -55,28 +62,28 @@ def pow(x, y):
     return np.power(x, y)
 
 
-def sigmoid(x):
+def sigmoid(x: Data) -> Data:
     """1 / (1 + e^−x) without overflow: only e^−|x| ≤ 1 is ever computed."""
     if x.__class__ is float:
         if x >= 0.0:
             return 1.0 / (1.0 + math.exp(-x))
-        z = math.exp(x)  # nan falls through to here and stays nan
+        z: Data = math.exp(x)  # nan falls through to here and stays nan
         return z / (1.0 + z)
     z = np.exp(-np.abs(x))
     return np.where(x >= 0, 1.0 / (1.0 + z), z / (1.0 + z))
 
 
-def relu(x):
+def relu(x: Data) -> Data:
     if x.__class__ is float:
         return x if x > 0.0 or x != x else 0.0  # nan stays nan, as np.maximum(nan, 0)
     return np.maximum(x, 0.0)
 
 
-def abs(x):
+def abs(x: Data) -> Data:
     return math.fabs(x) if x.__class__ is float else np.abs(x)
 
 
-def clip(x, low, high):
+def clip(x: Data, low: float | None, high: float | None) -> Data:
     """x limited to [low, high]; either bound may be None (no limit on that side)."""
     if x.__class__ is float:
         if low is not None and x < low:
@@ -105,10 +112,10 @@ log1p = _unary(math.log1p, np.log1p)
 fabs = _unary(math.fabs, np.fabs)
 
 
-def numpy_on_floats(numpy_fn):
+def numpy_on_floats(numpy_fn: Callable[..., Any]) -> Callable[..., Any]:
     """``numpy_fn``, answering a float when every argument is a float (NumPy's IEEE results and warnings)."""
 
-    def fn(*args):
+    def fn(*args: Any) -> Any:
         if all(a.__class__ is float for a in args):
             return float(numpy_fn(*(np.float64(a) for a in args)))
         return numpy_fn(*args)

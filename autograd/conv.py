@@ -15,28 +15,37 @@ existing primitives (``affine``, ``reshape``, ``transpose``, ``max``), so
 every derivative still comes from the op table.
 """
 
+from __future__ import annotations
+
 import numbers
+from collections.abc import Sequence
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
 from .node import Node
 from .ops import affine, max as max_, primitive, reshape, transpose
 
+if TYPE_CHECKING:
+    from .ops import Primitive
+    from .typing import Operand
+
 __all__ = ["im2col", "col2im", "conv2d", "max_pool2d", "conv_output_size"]
 
 
-def _shape(x):
+def _shape(x: Any) -> tuple[int, ...]:
     return np.shape(x.data if isinstance(x, Node) else x)
 
 
-def _positive_int(value, name, owner, minimum=1):
+def _positive_int(value: Any, name: str, owner: str, minimum: int = 1) -> int:
     if isinstance(value, bool) or not isinstance(value, numbers.Integral) or value < minimum:
         least = "a positive integer" if minimum == 1 else f"an integer ≥ {minimum}"
         raise ValueError(f"{owner}: {name} must be {least}, got {value!r}")
     return int(value)
 
 
-def conv_output_size(input_shape, filter_h, filter_w, stride=1, pad=0, owner="im2col", what="filter"):
+def conv_output_size(input_shape: Sequence[int], filter_h: int, filter_w: int, stride: int = 1, pad: int = 0,
+                     owner: str = "im2col", what: str = "filter") -> tuple[int, ...]:
     """(OH, OW) of a ``filter_h`` × ``filter_w`` window sliding over ``input_shape`` (N, C, H, W).
 
     Raises ``ValueError`` naming ``owner`` when the input is not 4-D, the
@@ -73,7 +82,7 @@ def conv_output_size(input_shape, filter_h, filter_w, stride=1, pad=0, owner="im
     return tuple(sizes)
 
 
-def _im2col_forward(x, filter_h, filter_w, stride=1, pad=0):
+def _im2col_forward(x: Any, filter_h: int, filter_w: int, stride: int = 1, pad: int = 0) -> Any:
     out_h, out_w = conv_output_size(x.shape, filter_h, filter_w, stride, pad)
     n, c = x.shape[:2]
     if pad:
@@ -85,7 +94,8 @@ def _im2col_forward(x, filter_h, filter_w, stride=1, pad=0):
     return windows.reshape(n * out_h * out_w, c * filter_h * filter_w)  # one copy, in row order
 
 
-def _col2im_forward(col, input_shape, filter_h, filter_w, stride=1, pad=0):
+def _col2im_forward(col: Any, input_shape: Sequence[int], filter_h: int, filter_w: int, stride: int = 1,
+                    pad: int = 0) -> Any:
     input_shape = tuple(int(d) for d in input_shape)
     out_h, out_w = conv_output_size(input_shape, filter_h, filter_w, stride, pad, owner="col2im")
     n, c, height, width = input_shape
@@ -111,7 +121,7 @@ im2col = primitive(
     symbol="im2col", tensor_only=True,
     doc="every filter window of x (N, C, H, W) as a row of (N·OH·OW, C·FH·FW); dx = col2im(g)")
 
-col2im = primitive(
+col2im: Primitive = primitive(
     "col2im", _col2im_forward,
     (lambda g, out, col, input_shape, filter_h, filter_w, stride=1, pad=0:
         im2col(g, filter_h=filter_h, filter_w=filter_w, stride=stride, pad=pad),),
@@ -119,7 +129,7 @@ col2im = primitive(
     doc="rows of col added back onto their windows of an (N, C, H, W) image (im2col's adjoint); dcol = im2col(g)")
 
 
-def conv2d(x, W, b, stride=1, pad=0):
+def conv2d(x: Operand, W: Operand, b: Operand, stride: int = 1, pad: int = 0) -> Any:
     """Cross-correlation of x (N, C, H, W) with filters W (FN, C, FH, FW), plus b (FN,).
 
     out[n, f, i, j] = Σ_{c, p, q} x_padded[n, c, i·stride + p, j·stride + q] · W[f, c, p, q] + b[f],
@@ -143,7 +153,7 @@ def conv2d(x, W, b, stride=1, pad=0):
     return transpose(reshape(out, shape=(x_shape[0], out_h, out_w, filters)), axes=(0, 3, 1, 2))
 
 
-def max_pool2d(x, pool_h, pool_w, stride=1, pad=0):
+def max_pool2d(x: Operand, pool_h: int, pool_w: int, stride: int = 1, pad: int = 0) -> Any:
     """The largest value of every pool_h × pool_w window of each channel of x (N, C, H, W).
 
     Padding adds zeros (as the textbook's im2col does). The gradient goes to

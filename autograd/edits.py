@@ -10,12 +10,21 @@ two functions:
 >>> verify(prim, args, out, kept, "Affine.backward")  # raises InPlaceEditError if one changed
 """
 
+from __future__ import annotations
+
+from collections.abc import Container, Iterable, Sequence
+from typing import TYPE_CHECKING, Any
+
 import numpy as np
 
 from .engine import OUT, InPlaceEditError, _read_positions, checksum
 
+if TYPE_CHECKING:
+    from .ops import Primitive
 
-def guard(prim, args, out, needed):
+
+def guard(prim: Primitive, args: Sequence[Any], out: Any,
+          needed: Container[int]) -> tuple[tuple[int, bytes | int], ...]:
     """Checksums of the arrays (inputs ``args``, output ``out``) that the VJPs of inputs ``needed`` read."""
     needs = tuple(i in needed for i in range(len(args)))
     kept = []
@@ -26,7 +35,8 @@ def guard(prim, args, out, needed):
     return tuple(kept)
 
 
-def verify(prim, args, out, kept, caller):
+def verify(prim: Primitive, args: Sequence[Any], out: Any, kept: Iterable[tuple[int, bytes | int]],
+           caller: str) -> None:
     """Raise InPlaceEditError naming ``caller`` if an array ``guard`` saw has changed since."""
     for position, before in kept:
         data = out if position == OUT else args[position]

@@ -7,16 +7,24 @@ recorded graph in reverse topological order (found without recursion) and
 multiplies each upstream gradient by the primitive's vector-Jacobian products.
 """
 
+from __future__ import annotations
+
 import contextlib
 import operator
 import sys
 import threading
+from collections.abc import Iterator, Sequence
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
 from . import context
 from .context import next_seq, state
 from .node import _MANY, _UNARY, Node, Tensor, Value, _rare_in, as_array
+
+if TYPE_CHECKING:
+    from .ops import Primitive
+    from .typing import Array, Data
 
 
 # How many switches are away from their defaults, over all threads. While it
@@ -34,7 +42,7 @@ class InPlaceEditError(RuntimeError):
     """Data that a recorded operation needs for its gradient was changed after it was recorded."""
 
 
-def checksum(array):
+def checksum(array: Array) -> bytes | int:
     """A cheap fingerprint of an array's contents, to tell whether it changed.
 
     Arrays up to 64 kB keep their bytes (an exact comparison); larger ones the
@@ -51,7 +59,7 @@ def checksum(array):
 
 
 @contextlib.contextmanager
-def switch(name, value):
+def switch(name: str, value: Any) -> Iterator[Any]:
     """Set one of this thread's switches for the duration of a block."""
     global _switched
     previous = getattr(state, name)
@@ -66,25 +74,25 @@ def switch(name, value):
             _switched -= 1
 
 
-def is_grad_enabled():
+def is_grad_enabled() -> bool:
     return state.grad_enabled
 
 
-def _grad_mode(enabled):
+def _grad_mode(enabled: bool) -> contextlib.AbstractContextManager[bool]:
     return switch("grad_enabled", enabled)
 
 
-def no_grad():
+def no_grad() -> contextlib.AbstractContextManager[bool]:
     """Context manager: operations inside it are computed but not recorded."""
     return _grad_mode(False)
 
 
-def enable_grad():
+def enable_grad() -> contextlib.AbstractContextManager[bool]:
     """Context manager: record operations even inside ``no_grad()``."""
     return _grad_mode(True)
 
 
-def skip_edit_checks():
+def skip_edit_checks() -> contextlib.AbstractContextManager[bool]:
     """Context manager: record without guarding data against in-place edits.
 
     Inside it, operations keep no checksums and copy no constant arrays, so
@@ -104,12 +112,12 @@ class Group:
 
     __slots__ = ("name", "parent", "__weakref__")
 
-    def __init__(self, name, parent=None):
+    def __init__(self, name: str, parent: Group | None = None) -> None:
         self.name = name
         self.parent = parent
 
     @property
-    def path(self):
+    def path(self) -> tuple[str, ...]:
         """Names from the outermost group to this one."""
         names, group = [], self
         while group is not None:
@@ -117,12 +125,12 @@ class Group:
             group = group.parent
         return tuple(reversed(names))
 
-    def __repr__(self):
+    def __repr__(self) -> str:
         return f"Group({'/'.join(self.path)!r})"
 
 
 @contextlib.contextmanager
-def group(name):
+def group(name: str) -> Iterator[Group]:
     """Label every node created inside the block as belonging to ``name``."""
     if not isinstance(name, str) or not name:
         raise TypeError(f"group: the name must be a non-empty string, got {name!r}")
@@ -134,14 +142,14 @@ def group(name):
 # Recording
 
 
-def _type_error(prim, value):
+def _type_error(prim: Primitive, value: object) -> TypeError:
     return TypeError(
         f"{prim.name}: unsupported operand type '{type(value).__name__}'; "
         "expected a Value, a Tensor, an int or float, or a NumPy array of numbers"
     )
 
 
-def _raw(prim, arg):
+def _raw(prim: Primitive, arg: Any) -> tuple[Data, bool]:
     """(data, is_tensor) of a constant operand; refuses anything not numeric."""
     cls = type(arg)
     if cls is float:
@@ -157,7 +165,7 @@ def _raw(prim, arg):
     raise _type_error(prim, arg)
 
 
-def apply(prim, *args, **params):
+def apply(prim: Primitive, *args: Any, **params: Any) -> Any:
     """Run ``prim`` on ``args`` and record it when a gradient may be needed.
 
     Plain numbers and arrays are constants. The result is a Value when every
@@ -234,13 +242,13 @@ def apply(prim, *args, **params):
 _new = object.__new__
 
 
-def _unrecorded(node):
+def _unrecorded(node: Node) -> None:
     node.requires_grad = False
     node._op = None
     node._x = node._y = node._rare = None
 
 
-def _recorded_scalar(node, prim, x, y):
+def _recorded_scalar(node: Value, prim: Primitive, x: Any, y: Any) -> None:
     """Fill in the record of a Value made by the hot paths below."""
     node.requires_grad = True
     node._op = prim
@@ -254,7 +262,7 @@ def _recorded_scalar(node, prim, x, y):
         node._rare = None
 
 
-def apply_scalar(prim, x, y):
+def apply_scalar(prim: Primitive, x: Any, y: Any) -> Any:
     """``apply`` for a binary primitive on a Value and a Value or number (the hot path)."""
     xc = x.__class__
     yc = y.__class__
@@ -301,7 +309,7 @@ def apply_scalar(prim, x, y):
     return node
 
 
-def apply_scalar_unary(prim, x):
+def apply_scalar_unary(prim: Primitive, x: Value) -> Value:
     """``apply`` for a one-input primitive on a Value (the hot path)."""
     node = _new(Value)
     node._data = prim.forward(x._data)
@@ -322,7 +330,7 @@ def apply_scalar_unary(prim, x):
     return node
 
 
-def _keep_checksums(node, prim, args, stored):
+def _keep_checksums(node: Node, prim: Primitive, args: Sequence[Any], stored: Sequence[Any]) -> None:
     """Guard the arrays ``node``'s VJPs will read (``prim.reads``) against later edits.
 
     A plain array given as an operand (a constant) is copied: the graph keeps
@@ -353,7 +361,7 @@ def _keep_checksums(node, prim, args, stored):
         _last_checksummed = node._seq
 
 
-def _replace_input(node, position, value):
+def _replace_input(node: Node, position: int, value: Any) -> None:
     y = node._y
     if y is _UNARY or (y is not _MANY and position == 0):
         node._x = value
@@ -363,7 +371,7 @@ def _replace_input(node, position, value):
         node._y = value
 
 
-def _read_positions(reads, needs):
+def _read_positions(reads: Sequence[Sequence[int]] | None, needs: Sequence[bool]) -> tuple[int, ...]:
     """The positions whose values the VJPs of the inputs that need a gradient read."""
     if reads is None:
         return (OUT, *range(len(needs)))
@@ -377,7 +385,7 @@ def _read_positions(reads, needs):
 OUT = -1  # a position in ``Primitive.reads`` and ``node._saved``: the output
 
 
-def _check_forward(node, prim=None, args=None):
+def _check_forward(node: Node, prim: Primitive | None = None, args: Sequence[Any] | None = None) -> None:
     state.anomaly.check_forward(node, prim, args)
 
 
@@ -385,7 +393,7 @@ def _check_forward(node, prim=None, args=None):
 # Backward
 
 
-def topological_order(root, forget_grads=False):
+def topological_order(root: Node, forget_grads: bool = False) -> list[Node]:
     """Nodes that need a gradient and lead to ``root``, inputs before users.
 
     Every node is numbered when it is created, after its inputs, so creation
@@ -446,7 +454,7 @@ def topological_order(root, forget_grads=False):
 _by_creation = operator.attrgetter("_seq")
 
 
-def _fit_array(grad, node):
+def _fit_array(grad: Any, node: Node) -> Data:
     """Shape a raw gradient like ``node``, summing away broadcast axes, in ``node``'s dtype."""
     if node.__class__ is Value:
         return grad if grad.__class__ is float else float(np.sum(grad))
@@ -462,7 +470,7 @@ def _fit_array(grad, node):
     return grad
 
 
-def sum_to(array, shape):
+def sum_to(array: Array, shape: tuple[int, ...]) -> Array:
     """Sum ``array`` over the axes that broadcasting added to reach ``shape``."""
     if array.shape == shape:
         return array
@@ -479,13 +487,13 @@ def sum_to(array, shape):
 _fitting = None
 
 
-def use_for_fitting(sum, sum_to, broadcast_to):
+def use_for_fitting(sum: Primitive, sum_to: Primitive, broadcast_to: Primitive) -> None:
     """Record gradient fitting under ``create_graph`` with these primitives (called by ``ops``)."""
     global _fitting
     _fitting = (sum, sum_to, broadcast_to)
 
 
-def _fit_node(grad, node):
+def _fit_node(grad: Any, node: Node) -> Any:
     """Like ``_fit_array`` for gradients that are themselves nodes (create_graph)."""
     sum, sum_to, broadcast_to = _fitting
     if node.__class__ is Value:
@@ -498,7 +506,7 @@ def _fit_node(grad, node):
     return grad
 
 
-def backward(root, grad=None, create_graph=False):
+def backward(root: Node, grad: Any = None, create_graph: bool = False) -> None:
     """Accumulate d(root)/d(node) into ``node.grad`` for every node that needs it."""
     if not root.requires_grad:
         raise RuntimeError(
@@ -517,7 +525,7 @@ def backward(root, grad=None, create_graph=False):
         _backward_pass(order, seed, create_graph)
 
 
-def _verify_unchanged(order, rebinds):
+def _verify_unchanged(order: list[Node], rebinds: bool) -> None:
     """Raise InPlaceEditError if data a VJP will read changed since it was recorded.
 
     Arrays are compared by the checksums ``apply`` kept (``node._saved``);
@@ -541,7 +549,7 @@ def _verify_unchanged(order, rebinds):
                 raise _edit_error(node, OUT, "given new data (.data = ...)")
 
 
-def _edit_error(node, position, how):
+def _edit_error(node: Node, position: int, how: str) -> InPlaceEditError:
     name = node._op.name
     if position == OUT:
         what, source = f"the output of '{name}'", node
@@ -567,7 +575,7 @@ def _edit_error(node, position, how):
     )
 
 
-def _backward_pass(order, seed, graph):
+def _backward_pass(order: list[Node], seed: Any, graph: bool) -> None:
     """The chain rule over ``order`` (inputs before users), from the last node back.
 
     Leaves add the new gradient to what they hold; nodes made by operations
@@ -587,7 +595,7 @@ def _backward_pass(order, seed, graph):
         _chain_rule_raw(order)
 
 
-def _chain_rule_raw(order):
+def _chain_rule_raw(order: list[Node]) -> None:
     """The backward loop on raw data: the common case, kept lean.
 
     Primitives without parameters (add, mul, exp, … : most of any graph) with
@@ -647,7 +655,7 @@ def _chain_rule_raw(order):
                 deliver(y, vjp, g)
 
 
-def _node_vjps(node, prim, g, out, rare):
+def _node_vjps(node: Node, prim: Primitive, g: Any, out: Any, rare: Any) -> None:
     """The VJPs of a node with parameters or more than two inputs, on raw data."""
     inputs = node._stored_inputs()
     args = [item._data if isinstance(item, Node) else item for item in inputs]
@@ -657,7 +665,7 @@ def _node_vjps(node, prim, g, out, rare):
             _deliver(parent, prim.vjps[position](g, out, *args, **params), g)
 
 
-def _deliver(parent, parent_grad, g):
+def _deliver(parent: Node, parent_grad: Any, g: Any) -> None:
     """Add a raw gradient to ``parent._grad``, shaped and typed like ``parent``'s data.
 
     Every gradient array a node keeps is its own: one that is the upstream
@@ -675,7 +683,7 @@ def _deliver(parent, parent_grad, g):
     parent._grad = parent_grad
 
 
-def _accumulate(previous, grad):
+def _accumulate(previous: Any, grad: Any) -> Any:
     """previous + grad, where a sum of two 0-d arrays stays an array (NumPy makes it a scalar)."""
     if previous is None:
         return grad
@@ -685,7 +693,7 @@ def _accumulate(previous, grad):
     return total
 
 
-def _chain_rule(order, graph):
+def _chain_rule(order: list[Node], graph: bool) -> None:
     """The backward loop in general form: recorded (``graph``) or under detect_anomaly()."""
     anomaly = _switched and state.anomaly
     fit = _fit_node if graph else _fit_array
@@ -716,7 +724,7 @@ def _chain_rule(order, graph):
 
 
 @contextlib.contextmanager
-def _computing_gradient(active, node, position):
+def _computing_gradient(active: bool, node: Node, position: int) -> Iterator[None]:
     """Under detect_anomaly() with create_graph, the nodes a VJP records belong to a backward step."""
     if not active:
         yield
@@ -725,7 +733,7 @@ def _computing_gradient(active, node, position):
         yield
 
 
-def _seed(root, grad, create_graph):
+def _seed(root: Node, grad: Any, create_graph: bool) -> Any:
     data = root._data
     if grad is None:
         if root.__class__ is Value:
@@ -768,7 +776,7 @@ def _seed(root, grad, create_graph):
     return seed
 
 
-def _library_folders():
+def _library_folders() -> tuple[str, ...]:
     """The folders whose frames are not the user's: this library's packages, NumPy and contextlib's."""
     import os
 
@@ -781,7 +789,7 @@ def _library_folders():
 _LIBRARY_FOLDERS = _library_folders()
 
 
-def _caller_line():
+def _caller_line() -> str | None:
     """'file:line in function' of the first frame of user code (outside autograd, nn, viz and NumPy)."""
     frame = sys._getframe(1)
     while frame is not None and (

@@ -18,15 +18,23 @@ tangents are recorded too, and forward and reverse mode compose:
 ``grad`` of a ``jvp``, or ``jvp`` of a ``grad``.
 """
 
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any
+
 import numpy as np
 
 from . import engine, functional, ops, tree
 from .node import Node, Tensor, Value
 
+if TYPE_CHECKING:
+    from .ops import Primitive
+
 __all__ = ["jvp", "linearize", "vjp"]
 
 
-def jvp(f, primals, tangents):
+def jvp(f: Callable[..., Any], primals: Any, tangents: Any) -> tuple[Any, Any]:
     """``(f(*primals), J·tangents)``: the value and the directional derivative along ``tangents``.
 
     ``primals`` and ``tangents`` are sequences of the same length; each
@@ -41,7 +49,7 @@ def jvp(f, primals, tangents):
     return value, push(*tangents)
 
 
-def linearize(f, *primals):
+def linearize(f: Callable[..., Any], *primals: Any) -> tuple[Any, Callable[..., Any]]:
     """``(f(*primals), f_jvp)`` with ``f_jvp(*tangents)`` = J·tangents at the primals (None: a zero tangent).
 
     A primal may be a list, tuple or dict of numbers and arrays (nested); its
@@ -53,7 +61,7 @@ def linearize(f, *primals):
     out = _record(flat_f, variables)
     between = _between(out, variables)
 
-    def f_jvp(*tangents):
+    def f_jvp(*tangents: Any) -> Any:
         if len(tangents) != len(primals):
             raise TypeError(f"linearize: {name} takes {len(primals)} tangent(s), got {len(tangents)}")
         flat = _flat_tangents(tangents, primals, name)
@@ -65,18 +73,18 @@ def linearize(f, *primals):
     return _answer(out, nested), f_jvp
 
 
-def _flat(f, primals):
+def _flat(f: Any, primals: Any) -> Any:
     """f as a function of the leaves of its arguments, the leaves, and the arguments' structure."""
     leaves, structure = tree.flatten(tuple(primals))
 
-    def flat_f(*values):
+    def flat_f(*values: Any) -> Any:
         return f(*tree.unflatten(structure, values))
 
     flat_f.__name__ = _name(f)
     return flat_f, leaves, structure
 
 
-def _flat_tangents(tangents, primals, name):
+def _flat_tangents(tangents: Any, primals: Any, name: Any) -> Any:
     """The tangents' leaves in the primals' order; None is a zero tangent (for a whole container too)."""
     if not all(_same_shape_tree(t, p) for t, p in zip(tangents, primals)):
         raise ValueError(
@@ -86,7 +94,7 @@ def _flat_tangents(tangents, primals, name):
     return [leaf for tangent, primal in zip(tangents, primals) for leaf in _leaves_or_none(tangent, primal)]
 
 
-def _same_shape_tree(tangent, primal):
+def _same_shape_tree(tangent: Any, primal: Any) -> Any:
     if tangent is None:
         return True
     if tree.is_container(primal) and primal is not None:
@@ -98,7 +106,7 @@ def _same_shape_tree(tangent, primal):
     return not tree.is_container(tangent)
 
 
-def _leaves_or_none(tangent, primal):
+def _leaves_or_none(tangent: Any, primal: Any) -> Any:
     """The leaves of one tangent, None standing for a zero leaf, in its primal's order."""
     if tangent is None:
         return [None] * len(tree.flatten(primal)[0])
@@ -109,7 +117,7 @@ def _leaves_or_none(tangent, primal):
     return [tangent]
 
 
-def vjp(f, *primals):
+def vjp(f: Callable[..., Any], *primals: Any) -> tuple[Any, Callable[..., Any]]:
     """``(f(*primals), f_vjp)`` with ``f_vjp(cotangent)`` the tuple (cotangentᵀ·∂f/∂primalᵢ for each i).
 
     The cotangent has the output's shape. Each gradient comes back in its
@@ -120,7 +128,7 @@ def vjp(f, *primals):
     variables, kinds, nested = _variables(leaves, "vjp", name)
     out = _record(flat_f, variables)
 
-    def f_vjp(cotangent):
+    def f_vjp(cotangent: Any) -> Any:
         _refuse_complex(cotangent, "vjp", "the cotangent")
         shape = np.shape(_data(out))
         if np.shape(_data(cotangent)) != shape:
@@ -143,7 +151,7 @@ def vjp(f, *primals):
 # -- the forward pass over the recorded graph --------------------------------------
 
 
-def _push(out, between, variables, seeds, record):
+def _push(out: Any, between: Any, variables: Any, seeds: Any, record: Any) -> Any:
     """The tangent of ``out`` given the variables' tangents (None: zero)."""
     tangents = {v: t for v, t in zip(variables, seeds) if t is not None}
     with engine._grad_mode(record):
@@ -168,10 +176,10 @@ def _push(out, between, variables, seeds, record):
     return _plain_like(out, result.data if isinstance(result, Node) else result)
 
 
-_RULES = {}
+_RULES: dict[tuple[Primitive, int], Callable[..., Any]] = {}
 
 
-def rule(prim, position):
+def rule(prim: Primitive, position: int) -> Callable[..., Any]:
     """The JVP rule of ``prim`` for input ``position``: the op table's, or one derived from its VJP."""
     jvps = prim.jvps
     if jvps is not None and jvps[position] is not None:
@@ -182,11 +190,11 @@ def rule(prim, position):
     return _RULES[key]
 
 
-def _transposed_vjp(prim, position):
+def _transposed_vjp(prim: Any, position: Any) -> Any:
     """J·t from the VJP g ↦ Jᵀ·g: the gradient with respect to g of ⟨Jᵀ·g, t⟩."""
     vjp_rule = prim.vjps[position]
 
-    def jvp_rule(t, out, *inputs, **params):
+    def jvp_rule(t: Any, out: Any, *inputs: Any, **params: Any) -> Any:
         out_data = _data(out)
         g = Tensor(np.zeros_like(out_data)) if isinstance(out_data, np.ndarray) else Value(0.0)
         record = isinstance(t, Node) or isinstance(out, Node)
@@ -206,7 +214,7 @@ def _transposed_vjp(prim, position):
     return jvp_rule
 
 
-def _fit_shape(u, shape):
+def _fit_shape(u: Any, shape: Any) -> Any:
     """A VJP's result (a node) summed or broadcast to its input's shape, as the backward pass does."""
     current = np.shape(u.data)
     if current == shape:
@@ -216,7 +224,7 @@ def _fit_shape(u, shape):
     return ops.broadcast_to(u, shape=shape)
 
 
-def _fit(tangent, node, record):
+def _fit(tangent: Any, node: Any, record: Any) -> Any:
     """A tangent shaped like ``node`` (contributions from broadcast inputs are smaller)."""
     shape = np.shape(node.data)
     if np.shape(_data(tangent)) == shape:
@@ -233,27 +241,27 @@ def _fit(tangent, node, record):
 # -- arguments and answers ----------------------------------------------------------
 
 
-def _name(f):
+def _name(f: Any) -> Any:
     return getattr(f, "__name__", type(f).__name__)
 
 
-def _sequence(items, what):
+def _sequence(items: Any, what: Any) -> Any:
     if not isinstance(items, (tuple, list)):
         raise TypeError(f"jvp: {what} must be a tuple or list (one entry per argument), got {type(items).__name__}")
     return tuple(items)
 
 
-def _data(x):
+def _data(x: Any) -> Any:
     return x.data if isinstance(x, Node) else x
 
 
-def _refuse_complex(x, transform, what):
+def _refuse_complex(x: Any, transform: Any, what: Any) -> Any:
     if np.iscomplexobj(_data(x)):
         raise TypeError(f"{transform}: {what} is complex ({np.asarray(_data(x)).dtype}); derivatives here are "
                         "for real numbers: pass the real and imaginary parts as separate real inputs")
 
 
-def _variables(primals, transform, name):
+def _variables(primals: Any, transform: Any, name: Any) -> Any:
     if not primals:
         raise TypeError(f"{transform}: give at least one primal to differentiate with respect to")
     variables, kinds = [], []
@@ -267,21 +275,21 @@ def _variables(primals, transform, name):
     return variables, kinds, nested
 
 
-def _record(f, variables):
+def _record(f: Any, variables: Any) -> Any:
     if not callable(f):
         raise TypeError(f"expected a function, got {type(f).__name__}")
     with engine.enable_grad():
         return f(*variables)
 
 
-def _between(out, variables):
+def _between(out: Any, variables: Any) -> Any:
     """The recorded nodes that depend on the variables and lead to ``out``, inputs first."""
     if not (isinstance(out, Node) and out.requires_grad):
         return []
     return functional.nodes_between(variables, out)
 
 
-def _tangent(t, variable, position, nested):
+def _tangent(t: Any, variable: Any, position: Any, nested: Any) -> Any:
     """A tangent checked against its variable: None, raw float64 data, or a node."""
     if t is None:
         return None
@@ -302,20 +310,20 @@ def _tangent(t, variable, position, nested):
     return data
 
 
-def _is_array(out):
+def _is_array(out: Any) -> Any:
     return isinstance(_data(out), np.ndarray)
 
 
-def _answer(out, nested):
+def _answer(out: Any, nested: Any) -> Any:
     """f's value: the node when recording, else a float (a Value or a number) or an array."""
     if nested and isinstance(out, Node):
         return out
     return _plain_like(out, _data(out))
 
 
-def _plain_like(out, data):
+def _plain_like(out: Any, data: Any) -> Any:
     return np.array(data, dtype=np.float64) if _is_array(out) else float(data)
 
 
-def _node_like(out, data):
+def _node_like(out: Any, data: Any) -> Any:
     return Tensor(np.asarray(data), requires_grad=False) if _is_array(out) else Value(float(data), requires_grad=False)

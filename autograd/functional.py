@@ -9,7 +9,11 @@ an enclosing ``grad`` the backward pass is itself recorded
 48.0
 """
 
+from __future__ import annotations
+
 import threading
+from collections.abc import Callable, Iterable, Sequence
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
@@ -26,7 +30,7 @@ class _Nesting(threading.local):
 _nesting = _Nesting()
 
 
-def grad(f, argnums=0):
+def grad(f: Callable[..., Any], argnums: int | Sequence[int] = 0) -> Callable[..., Any]:
     """The gradient of a scalar-valued ``f`` as a function of the same arguments.
 
     ``grad(f)(x)`` is ∂f/∂x at x; with ``argnums=(0, 1)`` it is the tuple
@@ -40,13 +44,13 @@ def grad(f, argnums=0):
     """
     evaluate = _transformation(f, argnums, "grad")
 
-    def gradient(*args, **kwargs):
+    def gradient(*args: Any, **kwargs: Any) -> Any:
         return evaluate(args, kwargs)[1]
 
     return _named(gradient, "grad", f, argnums)
 
 
-def value_and_grad(f, argnums=0):
+def value_and_grad(f: Callable[..., Any], argnums: int | Sequence[int] = 0) -> Callable[..., Any]:
     """Like ``grad`` but returns ``(f(*args), gradient)`` from a single forward pass.
 
     The value is the output node when the pass is recorded (arguments that
@@ -54,13 +58,13 @@ def value_and_grad(f, argnums=0):
     """
     evaluate = _transformation(f, argnums, "value_and_grad")
 
-    def value_and_gradient(*args, **kwargs):
+    def value_and_gradient(*args: Any, **kwargs: Any) -> Any:
         return evaluate(args, kwargs)
 
     return _named(value_and_gradient, "value_and_grad", f, argnums)
 
 
-def jacobian(f, argnums=0):
+def jacobian(f: Callable[..., Any], argnums: int | Sequence[int] = 0) -> Callable[..., Any]:
     """The full derivative of ``f`` as a function: shape ``out.shape + x.shape``, as JAX's jacrev.
 
     Reverse mode, one backward pass per output element. Arguments may be
@@ -71,7 +75,7 @@ def jacobian(f, argnums=0):
     """
     prepare = _preparation(f, argnums, "jacobian")
 
-    def jacobian_of_f(*args, **kwargs):
+    def jacobian_of_f(*args: Any, **kwargs: Any) -> Any:
         point = prepare(args, kwargs)
         out_leaves, out_structure = tree.flatten(point.out)
         answers = [_jacobian_of_leaf(point, out, f"output {i}") for i, out in enumerate(out_leaves)]
@@ -80,7 +84,7 @@ def jacobian(f, argnums=0):
     return _named(jacobian_of_f, "jacobian", f, argnums)
 
 
-def _jacobian_of_leaf(point, out, what):
+def _jacobian_of_leaf(point: Any, out: Any, what: Any) -> Any:
     if isinstance(out, Node):
         out_shape = np.shape(out.data)
     elif isinstance(out, (*_NUMBER_TYPES, np.ndarray)):
@@ -112,7 +116,7 @@ def _jacobian_of_leaf(point, out, what):
     return point.arrange(per_leaf)
 
 
-def hessian(f, argnums=0):
+def hessian(f: Callable[..., Any], argnums: int | Sequence[int] = 0) -> Callable[..., Any]:
     """The matrix of second derivatives of a scalar ``f``: ``jacobian(grad(f))``, shape x.shape + x.shape.
 
     With ``argnums=(0, 1)`` it is the nested tuple ((H₀₀, H₀₁), (H₁₀, H₁₁)), as JAX's.
@@ -121,7 +125,7 @@ def hessian(f, argnums=0):
     return _named(function, "hessian", f, argnums)
 
 
-def hvp(f, argnums=0):
+def hvp(f: Callable[..., Any], argnums: int | Sequence[int] = 0) -> Callable[..., Any]:
     """The Hessian of scalar ``f`` times a vector, without forming the Hessian: ``h(*args, v) = ∇(∇f · v)``.
 
     The last positional argument ``v`` is the direction, shaped like the
@@ -131,7 +135,7 @@ def hvp(f, argnums=0):
     _check_argnums(argnums, "hvp")
     gradient = grad(f, argnums)
 
-    def directional(*args, **kwargs):
+    def directional(*args: Any, **kwargs: Any) -> Any:
         *point, v = args
         g_leaves, g_structure = tree.flatten(gradient(*point, **kwargs))
         v_leaves, v_structure = tree.flatten(v)
@@ -146,7 +150,7 @@ def hvp(f, argnums=0):
             total = total + ops.sum(ops.mul(g, direction))
         return total
 
-    def product(*args, **kwargs):
+    def product(*args: Any, **kwargs: Any) -> Any:
         if not args:
             raise TypeError("hvp: call it as h(*args, v), the direction v last")
         return grad(directional, argnums)(*args, **kwargs)
@@ -154,11 +158,11 @@ def hvp(f, argnums=0):
     return _named(product, "hvp", f, argnums)
 
 
-def _data(x):
+def _data(x: Any) -> Any:
     return x.data if isinstance(x, Node) else x
 
 
-def _named(function, transform, f, argnums):
+def _named(function: Any, transform: Any, f: Any, argnums: Any) -> Any:
     name = getattr(f, "__name__", type(f).__name__)
     function.__name__ = function.__qualname__ = f"{transform}({name})"
     function.__doc__ = f"{transform} of {name} with respect to argument(s) {argnums}."
@@ -166,11 +170,11 @@ def _named(function, transform, f, argnums):
     return function
 
 
-def _transformation(f, argnums, transform):
+def _transformation(f: Any, argnums: Any, transform: Any) -> Any:
     """Validate once, and return ``evaluate(args, kwargs) -> (value, gradients)``."""
     prepare = _preparation(f, argnums, transform)
 
-    def evaluate(args, kwargs):
+    def evaluate(args: Any, kwargs: Any) -> Any:
         point = prepare(args, kwargs)
         _check_scalar_output(point.out, transform, point.name)
         raw_grads = _backprop(point.out, point.variables, point.create_graph)(None)
@@ -184,12 +188,22 @@ class _Point:
 
     __slots__ = ("out", "name", "variables", "kinds", "structures", "single", "nested", "create_graph")
 
-    def answer(self, raw_grads):
+    if TYPE_CHECKING:
+        out: Any
+        name: str
+        variables: list[Node]
+        kinds: list[str]
+        structures: list[tree.Structure]
+        single: bool
+        nested: bool
+        create_graph: bool
+
+    def answer(self, raw_grads: Any) -> Any:
         """Per differentiated argument, its gradient(s) in its kind and container structure."""
         grads = [_in_kind(g, v, k, self.nested) for g, v, k in zip(raw_grads, self.variables, self.kinds)]
         return self.arrange(grads)
 
-    def arrange(self, per_leaf):
+    def arrange(self, per_leaf: Any) -> Any:
         """One item per variable, regrouped as the differentiated arguments."""
         answers, start = [], 0
         for structure in self.structures:
@@ -198,7 +212,7 @@ class _Point:
         return answers[0] if self.single else tuple(answers)
 
 
-def _preparation(f, argnums, transform):
+def _preparation(f: Any, argnums: Any, transform: Any) -> Any:
     """``prepare(args, kwargs)``: f run once on variables for the arguments in argnums, as a _Point.
 
     An argument may be a number, an array, a node or a list, tuple or dict
@@ -209,7 +223,7 @@ def _preparation(f, argnums, transform):
     positions, single = _check_argnums(argnums, transform)
     name = getattr(f, "__name__", type(f).__name__)
 
-    def prepare(args, kwargs):
+    def prepare(args: Any, kwargs: Any) -> Any:
         wanted = _resolve(positions, len(args), transform, name)
         point = _Point()
         point.name, point.single = name, single
@@ -244,12 +258,12 @@ def _preparation(f, argnums, transform):
     return prepare
 
 
-def _value(point):
+def _value(point: Any) -> Any:
     out = point.out
     return out if point.create_graph and isinstance(out, Node) else _plain_scalar(out)
 
 
-def _check_argnums(argnums, transform):
+def _check_argnums(argnums: Any, transform: Any) -> Any:
     """(positions, single) from an int or a non-empty sequence of distinct ints."""
     if isinstance(argnums, (int, np.integer)) and not isinstance(argnums, bool):
         return (int(argnums),), True
@@ -262,7 +276,7 @@ def _check_argnums(argnums, transform):
     raise TypeError(f"{transform}: argnums must be an int or a non-empty tuple of ints, got {argnums!r}")
 
 
-def _resolve(positions, count, transform, name):
+def _resolve(positions: Any, count: Any, transform: Any, name: Any) -> Any:
     resolved = []
     for position in positions:
         if not -count <= position < count:
@@ -276,7 +290,7 @@ def _resolve(positions, count, transform, name):
     return resolved
 
 
-def _as_variable(arg, position, transform, name):
+def _as_variable(arg: Any, position: Any, transform: Any, name: Any) -> Any:
     """A fresh node to differentiate with respect to, and the kind to answer in.
 
     A node that needs a gradient is wrapped in a recorded identity (× 1.0):
@@ -286,7 +300,7 @@ def _as_variable(arg, position, transform, name):
     if isinstance(arg, Node):
         if arg.requires_grad:
             return ops.mul(arg, 1.0), "node"
-        return type(arg)(arg.data), "node"
+        return type(arg)(arg.data), "node"  # type: ignore[call-arg]  # a Value or a Tensor
     if isinstance(arg, _NUMBER_TYPES):
         return Value(float(arg)), "number"
     if isinstance(arg, np.ndarray):
@@ -298,7 +312,7 @@ def _as_variable(arg, position, transform, name):
     )
 
 
-def _check_scalar_output(out, transform, name):
+def _check_scalar_output(out: Any, transform: Any, name: Any) -> Any:
     """A scalar, or an array of one element (shape (1,) or (1, 1)), as HIPS autograd accepts."""
     if isinstance(out, Node):
         if out.__class__ is Value or out.data.size == 1:
@@ -319,11 +333,11 @@ def _check_scalar_output(out, transform, name):
     )
 
 
-def _plain_scalar(out):
+def _plain_scalar(out: Any) -> Any:
     return float(np.asarray(out.data if isinstance(out, Node) else out).item())
 
 
-def nodes_between(wrt, root):
+def nodes_between(wrt: Iterable[Node], root: Node) -> list[Node]:
     """The recorded nodes that depend on ``wrt`` and lead to ``root``, inputs first (``root`` last if it depends)."""
     reached = set(wrt)
     between = []
@@ -334,7 +348,7 @@ def nodes_between(wrt, root):
     return between
 
 
-def _backprop(root, wrt, create_graph):
+def _backprop(root: Any, wrt: Any, create_graph: Any) -> Any:
     """``pull(seed) -> [∂(seed · root)/∂w for w in wrt]``, None where root does not depend on w.
 
     ``seed=None`` starts from 1 (root is a scalar). Each pull runs the
@@ -354,7 +368,7 @@ def _backprop(root, wrt, create_graph):
     for node in between:
         touched.update(node._inputs)
 
-    def pull(seed):
+    def pull(seed: Any) -> Any:
         saved = {node: node.grad for node in touched}
         try:
             for node in (*between, *wrt):
@@ -370,7 +384,7 @@ def _backprop(root, wrt, create_graph):
     return pull
 
 
-def _in_kind(g, variable, kind, nested):
+def _in_kind(g: Any, variable: Any, kind: Any, nested: Any) -> Any:
     """A raw or node gradient answered as the caller's kind (zero when None)."""
     if g is None:
         g = 0.0 if variable.__class__ is Value else np.zeros_like(variable.data)

@@ -4,72 +4,79 @@ Every function accepts a Value, a Tensor, a plain number or a NumPy array;
 on plain data it returns plain data, on nodes it returns a recorded node.
 """
 
+from __future__ import annotations
+
 import numbers
+from collections.abc import Iterable, Mapping, Sequence
+from typing import TYPE_CHECKING, Any
 
 from . import ops
 from .engine import group
 from .node import Node
 
+if TYPE_CHECKING:
+    from .typing import Axis, NodeOrData, Operand, Shape
 
-def sum(x, axis=None, keepdims=False):
+
+def sum(x: Operand, axis: Axis = None, keepdims: bool = False) -> Any:
     return ops.sum(x, axis=_axis(axis), keepdims=keepdims)
 
 
-def mean(x, axis=None, keepdims=False):
+def mean(x: Operand, axis: Axis = None, keepdims: bool = False) -> Any:
     return ops.mean(x, axis=_axis(axis), keepdims=keepdims)
 
 
-def max(x, axis=None, keepdims=False):
+def max(x: Operand, axis: Axis = None, keepdims: bool = False) -> Any:
     return ops.max(x, axis=_axis(axis), keepdims=keepdims)
 
 
-def min(x, axis=None, keepdims=False):
+def min(x: NodeOrData, axis: Axis = None, keepdims: bool = False) -> Any:
     """Minimum over axis, as −max(−x) in a 'min' group; the gradient goes to the (first) arg-min."""
     with group("min"):
         return -ops.max(-x, axis=_axis(axis), keepdims=keepdims)
 
 
-def clip(x, low=None, high=None):
+def clip(x: Operand, low: float | None = None, high: float | None = None) -> Any:
     """x limited to [low, high] (None: no limit); the gradient passes where low ≤ x ≤ high."""
     if low is None and high is None:
         raise ValueError("clip: give low, high or both")
     return ops.clip(x, low=_bound(low), high=_bound(high))
 
 
-def sqrt(x):
+def sqrt(x: Operand) -> Any:
     """√x, recorded as x ** 0.5."""
     return ops.pow(x, 0.5)
 
 
-def reshape(x, shape):
+def reshape(x: Operand, shape: Shape) -> Any:
     return ops.reshape(x, shape=tuple(shape) if not isinstance(shape, int) else (shape,))
 
 
-def transpose(x, axes=None):
+def transpose(x: Operand, axes: Sequence[int] | None = None) -> Any:
     return ops.transpose(x, axes=None if axes is None else tuple(axes))
 
 
-def broadcast_to(x, shape):
+def broadcast_to(x: Operand, shape: Sequence[int]) -> Any:
     return ops.broadcast_to(x, shape=tuple(shape))
 
 
-def sum_to(x, shape):
+def sum_to(x: Operand, shape: Sequence[int]) -> Any:
     return ops.sum_to(x, shape=tuple(shape))
 
 
-def getitem(x, index):
+def getitem(x: Operand, index: Any) -> Any:
     return ops.getitem(x, index=_index(index))
 
 
-def softmax(x, axis=-1):
+def softmax(x: Operand, axis: int = -1) -> Any:
     return ops.softmax(x, axis=axis)
 
 
-def log_softmax(x, axis=-1):
+def log_softmax(x: Operand, axis: int = -1) -> Any:
     return ops.log_softmax(x, axis=axis)
 
 
-def dot(a, b):
+def dot(a: Operand, b: Operand) -> Any:
     """Matrix product with NumPy's semantics for 1-D and 2-D operands."""
     return ops.dot(a, b)
 
@@ -77,7 +84,7 @@ def dot(a, b):
 matmul = dot
 
 
-def sigmoid(x, fused=True):
+def sigmoid(x: NodeOrData, fused: bool = True) -> Any:
     """1 / (1 + e^−x). ``fused=False`` records the textbook's four nodes
 
     (× −1, exp, + 1, 1/x) inside a group named 'sigmoid'; the fused form is one
@@ -86,13 +93,13 @@ def sigmoid(x, fused=True):
     return ops.sigmoid(x) if fused else sigmoid_composite(x)
 
 
-def sigmoid_composite(x):
+def sigmoid_composite(x: NodeOrData) -> Any:
     """Sigmoid as the textbook draws it: four primitives in a 'sigmoid' group."""
     with group("sigmoid"):
         return 1.0 / (1.0 + ops.exp(-x))
 
 
-def zero_grad(*nodes):
+def zero_grad(*nodes: Node | Iterable[Node] | Mapping[Any, Node]) -> None:
     """Set ``.grad`` to None on the given nodes, or on those in lists, tuples or dicts (their values) of nodes."""
     for item in nodes:
         if isinstance(item, Node):
@@ -114,7 +121,7 @@ def zero_grad(*nodes):
             node.grad = None
 
 
-def _bound(bound):
+def _bound(bound: object) -> float | None:
     if bound is None:
         return None
     if not isinstance(bound, numbers.Real) or isinstance(bound, (bool, Node)):
@@ -122,7 +129,7 @@ def _bound(bound):
     return float(bound)
 
 
-def _axis(axis):
+def _axis(axis: Axis) -> int | tuple[int, ...] | None:
     if axis is None or isinstance(axis, int):
         return axis
     if not isinstance(axis, (tuple, list)):
@@ -130,14 +137,14 @@ def _axis(axis):
     return tuple(axis)
 
 
-def _index(index):
+def _index(index: Any) -> Any:
     """Make an index hashable-free of nodes: Tensors in it become their (integer) data."""
     if isinstance(index, tuple):
         return tuple(_index_part(i) for i in index)
     return _index_part(index)
 
 
-def _index_part(part):
+def _index_part(part: Any) -> Any:
     import numpy as np
 
     if isinstance(part, Node):
@@ -156,55 +163,55 @@ def _index_part(part):
 # -- NumPy's reductions and cumulative functions, with its signatures ----------
 
 
-def prod(x, axis=None, keepdims=False):
+def prod(x: Operand, axis: Axis = None, keepdims: bool = False) -> Any:
     return ops.prod(x, axis=_axis(axis), keepdims=keepdims)
 
 
-def var(x, axis=None, ddof=0, keepdims=False):
+def var(x: Operand, axis: Axis = None, ddof: float = 0, keepdims: bool = False) -> Any:
     """Variance, Σ(x − mean)²/(n − ddof), over axis."""
     return ops.var(x, axis=_axis(axis), ddof=ddof, keepdims=keepdims)
 
 
-def std(x, axis=None, ddof=0, keepdims=False):
+def std(x: Operand, axis: Axis = None, ddof: float = 0, keepdims: bool = False) -> Any:
     """Standard deviation, √var, over axis."""
     return ops.std(x, axis=_axis(axis), ddof=ddof, keepdims=keepdims)
 
 
-def logsumexp(x, axis=None, keepdims=False):
+def logsumexp(x: Operand, axis: Axis = None, keepdims: bool = False) -> Any:
     """log Σ e^x over axis, computed stably; its gradient is the softmax."""
     return ops.logsumexp(x, axis=_axis(axis), keepdims=keepdims)
 
 
-def ptp(x, axis=None, keepdims=False):
+def ptp(x: NodeOrData, axis: Axis = None, keepdims: bool = False) -> Any:
     """Peak to peak, max − min, in a 'ptp' group (tied extremes share the gradient)."""
     with group("ptp"):
         return max(x, axis, keepdims) - min(x, axis, keepdims)
 
 
-def _flattened(x, axis):
+def _flattened(x: Operand, axis: int | None) -> tuple[Any, int]:
     return (ops.reshape(x, shape=(-1,)), 0) if axis is None else (x, axis)
 
 
-def cumsum(x, axis=None):
+def cumsum(x: Operand, axis: int | None = None) -> Any:
     """Running sum along axis (of the flattened x when axis is None, as NumPy)."""
     x, axis = _flattened(x, axis)
     return ops.cumsum(x, axis=axis)
 
 
-def cumprod(x, axis=None):
+def cumprod(x: Operand, axis: int | None = None) -> Any:
     """Running product along axis (of the flattened x when axis is None, as NumPy)."""
     x, axis = _flattened(x, axis)
     return ops.cumprod(x, axis=axis)
 
 
-def positive(x):
+def positive(x: Operand) -> Any:
     """+x: the node itself (np.positive on plain data)."""
     import numpy as np
 
     return x if isinstance(x, Node) else np.positive(x)
 
 
-def sinc(x):
+def sinc(x: NodeOrData) -> Any:
     """NumPy's normalised sinc, sin(πx)/(πx) with sinc(0) = 1, in a 'sinc' group.
 
     Away from 0 it is recorded as sin(πx)/(πx); where |x| < 10⁻³ as its

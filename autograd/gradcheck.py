@@ -13,8 +13,12 @@ modes with it: backprop (``grad``) and forward mode (``linearize``, one
 tangent per element).
 """
 
+from __future__ import annotations
+
 import inspect
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 
@@ -26,7 +30,7 @@ from .node import Node, Tensor, Value
 _NUMBER_TYPES = (bool, int, float, np.integer, np.floating)
 
 
-def numerical_grad(f, *inputs, eps=1e-6):
+def numerical_grad(f: Callable[..., Any], *inputs: Any, eps: float = 1e-6) -> Any:
     """∂f/∂input for each input of a scalar-valued ``f``, by central differences.
 
     ``f`` is called with leaves that need no gradient, under ``no_grad()``:
@@ -42,7 +46,7 @@ def numerical_grad(f, *inputs, eps=1e-6):
     point = [_plain(x, i, "numerical_grad") for i, x in enumerate(inputs)]
     name = getattr(f, "__name__", type(f).__name__)
 
-    def f_at(args):
+    def f_at(args: Any) -> Any:
         with no_grad():
             leaves = [Tensor(a, requires_grad=False) if isinstance(a, np.ndarray) else Value(a, requires_grad=False)
                       for a in args]
@@ -73,7 +77,7 @@ def numerical_grad(f, *inputs, eps=1e-6):
     return grads[0] if len(grads) == 1 else tuple(grads)
 
 
-def _plain(x, position, caller):
+def _plain(x: Any, position: Any, caller: Any) -> Any:
     """A float, or a float64 array copy; complex numbers are refused."""
     if isinstance(x, Node):
         x = x.data
@@ -90,7 +94,7 @@ def _plain(x, position, caller):
     )
 
 
-def _scalar_result(out, name):
+def _scalar_result(out: Any, name: Any) -> Any:
     if isinstance(out, Node):
         out = out.data
     if np.ndim(out) != 0:
@@ -116,19 +120,19 @@ class InputCheck:
     passed: bool
     max_abs_error: float
     max_rel_error: float
-    worst_index: tuple  # () for a number, None for an empty array
+    worst_index: tuple | None  # () for a number, None for an empty array
     backprop: float  # both gradients at the worst element (backprop: the mode's, forward mode's too)
     numerical: float
     mode: str = "rev"  # "rev": backprop; "fwd": forward mode
 
     @property
-    def label(self):
+    def label(self) -> str:
         what = "a number" if self.shape == () else f"shape {self.shape}"
         named = f" '{self.name}'" if self.name else ""
         return f"input {self.position}{named} ({what})"
 
     @property
-    def method(self):
+    def method(self) -> str:
         return MODES[self.mode]
 
 
@@ -143,14 +147,14 @@ class GradcheckReport:
     eps: float
 
     @property
-    def passed(self):
+    def passed(self) -> bool:
         return all(check.passed for check in self.inputs)
 
     @property
-    def failures(self):
+    def failures(self) -> tuple[InputCheck, ...]:
         return tuple(check for check in self.inputs if not check.passed)
 
-    def __str__(self):
+    def __str__(self) -> str:
         verdict = "passed" if self.passed else "FAILED"
         lines = [f"gradcheck of {self.function}: {verdict} (atol={self.atol:g}, rtol={self.rtol:g}, eps={self.eps:g})"]
         for check in self.inputs:
@@ -165,7 +169,7 @@ class GradcheckReport:
 class GradcheckError(RuntimeError):
     """Backprop disagrees with central differences; ``.report`` has the details."""
 
-    def __init__(self, report):
+    def __init__(self, report: GradcheckReport) -> None:
         self.report = report
         worst = report.failures[0]
         where = "" if worst.shape == () else f" at index {worst.worst_index}"
@@ -185,7 +189,8 @@ MODES = {"rev": "backprop", "fwd": "forward mode"}
 _MODE_NOTE = {"rev": "", "fwd": " forward mode"}
 
 
-def gradcheck(f, *inputs, eps=1e-6, atol=1e-5, rtol=1e-3, raise_on_failure=True, modes=("rev", "fwd")):
+def gradcheck(f: Callable[..., Any], *inputs: Any, eps: float = 1e-6, atol: float = 1e-5, rtol: float = 1e-3,
+              raise_on_failure: bool = True, modes: Sequence[str] = ("rev", "fwd")) -> GradcheckReport:
     """Compare ``grad(f)`` (and forward mode) with ``numerical_grad(f)`` at ``inputs``, element by element.
 
     ``f`` must be scalar-valued and run on nodes (anything built from
@@ -208,7 +213,7 @@ def gradcheck(f, *inputs, eps=1e-6, atol=1e-5, rtol=1e-3, raise_on_failure=True,
     if len(point) == 1:
         numerical = (numerical,)
     names = _parameter_names(f, len(point))
-    checks = []
+    checks: Any = []  # a list, then the tuple the report keeps
     for mode in modes:
         computed = grad(f, argnums=tuple(range(len(point))))(*point) if mode == "rev" else _forward_grad(f, point)
         checks.extend(
@@ -222,12 +227,12 @@ def gradcheck(f, *inputs, eps=1e-6, atol=1e-5, rtol=1e-3, raise_on_failure=True,
     return report
 
 
-def _forward_grad(f, point):
+def _forward_grad(f: Any, point: Any) -> Any:
     """∂f/∂input for each input by forward mode: one tangent per element, at one linearization."""
     _, f_jvp = linearize(f, *point)
     grads = []
     for i, x in enumerate(point):
-        tangents = [None] * len(point)
+        tangents: list[Any] = [None] * len(point)
         if np.ndim(x) == 0:
             tangents[i] = 1.0
             grads.append(_scalar_result(f_jvp(*tangents), "gradcheck"))
@@ -242,7 +247,7 @@ def _forward_grad(f, point):
     return grads
 
 
-def _compare(position, name, backprop, numerical, atol, rtol, mode="rev"):
+def _compare(position: Any, name: Any, backprop: Any, numerical: Any, atol: Any, rtol: Any, mode: str = "rev") -> Any:
     if isinstance(backprop, Node):  # called inside an enclosing grad
         backprop = backprop.data
     a = np.asarray(backprop, dtype=np.float64)
@@ -272,7 +277,7 @@ def _compare(position, name, backprop, numerical, atol, rtol, mode="rev"):
     )
 
 
-def _parameter_names(f, count):
+def _parameter_names(f: Any, count: Any) -> Any:
     """Names of f's first ``count`` positional parameters, None where unknown."""
     try:
         parameters = list(inspect.signature(f).parameters.values())

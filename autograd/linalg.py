@@ -8,8 +8,11 @@ the other norms are composites. Singular matrices are refused with an error
 rather than answered with noise.
 """
 
+from __future__ import annotations
+
 import numbers
 import string
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
@@ -18,10 +21,13 @@ from .array_ops import EachInput, _where, moveaxis, normalize_axis, operand, sha
 from .node import Node
 from .ops import _data, _unreduce, primitive
 
+if TYPE_CHECKING:
+    from .typing import ArrayOperand
+
 # -- matmul ---------------------------------------------------------------------
 
 
-def _matmul_shapes(name, a_shape, b_shape):
+def _matmul_shapes(name: str, a_shape: Any, b_shape: Any) -> Any:
     """The result's shape under np.matmul's rules, or a ValueError naming both shapes."""
     if not a_shape or not b_shape:
         raise ValueError(f"{name}: operands must have at least one axis, got shapes {a_shape} and {b_shape}; use * for scalars")
@@ -39,12 +45,12 @@ def _matmul_shapes(name, a_shape, b_shape):
     return batch, a2, b2
 
 
-def _matmul_forward(a, b):
+def _matmul_forward(a: Any, b: Any) -> Any:
     _matmul_shapes("matmul", np.shape(a), np.shape(b))
     return np.matmul(a, b)
 
 
-def _matmul_vjp(position, g, a, b):
+def _matmul_vjp(position: int, g: Any, a: Any, b: Any) -> Any:
     """Both operands promoted to matrices, g to the promoted product's shape, then the 2-D rules."""
     a_shape, b_shape = shape_of(a), shape_of(b)
     batch, a2, b2 = _matmul_shapes("matmul", a_shape, b_shape)
@@ -64,7 +70,7 @@ _matmul = primitive(
     doc="batched matrix product (np.matmul); dA = g·Bᵀ, dB = Aᵀ·g per matrix, summed over broadcast batch axes")
 
 
-def matmul(a, b):
+def matmul(a: ArrayOperand, b: ArrayOperand) -> Any:
     """np.matmul: the last two axes are matrices, the others broadcast; a 1-D operand is a vector.
 
     1-D and 2-D operands use the op table's ``dot`` (one node 'dot'); others the batched ``matmul``.
@@ -76,7 +82,7 @@ def matmul(a, b):
     return _matmul(a, b)
 
 
-def dot(a, b):
+def dot(a: ArrayOperand, b: ArrayOperand) -> Any:
     """np.dot: a product for scalars, the matrix product for 1-D and 2-D, and for N-D the sum
     over a's last axis and b's second-to-last (its only one when 1-D)."""
     a, b = operand("dot", a), operand("dot", b)
@@ -88,14 +94,14 @@ def dot(a, b):
     return _tensordot("dot", a, b, ([a_ndim - 1], [max(b_ndim - 2, 0)]))
 
 
-def tensordot(a, b, axes=2):
+def tensordot(a: ArrayOperand, b: ArrayOperand, axes: Any = 2) -> Any:
     """Sum over ``axes`` of a and b (the last n of a and the first n of b for an int n)."""
     a, b = operand("tensordot", a), operand("tensordot", b)
     a_ndim, b_ndim = len(shape_of(a)), len(shape_of(b))
     if isinstance(axes, numbers.Integral):
-        if not 0 <= axes <= min(a_ndim, b_ndim):
+        if not 0 <= axes <= min(a_ndim, b_ndim):  # type: ignore[operator]  # an int: numbers.Integral has no hints for <=
             raise ValueError(f"tensordot: cannot sum over {axes} axes of shapes {shape_of(a)} and {shape_of(b)}")
-        pairs = (list(range(a_ndim - axes, a_ndim)), list(range(axes)))
+        pairs = (list(range(a_ndim - axes, a_ndim)), list(range(axes)))  # type: ignore[call-overload]  # an int, as above
     else:
         try:
             a_axes, b_axes = axes
@@ -107,7 +113,7 @@ def tensordot(a, b, axes=2):
     return _tensordot("tensordot", a, b, pairs)
 
 
-def _tensordot(name, a, b, pairs):
+def _tensordot(name: str, a: Any, b: Any, pairs: Any) -> Any:
     a_shape, b_shape = shape_of(a), shape_of(b)
     a_axes = [normalize_axis(name, i, len(a_shape)) for i in pairs[0]]
     b_axes = [normalize_axis(name, i, len(b_shape)) for i in pairs[1]]
@@ -125,7 +131,7 @@ def _tensordot(name, a, b, pairs):
     return ops.reshape(product, shape=tuple(a_shape[i] for i in a_free) + tuple(b_shape[i] for i in b_free))
 
 
-def inner(a, b):
+def inner(a: ArrayOperand, b: ArrayOperand) -> Any:
     """Sum over the last axes of a and b (a product when either is a scalar)."""
     a, b = operand("inner", a), operand("inner", b)
     if not shape_of(a) or not shape_of(b):
@@ -133,7 +139,7 @@ def inner(a, b):
     return _tensordot("inner", a, b, ([-1], [-1]))
 
 
-def outer(a, b, out=None):
+def outer(a: ArrayOperand, b: ArrayOperand, out: None = None) -> Any:
     """a_i · b_j of the flattened inputs."""
     if out is not None:
         raise TypeError("outer: the out= argument is not supported on nodes")
@@ -141,7 +147,7 @@ def outer(a, b, out=None):
     return ops.mul(ops.reshape(a, shape=(-1, 1)), ops.reshape(b, shape=(1, -1)))
 
 
-def kron(a, b):
+def kron(a: ArrayOperand, b: ArrayOperand) -> Any:
     """The Kronecker product: blocks a_ij · b, by reshaping both to interleaved axes and multiplying."""
     a, b = operand("kron", a), operand("kron", b)
     a_shape, b_shape = shape_of(a), shape_of(b)
@@ -153,7 +159,8 @@ def kron(a, b):
     return ops.reshape(ops.mul(spread_a, spread_b), shape=tuple(p * q for p, q in zip(a_shape, b_shape)))
 
 
-def cross(a, b, axisa=-1, axisb=-1, axisc=-1, axis=None):
+def cross(a: ArrayOperand, b: ArrayOperand, axisa: int = -1, axisb: int = -1, axisc: int = -1,
+          axis: int | None = None) -> Any:
     """The cross product of 3-vectors along the given axes (the others broadcast)."""
     a, b = operand("cross", a), operand("cross", b)
     if axis is not None:
@@ -177,7 +184,7 @@ def cross(a, b, axisa=-1, axisb=-1, axisc=-1, axis=None):
 # -- einsum ------------------------------------------------------------------------
 
 
-def _parse_einsum(subscripts, shapes):
+def _parse_einsum(subscripts: str, shapes: Any) -> Any:
     """Explicit subscripts ('ij,jk->ik') with '...' spelled out as letters, and each letter's size."""
     if not isinstance(subscripts, str):
         raise TypeError(f"einsum: subscripts must be a string, got {type(subscripts).__name__}")
@@ -214,11 +221,11 @@ def _parse_einsum(subscripts, shapes):
         if missing:
             raise ValueError(f"einsum: output letter(s) {sorted(missing)} appear in no operand of {subscripts!r}")
     else:
-        counts = {}
+        counts: dict[str, int] = {}
         for letter in "".join(explicit_terms):
             counts[letter] = counts.get(letter, 0) + 1
         output = broadcast_letters + "".join(sorted(c for c, n in counts.items() if n == 1 and c not in broadcast_letters))
-    sizes = {}
+    sizes: dict[str, int] = {}
     for term, shape in zip(explicit_terms, shapes):
         for letter, size in zip(term, shape):
             known = sizes.get(letter)
@@ -237,11 +244,11 @@ def _parse_einsum(subscripts, shapes):
     return ",".join(explicit_terms) + "->" + output, sizes
 
 
-def _einsum_forward(*operands, subscripts):
+def _einsum_forward(*operands: Any, subscripts: str) -> Any:
     return np.einsum(subscripts, *operands)
 
 
-def _einsum_vjp(position, g, out, *operands, subscripts):
+def _einsum_vjp(position: int, g: Any, out: Any, *operands: Any, subscripts: str) -> Any:
     """∂/∂operand i: an einsum of g with the other operands onto operand i's subscripts.
 
     A letter repeated in operand i (a diagonal, 'ii') becomes fresh letters
@@ -250,11 +257,12 @@ def _einsum_vjp(position, g, out, *operands, subscripts):
     """
     inputs, output = subscripts.split("->")
     terms = inputs.split(",")
-    sizes = {}
+    sizes: dict[str, int] = {}
     for term, x in zip(terms, operands):
         for letter, size in zip(term, np.shape(_data(x))):
             sizes[letter] = max(size, sizes.get(letter, 1))
     spare = iter(c for c in string.ascii_letters if c not in subscripts)
+    extras: list[Any]
     target, extra_terms, extras = "", [], []
     for letter in terms[position]:
         if letter in target:
@@ -280,7 +288,7 @@ _einsum = primitive(
     doc="Einstein summation; operand i receives the einsum of g with the other operands onto its subscripts")
 
 
-def einsum(subscripts, *operands, optimize=False):
+def einsum(subscripts: str, *operands: ArrayOperand, optimize: bool | str | list[Any] = False) -> Any:
     """Einstein summation with explicit ('ij,jk->ik') or implicit ('ij,jk') output and '...' for broadcast axes.
 
     Unlike NumPy, a letter must stand for axes of one size: a length-1 axis
@@ -296,12 +304,12 @@ def einsum(subscripts, *operands, optimize=False):
 # -- norms ---------------------------------------------------------------------------
 
 
-def _l2_vjp(g, out, x, axis, keepdims):
+def _l2_vjp(g: Any, out: Any, x: Any, axis: Any, keepdims: bool) -> Any:
     safe = _where_nonzero(out)
     return _unreduce(g, x, axis, keepdims) * x / _unreduce(safe, x, axis, keepdims)
 
 
-def _where_nonzero(out):
+def _where_nonzero(out: Any) -> Any:
     return _where(out, 1.0, condition=np.asarray(_data(out)) != 0.0)
 
 
@@ -311,12 +319,12 @@ l2_norm = primitive(
     symbol="‖x‖", tensor_only=True,
     doc="√Σx² over axis; dx = g·x/‖x‖, and 0 where ‖x‖ = 0 (a subgradient, as PyTorch)")
 
-def _singular_value_norm_forward(x, ord):
+def _singular_value_norm_forward(x: Any, ord: Any) -> Any:
     s = np.linalg.svd(x, compute_uv=False)
     return s.sum(axis=-1) if ord == "nuc" else s[..., 0] if ord == 2 else s[..., -1]
 
 
-def _singular_value_norm_vjp(g, out, x, ord):
+def _singular_value_norm_vjp(g: Any, out: Any, x: Any, ord: Any) -> Any:
     """g·u₁v₁ᵀ (ord 2), g·uₙvₙᵀ (ord −2), g·U·Vᵀ ('nuc'), from the SVD of the data: first order only."""
     if isinstance(x, Node) and x.requires_grad:
         raise NotImplementedError(
@@ -342,7 +350,8 @@ _VECTOR_ORDS = (None, 1, 2, np.inf, -np.inf)
 _MATRIX_ORDS = (None, "fro", 1, -1, np.inf, -np.inf)
 
 
-def norm(x, ord=None, axis=None, keepdims=False):
+def norm(x: ArrayOperand, ord: float | str | None = None, axis: int | tuple[int, int] | None = None,
+         keepdims: bool = False) -> Any:
     """np.linalg.norm for ord None/2/1/±inf of vectors and None/'fro'/'nuc'/±1/±2/±inf of matrices.
 
     Kinks take a subgradient: 0 for the 2-norm and 'fro' at 0, sign(x) (0 at 0) for
@@ -360,7 +369,7 @@ def norm(x, ord=None, axis=None, keepdims=False):
     axes = tuple(axis) if isinstance(axis, (tuple, list)) else (axis,)
     axes = tuple(normalize_axis("norm", a, ndim) for a in axes)
     if len(axes) == 1:
-        if not any(ord == o and type(ord) is not str for o in _VECTOR_ORDS):
+        if not any(ord == o and type(ord) is not str for o in _VECTOR_ORDS):  # type: ignore[comparison-overlap]  # ord may be a str
             raise ValueError(f"norm: vector ord {ord!r} is not supported; use one of None, 1, 2, inf, -inf")
         if ord in (None, 2):
             return l2_norm(x, axis=axes[0], keepdims=keepdims)
@@ -369,7 +378,7 @@ def norm(x, ord=None, axis=None, keepdims=False):
             return ops.sum(magnitude, axis=axes[0], keepdims=keepdims)
         from .functions import min as min_
 
-        return (ops.max if ord > 0 else min_)(magnitude, axis=axes[0], keepdims=keepdims)
+        return (ops.max if ord > 0 else min_)(magnitude, axis=axes[0], keepdims=keepdims)  # type: ignore[operator]  # a number here
     if len(axes) != 2 or axes[0] == axes[1]:
         raise ValueError(f"norm: axis must name one axis (vectors) or two different axes (matrices), got {axis!r}")
     if (ord == "nuc") if isinstance(ord, str) else (ord is not None and ord in (2, -2)):
@@ -390,20 +399,20 @@ def norm(x, ord=None, axis=None, keepdims=False):
     row_axis, col_axis = axes
     summed_axis, picked_axis = (row_axis, col_axis) if ord in (1, -1) else (col_axis, row_axis)
     sums = ops.sum(ops.abs(x), axis=summed_axis, keepdims=True)
-    result = (ops.max if ord > 0 else min_)(sums, axis=picked_axis, keepdims=True)
+    result = (ops.max if ord > 0 else min_)(sums, axis=picked_axis, keepdims=True)  # type: ignore[operator]  # a number here
     return result if keepdims else ops.reshape(result, shape=tuple(n for i, n in enumerate(shape_of(x)) if i not in axes))
 
 
 # -- determinants, inverses, solving ----------------------------------------------------
 
 
-def _square(name, a):
+def _square(name: str, a: Any) -> Any:
     shape = np.shape(a)
     if len(shape) < 2 or shape[-1] != shape[-2]:
         raise ValueError(f"{name}: needs square matrices of shape (..., n, n), got shape {shape}")
 
 
-def _checked_inverse(name, a):
+def _checked_inverse(name: str, a: Any) -> Any:
     """inv(a), refused where a's condition number ‖a‖₁‖a⁻¹‖₁ reaches 1/ε (the inverse would be noise).
 
     The 1-norm condition number costs one inverse, not an SVD, and is within
@@ -431,15 +440,15 @@ def _checked_inverse(name, a):
     return inverse
 
 
-def _norm_1(a):
+def _norm_1(a: Any) -> Any:
     return np.abs(a).sum(axis=-2).max(axis=-1)
 
 
-def _inv_forward(a):
+def _inv_forward(a: Any) -> Any:
     return _checked_inverse("inv", a)
 
 
-def _transposed(x):
+def _transposed(x: Any) -> Any:
     return swapaxes(x, -1, -2)
 
 
@@ -450,12 +459,12 @@ _inv = primitive(
     doc="matrix inverse (stacks too); dA = −A⁻ᵀ·g·A⁻ᵀ; singular matrices are refused")
 
 
-def _det_forward(a):
+def _det_forward(a: Any) -> Any:
     _square("det", a)
     return np.linalg.det(a)
 
 
-def _det_vjp(g, out, a):
+def _det_vjp(g: Any, out: Any, a: Any) -> Any:
     if np.any(np.asarray(_data(out)) == 0.0):
         raise np.linalg.LinAlgError(
             "det: the gradient at a singular matrix (det = 0) is the adjugate, which is not "
@@ -470,7 +479,7 @@ _det = primitive(
     tensor_only=True, doc="determinant (stacks too); dA = g·det(A)·A⁻ᵀ (refused where det = 0)")
 
 
-def _logabsdet_forward(a):
+def _logabsdet_forward(a: Any) -> Any:
     _square("slogdet", a)
     return np.linalg.slogdet(a)[1]
 
@@ -481,14 +490,14 @@ _logabsdet = primitive(
     symbol="log|det|", tensor_only=True, doc="log |det A|; dA = g·A⁻ᵀ")
 
 
-def slogdet(a):
+def slogdet(a: ArrayOperand) -> Any:
     """(sign, log |det a|): the sign is plain data (it is piecewise constant), the logarithm is recorded."""
     a = operand("slogdet", a)
     sign = np.linalg.slogdet(np.asarray(_data(a)))[0] if len(shape_of(a)) >= 2 else None
     return sign, _logabsdet(a)
 
 
-def _solve_shapes(a, b):
+def _solve_shapes(a: Any, b: Any) -> Any:
     """(b as matrices, its shape) following NumPy 2: b is a vector only when 1-D."""
     a_shape, b_shape = np.shape(a), np.shape(b)
     if len(a_shape) < 2 or a_shape[-1] != a_shape[-2]:
@@ -502,7 +511,7 @@ def _solve_shapes(a, b):
     return vector
 
 
-def _solve_forward(a, b):
+def _solve_forward(a: Any, b: Any) -> Any:
     vector = _solve_shapes(a, b)
     _checked_inverse("solve", a)
     if vector:
@@ -510,17 +519,17 @@ def _solve_forward(a, b):
     return np.linalg.solve(a, b)
 
 
-def _as_matrix(x, vector):
+def _as_matrix(x: Any, vector: bool) -> Any:
     return ops.reshape(x, shape=shape_of(x) + (1,)) if vector else x
 
 
-def _solve_vjp_b(g, out, a, b):
+def _solve_vjp_b(g: Any, out: Any, a: Any, b: Any) -> Any:
     vector = len(shape_of(b)) == 1
     gb = _solve(_transposed(a), _as_matrix(g, vector))
     return ops.reshape(ops.sum_to(gb, shape=shape_of(b) + ((1,) if vector else ())), shape=shape_of(b))
 
 
-def _solve_vjp_a(g, out, a, b):
+def _solve_vjp_a(g: Any, out: Any, a: Any, b: Any) -> Any:
     vector = len(shape_of(b)) == 1
     gb = _solve(_transposed(a), _as_matrix(g, vector))
     return ops.sum_to(-_matmul(gb, _transposed(_as_matrix(out, vector))), shape=shape_of(a))
@@ -532,17 +541,17 @@ _solve = primitive(
     doc="x with a·x = b (b (n,) or (..., n, k)); db = a⁻ᵀ·g solved, da = −db·xᵀ; singular a is refused")
 
 
-def det(a):
+def det(a: ArrayOperand) -> Any:
     """The determinant of a square matrix (or of each in a stack)."""
     return _det(operand("det", a))
 
 
-def inv(a):
+def inv(a: ArrayOperand) -> Any:
     """The inverse of a square matrix (or of each in a stack); singular matrices are refused."""
     return _inv(operand("inv", a))
 
 
-def solve(a, b):
+def solve(a: ArrayOperand, b: ArrayOperand) -> Any:
     """x with a·x = b, for b of shape (n,) or (..., n, k); singular a is refused."""
     return _solve(operand("solve", a), operand("solve", b))
 
@@ -558,4 +567,8 @@ ARRAY_FUNCTIONS = {
     np.linalg.slogdet: slogdet,
 }
 
-METHODS = {"dot": dot, "__matmul__": matmul, "__rmatmul__": lambda self, other: matmul(other, self)}
+def _rmatmul(self: Any, other: ArrayOperand) -> Any:
+    return matmul(other, self)
+
+
+METHODS = {"dot": dot, "__matmul__": matmul, "__rmatmul__": _rmatmul}

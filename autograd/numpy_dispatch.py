@@ -16,15 +16,23 @@ Other modules add their NumPy counterparts with ``register(np.func, fn)``;
 ``fn`` takes NumPy's signature, or is wrapped by ``numpy_signature`` first.
 """
 
+from __future__ import annotations
+
 import inspect
+from collections.abc import Callable, Collection
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
 from . import functions, ops
 from .node import Node, Tensor, _plain
 
-UFUNCS = {}  # ufunc name -> recorded function of the ufunc's inputs
-ARRAY_FUNCTIONS = {}  # NumPy function -> recorded function with NumPy's signature
+if TYPE_CHECKING:
+    from .typing import Operand
+
+UFUNCS: dict[str, Callable[..., Any]] = {}  # ufunc name -> recorded function of the ufunc's inputs
+# NumPy function -> recorded function with NumPy's signature
+ARRAY_FUNCTIONS: dict[Callable[..., Any], Callable[..., Any]] = {}
 
 # Answers about the data that have no gradient: they run on the plain data.
 NO_GRADIENT_UFUNCS = frozenset({
@@ -51,7 +59,7 @@ _ARGUMENT_HINTS = {
 }
 
 
-def register(np_func, fn):
+def register(np_func: Any, fn: Any) -> Any:
     """Make ``np_func`` record on nodes by calling ``fn`` (a ufunc by name, any other function by identity)."""
     if isinstance(np_func, np.ufunc):
         UFUNCS[np_func.__name__] = fn
@@ -62,11 +70,11 @@ def register(np_func, fn):
     return fn
 
 
-def _kind(inputs):
+def _kind(inputs: tuple[Any, ...]) -> str:
     return next((type(x).__name__ for x in inputs if isinstance(x, Node)), "Tensor")
 
 
-def array_ufunc(ufunc, method, inputs, kwargs):
+def array_ufunc(ufunc: np.ufunc, method: str, inputs: tuple[Any, ...], kwargs: dict[str, Any]) -> Any:
     """``Node.__array_ufunc__``: record, answer on the plain data, or refuse clearly."""
     name = ufunc.__name__
     if name in ("equal", "not_equal") and method == "__call__" and not kwargs:
@@ -95,7 +103,8 @@ def array_ufunc(ufunc, method, inputs, kwargs):
     )
 
 
-def array_function(func, types, args, kwargs):
+def array_function(func: Callable[..., Any], types: Collection[type], args: tuple[Any, ...],
+                   kwargs: dict[str, Any]) -> Any:
     """``Node.__array_function__``: record, answer on the plain data, or refuse clearly."""
     recorded = ARRAY_FUNCTIONS.get(func)
     if recorded is not None:
@@ -113,7 +122,8 @@ def array_function(func, types, args, kwargs):
     )
 
 
-def numpy_signature(np_func, fn, arrays=1, rename=None):
+def numpy_signature(np_func: Callable[..., Any], fn: Callable[..., Any], arrays: int = 1,
+                    rename: dict[str, str] | None = None) -> Callable[..., Any]:
     """``fn`` called the way ``np_func`` is: positional or keyword arguments by NumPy's names.
 
     The first ``arrays`` arguments go to ``fn`` positionally, the rest by
@@ -126,12 +136,12 @@ def numpy_signature(np_func, fn, arrays=1, rename=None):
     rename = rename or {}
     name = f"np.{np_func.__name__}"
 
-    def call(*args, **kwargs):
+    def call(*args: Any, **kwargs: Any) -> Any:
         try:
             bound = signature.bind(*args, **kwargs)
         except TypeError as error:
             raise TypeError(f"{name}: {error}") from None
-        given = []
+        given: list[tuple[str, Any, Any]] = []
         for key, value in bound.arguments.items():
             parameter = signature.parameters[key]
             if parameter.kind is parameter.VAR_KEYWORD:
@@ -188,17 +198,17 @@ for _np_func, _fn, _options in (
 
 # -- ndarray's methods and operators that nodes have too ----------------------------
 
-def _mod(self, other):
+def _mod(self: Any, other: Operand) -> Node:
     return ops.remainder(self, other)
 
 
-def _rmod(self, other):
+def _rmod(self: Any, other: Operand) -> Node:
     return ops.remainder(other, self)
 
 
-def _install_methods():
+def _install_methods() -> None:
     """x % y for every node; t.prod(), t.var(), t.std(), t.cumsum(), t.cumprod() as on an ndarray."""
-    Node.__mod__, Node.__rmod__ = _mod, _rmod
+    Node.__mod__, Node.__rmod__ = _mod, _rmod  # type: ignore[method-assign]  # declared in node.py
     for method in (functions.prod, functions.var, functions.std, functions.cumsum, functions.cumprod):
         setattr(Tensor, method.__name__, method)
 

@@ -8,6 +8,11 @@ array_ops, linalg → numpy_dispatch → operators. The package imports it
 before anything else can use a node.
 """
 
+from __future__ import annotations
+
+from collections.abc import Callable, Collection, Sequence
+from typing import TYPE_CHECKING, Any
+
 import numpy as np
 
 from . import array_ops, functions, linalg, numpy_dispatch, ops
@@ -15,11 +20,19 @@ from .engine import apply_scalar, apply_scalar_unary
 from .engine import backward as _backward
 from .node import Node, Tensor, Value
 
+if TYPE_CHECKING:
+    from .typing import Axis, Operand
+
 
 class _NodeMethods:
-    """Methods every node has."""
+    """Methods every node has.
 
-    def backward(self, grad=None, create_graph=False):
+    These classes only hold the methods until ``_give`` sets them on the node
+    classes, so ``self`` is hinted ``Any`` here; ``node.py`` declares what
+    each returns on Value and Tensor, for the type checker.
+    """
+
+    def backward(self: Any, grad: Any = None, create_graph: bool = False) -> None:
         """Fill ``.grad`` of every node leading here with d(self)/d(node).
 
         Gradients add up over calls until ``zero_grad()``. ``grad`` is the
@@ -31,80 +44,81 @@ class _NodeMethods:
 
     # -- operators ---------------------------------------------------------
 
-    def __add__(self, other):
+    def __add__(self: Any, other: Operand) -> Node:
         return ops.add(self, other)
 
-    def __radd__(self, other):
+    def __radd__(self: Any, other: Operand) -> Node:
         return ops.add(other, self)
 
-    def __sub__(self, other):
+    def __sub__(self: Any, other: Operand) -> Node:
         return ops.sub(self, other)
 
-    def __rsub__(self, other):
+    def __rsub__(self: Any, other: Operand) -> Node:
         return ops.sub(other, self)
 
-    def __mul__(self, other):
+    def __mul__(self: Any, other: Operand) -> Node:
         return ops.mul(self, other)
 
-    def __rmul__(self, other):
+    def __rmul__(self: Any, other: Operand) -> Node:
         return ops.mul(other, self)
 
-    def __truediv__(self, other):
+    def __truediv__(self: Any, other: Operand) -> Node:
         return ops.div(self, other)
 
-    def __rtruediv__(self, other):
+    def __rtruediv__(self: Any, other: Operand) -> Node:
         return ops.div(other, self)
 
-    def __pow__(self, other):
+    def __pow__(self: Any, other: Operand) -> Node:
         return ops.pow(self, other)
 
-    def __rpow__(self, other):
+    def __rpow__(self: Any, other: Operand) -> Node:
         return ops.pow(other, self)
 
-    def __neg__(self):
+    def __neg__(self: Any) -> Node:
         return ops.neg(self)
 
-    def __pos__(self):
+    def __pos__(self: Any) -> Node:
         return self
 
     # -- elementwise functions ----------------------------------------------
 
-    def exp(self):
+    def exp(self: Any) -> Node:
         return ops.exp(self)
 
-    def log(self):
+    def log(self: Any) -> Node:
         return ops.log(self)
 
-    def sin(self):
+    def sin(self: Any) -> Node:
         return ops.sin(self)
 
-    def cos(self):
+    def cos(self: Any) -> Node:
         return ops.cos(self)
 
-    def tanh(self):
+    def tanh(self: Any) -> Node:
         return ops.tanh(self)
 
-    def sigmoid(self):
+    def sigmoid(self: Any) -> Node:
         return ops.sigmoid(self)
 
-    def relu(self):
+    def relu(self: Any) -> Node:
         return ops.relu(self)
 
-    def abs(self):
+    def abs(self: Any) -> Node:
         return ops.abs(self)
 
     __abs__ = abs
 
-    def clip(self, low=None, high=None):
+    def clip(self: Any, low: float | None = None, high: float | None = None) -> Node:
         return functions.clip(self, low, high)
 
     # -- NumPy interoperability ---------------------------------------------
 
-    def __array_ufunc__(self, ufunc, method, *inputs, **kwargs):
+    def __array_ufunc__(self: Any, ufunc: np.ufunc, method: str, *inputs: Any, **kwargs: Any) -> Any:
         """NumPy's ufuncs on nodes record, or refuse clearly (``autograd.numpy_dispatch``)."""
         return numpy_dispatch.array_ufunc(ufunc, method, inputs, kwargs)
 
-    def __array_function__(self, func, types, args, kwargs):
+    def __array_function__(self: Any, func: Callable[..., Any], types: Collection[type], args: tuple[Any, ...],
+                           kwargs: dict[str, Any]) -> Any:
         """NumPy's functions on nodes record, refuse clearly, or (with no gradient) see the data."""
         return numpy_dispatch.array_function(func, types, args, kwargs)
 
@@ -112,124 +126,124 @@ class _NodeMethods:
 class _ValueMethods:
     """Scalar arithmetic on a Value takes the engine's fast path."""
 
-    def __neg__(self):
+    def __neg__(self: Any) -> Value:
         return apply_scalar_unary(ops.neg, self)
 
-    def exp(self):
+    def exp(self: Any) -> Value:
         return apply_scalar_unary(ops.exp, self)
 
-    def log(self):
+    def log(self: Any) -> Value:
         return apply_scalar_unary(ops.log, self)
 
-    def sin(self):
+    def sin(self: Any) -> Value:
         return apply_scalar_unary(ops.sin, self)
 
-    def cos(self):
+    def cos(self: Any) -> Value:
         return apply_scalar_unary(ops.cos, self)
 
-    def tanh(self):
+    def tanh(self: Any) -> Value:
         return apply_scalar_unary(ops.tanh, self)
 
-    def sigmoid(self):
+    def sigmoid(self: Any) -> Value:
         return apply_scalar_unary(ops.sigmoid, self)
 
-    def relu(self):
+    def relu(self: Any) -> Value:
         return apply_scalar_unary(ops.relu, self)
 
-    def abs(self):
+    def abs(self: Any) -> Value:
         return apply_scalar_unary(ops.abs, self)
 
     __abs__ = abs
 
-    def __add__(self, other):
+    def __add__(self: Any, other: Operand) -> Value | Tensor:
         return apply_scalar(ops.add, self, other)
 
-    def __radd__(self, other):
+    def __radd__(self: Any, other: Operand) -> Value | Tensor:
         return apply_scalar(ops.add, other, self)
 
-    def __sub__(self, other):
+    def __sub__(self: Any, other: Operand) -> Value | Tensor:
         return apply_scalar(ops.sub, self, other)
 
-    def __rsub__(self, other):
+    def __rsub__(self: Any, other: Operand) -> Value | Tensor:
         return apply_scalar(ops.sub, other, self)
 
-    def __mul__(self, other):
+    def __mul__(self: Any, other: Operand) -> Value | Tensor:
         return apply_scalar(ops.mul, self, other)
 
-    def __rmul__(self, other):
+    def __rmul__(self: Any, other: Operand) -> Value | Tensor:
         return apply_scalar(ops.mul, other, self)
 
-    def __truediv__(self, other):
+    def __truediv__(self: Any, other: Operand) -> Value | Tensor:
         return apply_scalar(ops.div, self, other)
 
-    def __rtruediv__(self, other):
+    def __rtruediv__(self: Any, other: Operand) -> Value | Tensor:
         return apply_scalar(ops.div, other, self)
 
-    def __pow__(self, other):
+    def __pow__(self: Any, other: Operand) -> Value | Tensor:
         return apply_scalar(ops.pow, self, other)
 
-    def __rpow__(self, other):
+    def __rpow__(self: Any, other: Operand) -> Value | Tensor:
         return apply_scalar(ops.pow, other, self)
 
 
 class _TensorMethods:
     """Array operations on a Tensor."""
 
-    def __matmul__(self, other):
+    def __matmul__(self: Any, other: Operand) -> Tensor:
         return ops.dot(self, other)
 
-    def __rmatmul__(self, other):
+    def __rmatmul__(self: Any, other: Operand) -> Tensor:
         return ops.dot(other, self)
 
-    def __getitem__(self, index):
+    def __getitem__(self: Any, index: Any) -> Tensor:
         return functions.getitem(self, index)
 
-    def dot(self, other):
+    def dot(self: Any, other: Operand) -> Tensor:
         return ops.dot(self, other)
 
-    def sum(self, axis=None, keepdims=False):
+    def sum(self: Any, axis: Axis = None, keepdims: bool = False) -> Tensor:
         return ops.sum(self, axis=axis, keepdims=keepdims)
 
-    def mean(self, axis=None, keepdims=False):
+    def mean(self: Any, axis: Axis = None, keepdims: bool = False) -> Tensor:
         return ops.mean(self, axis=axis, keepdims=keepdims)
 
-    def max(self, axis=None, keepdims=False):
+    def max(self: Any, axis: Axis = None, keepdims: bool = False) -> Tensor:
         return ops.max(self, axis=axis, keepdims=keepdims)
 
-    def min(self, axis=None, keepdims=False):
+    def min(self: Any, axis: Axis = None, keepdims: bool = False) -> Tensor:
         return functions.min(self, axis=axis, keepdims=keepdims)
 
-    def reshape(self, *shape):
+    def reshape(self: Any, *shape: int | Sequence[int]) -> Tensor:
         if len(shape) == 1 and isinstance(shape[0], (tuple, list)):
             shape = shape[0]
         return ops.reshape(self, shape=tuple(shape))
 
-    def transpose(self, *axes):
+    def transpose(self: Any, *axes: int | Sequence[int] | None) -> Tensor:
         if len(axes) == 1 and (axes[0] is None or isinstance(axes[0], (tuple, list))):
             axes = axes[0] or ()  # like NumPy: t.transpose(None) reverses the axes
         return ops.transpose(self, axes=tuple(axes) if axes else None)
 
     @property
-    def T(self):
+    def T(self: Any) -> Tensor:
         return ops.transpose(self, axes=None)
 
-    def broadcast_to(self, shape):
+    def broadcast_to(self: Any, shape: Sequence[int]) -> Tensor:
         return ops.broadcast_to(self, shape=tuple(shape))
 
-    def softmax(self, axis=-1):
+    def softmax(self: Any, axis: int = -1) -> Tensor:
         return ops.softmax(self, axis=axis)
 
-    def log_softmax(self, axis=-1):
+    def log_softmax(self: Any, axis: int = -1) -> Tensor:
         return ops.log_softmax(self, axis=axis)
 
 
-def _give(methods, cls):
+def _give(methods: type, cls: type) -> None:
     """Make the methods defined in class ``methods`` methods of ``cls``."""
     for name, member in vars(methods).items():
         if name in ("__module__", "__qualname__", "__doc__", "__dict__", "__weakref__"):
             continue
         function = member.fget if isinstance(member, property) else member
-        function.__qualname__ = f"{cls.__name__}.{name}"
+        function.__qualname__ = f"{cls.__name__}.{name}"  # type: ignore[union-attr]  # every property here has a getter
         setattr(cls, name, member)
 
 

@@ -22,7 +22,11 @@ arrays; on nodes it returns a node: ``exp(2.0)`` is a float, ``exp(Value(2.0))``
 a Value.
 """
 
+from __future__ import annotations
+
 import operator
+from collections.abc import Callable, Sequence
+from typing import TYPE_CHECKING, Any, overload
 
 import numpy as np
 
@@ -31,14 +35,39 @@ from .engine import OUT, apply, use_for_fitting
 from .engine import sum_to as raw_sum_to
 from .node import Node
 
+if TYPE_CHECKING:
+    from typing import Protocol
+
+    from .node import Tensor
+    from .typing import Operand
+
+    Rule = Callable[..., Any]  # a forward, VJP or JVP: on raw data and on nodes
+
+    class Rules(Protocol):
+        """One rule per input, by position: a tuple, or ``array_ops.EachInput`` for any number."""
+
+        def __getitem__(self, position: int, /) -> Rule: ...
+
 
 class Primitive:
     """One operation: name, diagram symbol, forward and per-input VJPs."""
 
     __slots__ = ("name", "symbol", "forward", "vjps", "jvps", "tensor_only", "doc", "reads", "read_plan")
 
-    def __init__(self, name, forward, vjps, symbol=None, tensor_only=False, doc=None, jvps=None,
-                 elementwise=False, reads=None):
+    if TYPE_CHECKING:
+        name: str
+        symbol: str
+        forward: Rule
+        vjps: Rules
+        jvps: Rules | None
+        tensor_only: bool
+        doc: str | None
+        reads: Sequence[Sequence[int]] | None
+        read_plan: dict[tuple[bool, ...], tuple[int, ...]]
+
+    def __init__(self, name: str, forward: Rule, vjps: Rules, symbol: str | None = None,
+                 tensor_only: bool = False, doc: str | None = None, jvps: Rules | None = None,
+                 elementwise: bool = False, reads: Sequence[Sequence[int]] | None = None) -> None:
         self.name = name
         self.symbol = symbol or name
         self.forward = forward
@@ -52,23 +81,34 @@ class Primitive:
         self.reads = reads
         self.read_plan = {}  # which inputs need a gradient -> the positions read (the engine's cache)
 
-    def __call__(self, *args, **params):
+    # A Tensor among the operands makes a Tensor; otherwise a Value (or, for an
+    # array-only primitive, a Tensor) from nodes, and plain data from plain data.
+    @overload
+    def __call__(self, __x: Tensor, *args: Operand, **params: Any) -> Tensor: ...
+
+    @overload
+    def __call__(self, __x: Operand, __y: Tensor, *args: Operand, **params: Any) -> Tensor: ...
+
+    @overload
+    def __call__(self, *args: Operand, **params: Any) -> Any: ...
+
+    def __call__(self, *args: Any, **params: Any) -> Any:
         return apply(self, *args, **params)
 
-    def __repr__(self):
+    def __repr__(self) -> str:
         return f"<primitive {self.name}>"
 
 
-TABLE = {}
+TABLE: dict[str, Primitive] = {}
 
 
-def primitive(name, forward, vjps, **options):
+def primitive(name: str, forward: Rule, vjps: Rules, **options: Any) -> Primitive:
     prim = Primitive(name, forward, vjps, **options)
     TABLE[name] = prim
     return prim
 
 
-def _data(x):
+def _data(x: Any) -> Any:
     return x.data if isinstance(x, Node) else x
 
 
@@ -95,7 +135,7 @@ mul = primitive(
     symbol="×", elementwise=True, doc="x · y: each input receives g times the other input",
     reads=((1,), (0,)))
 
-div = primitive(
+div: Primitive = primitive(
     "div", backend.div,
     (lambda g, out, x, y: div(g, y),
      lambda g, out, x, y: -div(g * out, y)),
@@ -109,7 +149,7 @@ neg = primitive(
     reads=((),))
 
 
-def _masked(compute, zero):
+def _masked(compute: Any, zero: Any) -> Any:
     """compute(), with 0 where ``zero`` (a boolean array) holds: where compute gives 0·∞ or nan."""
     if not zero.any():
         return compute()
@@ -117,7 +157,7 @@ def _masked(compute, zero):
         return mask(compute(), keep=~zero)
 
 
-def _pow_vjp_base(g, out, x, y):
+def _pow_vjp_base(g: Any, out: Any, x: Any, y: Any) -> Any:
     """g·y·x^(y−1), and 0 where y = 0 at x = 0 (0·∞ otherwise), as torch."""
     xd, yd = _data(x), _data(y)
     if yd.__class__ is float and xd.__class__ is float:
@@ -127,7 +167,7 @@ def _pow_vjp_base(g, out, x, y):
     return _masked(lambda: g * y * pow(x, y - 1), (np.asarray(yd) == 0.0) & (np.asarray(xd) == 0.0))
 
 
-def _pow_vjp_exponent(g, out, x, y):
+def _pow_vjp_exponent(g: Any, out: Any, x: Any, y: Any) -> Any:
     """g·out·log x, and 0 where x = 0 and y ≥ 0 (x^y is constant 0 or 1 there), as torch."""
     xd, yd = _data(x), _data(y)
     if xd.__class__ is float and yd.__class__ is float:
@@ -143,13 +183,13 @@ pow = primitive(
     reads=((0, 1), (OUT, 0, 1)))
 
 
-def _mask_forward(x, keep):
+def _mask_forward(x: Any, keep: Any) -> Any:
     if x.__class__ is float:
         return x if keep else 0.0
     return np.where(keep, x, 0.0)
 
 
-mask = primitive(
+mask: Primitive = primitive(
     "mask", _mask_forward,
     (lambda g, out, x, keep: mask(g, keep=keep),),
     elementwise=True, doc="x where keep, 0 elsewhere (even where x is inf or nan); its own adjoint")
@@ -174,7 +214,7 @@ sin = primitive(
     elementwise=True, doc="sine; d/dx = cos x",
     reads=((0,),))
 
-cos = primitive(
+cos: Primitive = primitive(
     "cos", backend.cos,
     (lambda g, out, x: -(g * sin(x)),),
     elementwise=True, doc="cosine; d/dx = −sin x",
@@ -193,7 +233,7 @@ sigmoid = primitive(
     reads=((OUT,),))
 
 
-def _sign(x):
+def _sign(x: Any) -> Any:
     """−1, 0 or 1 by the sign of x's data, nan where it is nan (a constant: no gradient)."""
     data = _data(x)
     if data.__class__ is float:
@@ -201,7 +241,7 @@ def _sign(x):
     return np.sign(data)
 
 
-def _relu_vjp(g, out, x):
+def _relu_vjp(g: Any, out: Any, x: Any) -> Any:
     """g where out > 0, 0 where out = 0, nan where out is nan (the sign of the output, spelled out for floats)."""
     if out.__class__ is float:
         if out > 0.0:
@@ -224,7 +264,7 @@ abs = primitive(
     reads=((0,),))
 
 
-def _clip_forward(x, low=None, high=None):
+def _clip_forward(x: Any, low: Any | None = None, high: Any | None = None) -> Any:
     if (low is not None and low != low) or (high is not None and high != high):
         raise ValueError(f"clip: a bound is nan (low={low}, high={high}); give numbers, or None for no limit")
     if low is not None and high is not None and low > high:
@@ -232,7 +272,7 @@ def _clip_forward(x, low=None, high=None):
     return backend.clip(x, low, high)
 
 
-def _inside(x, low, high):
+def _inside(x: Any, low: Any, high: Any) -> Any:
     """1 where low ≤ x ≤ high (a missing bound is no limit), else 0: clip's derivative."""
     data = _data(x)
     if data.__class__ is float:
@@ -254,7 +294,7 @@ clip = primitive(
 # -- linear algebra ------------------------------------------------------------
 
 
-def _dot_forward(a, b):
+def _dot_forward(a: Any, b: Any) -> Any:
     if np.ndim(a) not in (1, 2) or np.ndim(b) not in (1, 2):
         raise ValueError(
             f"dot: supports 1-D and 2-D operands, got shapes {np.shape(a)} and {np.shape(b)}; "
@@ -267,23 +307,23 @@ def _dot_forward(a, b):
     return a @ b
 
 
-def _outer(u, v):
+def _outer(u: Any, v: Any) -> Any:
     return u.reshape((-1, 1)) * v.reshape((1, -1))
 
 
-def _dot_vjp_a(g, out, a, b):
+def _dot_vjp_a(g: Any, out: Any, a: Any, b: Any) -> Any:
     if _data(a).ndim == 1:
         return g * b if _data(b).ndim == 1 else b @ g
     return _outer(g, b) if _data(b).ndim == 1 else g @ b.T
 
 
-def _dot_vjp_b(g, out, a, b):
+def _dot_vjp_b(g: Any, out: Any, a: Any, b: Any) -> Any:
     if _data(b).ndim == 1:
         return g * a if _data(a).ndim == 1 else a.T @ g
     return _outer(a, g) if _data(a).ndim == 1 else a.T @ g
 
 
-dot = primitive(
+dot: Primitive = primitive(
     "dot", _dot_forward, (_dot_vjp_a, _dot_vjp_b), tensor_only=True,
     jvps=(lambda t, out, a, b: dot(t, b), lambda t, out, a, b: dot(a, t)),
     doc="matrix product with NumPy's 1-D/2-D semantics; dA = g·Bᵀ, dB = Aᵀ·g",
@@ -292,7 +332,7 @@ dot = primitive(
 # -- reductions ----------------------------------------------------------------
 
 
-def _axes(axis, ndim, name="reduction"):
+def _axes(axis: Any, ndim: Any, name: str = "reduction") -> Any:
     """The axes a reduction runs over, as non-negative ints; a clear error for anything else."""
     if axis is None:
         return tuple(range(ndim))
@@ -309,7 +349,7 @@ def _axes(axis, ndim, name="reduction"):
     return normalized
 
 
-def _unreduce(g, x, axis, keepdims):
+def _unreduce(g: Any, x: Any, axis: Any, keepdims: Any) -> Any:
     """Give the reduced gradient back the reduced axes (as size 1)."""
     shape = np.shape(_data(x))
     if keepdims or not shape:
@@ -320,12 +360,12 @@ def _unreduce(g, x, axis, keepdims):
     return g.reshape(tuple(kept))
 
 
-def _spread(g, x, axis, keepdims):
+def _spread(g: Any, x: Any, axis: Any, keepdims: Any) -> Any:
     """The reduced gradient sent back to every element of x (broadcast to x's shape)."""
     return broadcast_to(_unreduce(g, x, axis, keepdims), shape=np.shape(_data(x)))
 
 
-def _size(x, axis):
+def _size(x: Any, axis: Any) -> Any:
     shape = np.shape(_data(x))
     n = 1
     for a in _axes(axis, len(shape)):
@@ -333,16 +373,16 @@ def _size(x, axis):
     return n
 
 
-def _reduction(name, reduce):
+def _reduction(name: Any, reduce: Any) -> Any:
     """Forward of a reduction ``reduce(x, axis, keepdims, **options)`` that checks its axis first."""
-    def forward(x, axis=None, keepdims=False, **options):
+    def forward(x: Any, axis: Any | None = None, keepdims: bool = False, **options: Any) -> Any:
         _axes(axis, np.ndim(x), name)
         return reduce(x, axis=axis, keepdims=keepdims, **options)
 
     return forward
 
 
-sum = primitive(
+sum: Primitive = primitive(
     "sum", _reduction("sum", np.sum),
     (lambda g, out, x, axis=None, keepdims=False: _spread(g, x, axis, keepdims),),
     jvps=(lambda t, out, x, axis=None, keepdims=False: sum(t, axis=axis, keepdims=keepdims),),
@@ -350,12 +390,12 @@ sum = primitive(
     reads=((),))
 
 
-def _reciprocal_size(x, axis):
+def _reciprocal_size(x: Any, axis: Any) -> Any:
     n = _size(x, axis)
     return 1.0 / n if n else float("nan")  # the mean of nothing is nan, as NumPy's
 
 
-mean = primitive(
+mean: Primitive = primitive(
     "mean", _reduction("mean", np.mean),
     (lambda g, out, x, axis=None, keepdims=False: _spread(g, x, axis, keepdims) * _reciprocal_size(x, axis),),
     jvps=(lambda t, out, x, axis=None, keepdims=False: mean(t, axis=axis, keepdims=keepdims),),
@@ -363,7 +403,7 @@ mean = primitive(
     reads=((),))
 
 
-def _max_share(x, out, axis, keepdims):
+def _max_share(x: Any, out: Any, axis: Any, keepdims: Any) -> Any:
     """Where x attains its maximum along axis: 1/k at each of k tied elements (a nan wins), else 0."""
     data = np.asarray(_data(x))
     top = _unreduce(np.asarray(_data(out)), data, axis, keepdims)
@@ -381,7 +421,7 @@ max = primitive(
 
 # -- shape -------------------------------------------------------------------
 
-reshape = primitive(
+reshape: Primitive = primitive(
     "reshape", lambda x, shape: np.reshape(x, shape),
     (lambda g, out, x, shape: g.reshape(np.shape(_data(x))),),
     jvps=(lambda t, out, x, shape: reshape(t, shape=shape),),
@@ -389,18 +429,18 @@ reshape = primitive(
     reads=((),))
 
 
-def _inverse_axes(axes, ndim):
+def _inverse_axes(axes: Any, ndim: Any) -> Any:
     return None if axes is None else tuple(np.argsort(axes)) if ndim else None
 
 
-transpose = primitive(
+transpose: Primitive = primitive(
     "transpose", lambda x, axes=None: np.transpose(x, axes),
     (lambda g, out, x, axes=None: g.transpose(_inverse_axes(axes, np.ndim(_data(x)))),),
     jvps=(lambda t, out, x, axes=None: transpose(t, axes=axes),),
     symbol="T", tensor_only=True, doc="permute axes (reverse them by default)",
     reads=((),))
 
-broadcast_to = primitive(
+broadcast_to: Primitive = primitive(
     "broadcast_to", lambda x, shape: np.broadcast_to(x, shape),
     (lambda g, out, x, shape: sum_to(g, shape=np.shape(_data(x))),),
     jvps=(lambda t, out, x, shape: broadcast_to(t, shape=shape),),
@@ -408,11 +448,11 @@ broadcast_to = primitive(
     reads=((),))
 
 
-def _sum_to_forward(x, shape):
+def _sum_to_forward(x: Any, shape: Any) -> Any:
     return raw_sum_to(np.asarray(x), tuple(shape))  # x is a float when it is a Value's gradient
 
 
-sum_to = primitive(
+sum_to: Primitive = primitive(
     "sum_to", _sum_to_forward,
     (lambda g, out, x, shape: broadcast_to(g, shape=np.shape(_data(x))),),
     jvps=(lambda t, out, x, shape: sum_to(t, shape=shape),),
@@ -424,21 +464,21 @@ use_for_fitting(sum, sum_to, broadcast_to)  # recorded gradients (create_graph) 
 # -- indexing ------------------------------------------------------------------
 
 
-def _scatter_forward(g, index, shape):
+def _scatter_forward(g: Any, index: Any, shape: Any) -> Any:
     g = np.asarray(g)  # a float when it is the gradient of a 0-d result
     out = np.zeros(shape, dtype=g.dtype)
     np.add.at(out, index, g)
     return out
 
 
-getitem = primitive(
+getitem: Primitive = primitive(
     "getitem", lambda x, index: x[index],
     (lambda g, out, x, index: scatter(g, index=index, shape=np.shape(_data(x))),),
     jvps=(lambda t, out, x, index: getitem(t, index=index),),
     symbol="[]", tensor_only=True, doc="x[index] (basic slices and integer arrays)",
     reads=((),))
 
-scatter = primitive(
+scatter: Primitive = primitive(
     "scatter", _scatter_forward,
     (lambda g, out, src, index, shape: getitem(g, index=index),),
     jvps=(lambda t, out, src, index, shape: scatter(t, index=index, shape=shape),),
@@ -448,12 +488,12 @@ scatter = primitive(
 # -- softmax -----------------------------------------------------------------
 
 
-def _softmax_forward(x, axis=-1):
+def _softmax_forward(x: Any, axis: Any = -1) -> Any:
     e = np.exp(x - np.max(x, axis=axis, keepdims=True))
     return e / np.sum(e, axis=axis, keepdims=True)
 
 
-def _log_softmax_forward(x, axis=-1):
+def _log_softmax_forward(x: Any, axis: Any = -1) -> Any:
     shifted = x - np.max(x, axis=axis, keepdims=True)
     return shifted - np.log(np.sum(np.exp(shifted), axis=axis, keepdims=True))
 
@@ -483,7 +523,7 @@ log_softmax = primitive(
 # are spelled with primitives, so they can be differentiated again.
 
 
-def _affine_forward(x, W, b):
+def _affine_forward(x: Any, W: Any, b: Any) -> Any:
     out = _dot_forward(x, W)
     if np.shape(b) != out.shape[-1:]:
         raise ValueError(
@@ -496,7 +536,7 @@ def _affine_forward(x, W, b):
     return out + b
 
 
-def _affine_vjp_b(g, out, x, W, b):
+def _affine_vjp_b(g: Any, out: Any, x: Any, W: Any, b: Any) -> Any:
     return g.sum(axis=0) if np.ndim(_data(g)) == 2 else g
 
 
@@ -511,14 +551,14 @@ affine = primitive(
     reads=((1,), (0,), ()))
 
 
-def _class_count(logits):
+def _class_count(logits: Any) -> Any:
     shape = np.shape(logits)
     if len(shape) == 0 or shape[-1] == 0:
         raise ValueError(f"softmax_cross_entropy: needs class scores along the last axis, got shape {shape}")
     return shape[-1]
 
 
-def _class_indices(labels, classes):
+def _class_indices(labels: Any, classes: Any) -> Any:
     """Class labels (floats, as the engine passes constants) as a flat intp array, checked."""
     flat = labels.reshape(-1)
     indices = flat.astype(np.intp)
@@ -534,7 +574,7 @@ def _class_indices(labels, classes):
     return indices
 
 
-def _labels_are_indices(logits, labels):
+def _labels_are_indices(logits: Any, labels: Any) -> bool:
     logits_shape, labels_shape = np.shape(logits), np.shape(labels)
     if labels_shape == logits_shape:
         return False
@@ -546,7 +586,7 @@ def _labels_are_indices(logits, labels):
     )
 
 
-def _softmax_cross_entropy_forward(logits, labels):
+def _softmax_cross_entropy_forward(logits: Any, labels: Any) -> Any:
     classes = _class_count(logits)
     rows = logits.size // classes
     if rows == 0:
@@ -561,7 +601,7 @@ def _softmax_cross_entropy_forward(logits, labels):
     return np.asarray(-terms.sum() / rows)
 
 
-def _one_hot_like(logits, labels):
+def _one_hot_like(logits: Any, labels: Any) -> Any:
     """The labels as a distribution over classes, shaped like the scores."""
     if not _labels_are_indices(_data(logits), _data(labels)):
         return labels
@@ -571,7 +611,7 @@ def _one_hot_like(logits, labels):
     return target.reshape(shape)
 
 
-def _softmax_cross_entropy_vjp_logits(g, out, logits, labels):
+def _softmax_cross_entropy_vjp_logits(g: Any, out: Any, logits: Any, labels: Any) -> Any:
     rows = np.size(_data(logits)) // np.shape(_data(logits))[-1]
     if isinstance(g, Node):
         target = _one_hot_like(logits, labels)
@@ -591,7 +631,7 @@ def _softmax_cross_entropy_vjp_logits(g, out, logits, labels):
     return probs
 
 
-def _softmax_cross_entropy_vjp_labels(g, out, logits, labels):
+def _softmax_cross_entropy_vjp_labels(g: Any, out: Any, logits: Any, labels: Any) -> Any:
     if _labels_are_indices(_data(logits), _data(labels)):
         return labels * 0.0  # a class index is piecewise constant: no gradient flows to it
     rows = np.size(_data(logits)) // np.shape(_data(logits))[-1]
@@ -617,7 +657,7 @@ softmax_cross_entropy = primitive(
 _LN2, _LN10 = np.log(2.0), np.log(10.0)
 
 
-def _zero_gradient(g, out, *inputs):
+def _zero_gradient(g: Any, out: Any, *inputs: Any) -> Any:
     return g * 0.0
 
 
@@ -629,7 +669,7 @@ sinh = primitive(
     "sinh", backend.sinh, (lambda g, out, x: g * cosh(x),),
     elementwise=True, doc="hyperbolic sine; d/dx = cosh x")
 
-cosh = primitive(
+cosh: Primitive = primitive(
     "cosh", backend.cosh, (lambda g, out, x: g * sinh(x),),
     elementwise=True, doc="hyperbolic cosine; d/dx = sinh x")
 
@@ -726,7 +766,7 @@ fabs = primitive(
     symbol="|x|", elementwise=True, doc="|x| (NumPy's fabs); d/dx = sign x (0 at 0, nan at nan)")
 
 
-def _wins(a, b, nan_wins):
+def _wins(a: Any, b: Any, nan_wins: Any) -> Any:
     """The share of g that the larger of a and b receives, for a: 1 if a > b, ½ at a tie, else 0.
 
     A nan wins (``maximum``, which propagates it) or loses (``fmax``, which ignores it).
@@ -740,12 +780,12 @@ def _wins(a, b, nan_wins):
     return np.where(np.isnan(a) if nan_wins else np.isnan(b) & ~np.isnan(a), 1.0, share)
 
 
-def _larger(nan_wins):
+def _larger(nan_wins: Any) -> Any:
     return (lambda g, out, x, y: g * _wins(_data(x), _data(y), nan_wins),
             lambda g, out, x, y: g * _wins(_data(y), _data(x), nan_wins))
 
 
-def _smaller(nan_wins):
+def _smaller(nan_wins: Any) -> Any:
     return (lambda g, out, x, y: g * _wins(-_data(x), -_data(y), nan_wins),
             lambda g, out, x, y: g * _wins(-_data(y), -_data(x), nan_wins))
 
@@ -769,7 +809,7 @@ fmin = primitive(
     elementwise=True, doc="smaller of x and y ignoring a nan; as minimum, and g goes to the number where one is nan")
 
 
-def _floor_quotient(x, y):
+def _floor_quotient(x: Any, y: Any) -> Any:
     xd, yd = _data(x), _data(y)
     with np.errstate(divide="ignore", invalid="ignore"):
         quotient = np.floor_divide(np.float64(xd) if xd.__class__ is float else xd, yd)
@@ -795,12 +835,12 @@ rad2deg = primitive(
 # -- more reductions -------------------------------------------------------------
 
 
-def _flip(x, axis):
+def _flip(x: Any, axis: Any) -> Any:
     """x reversed along axis (a getitem with a negative step)."""
     return getitem(x, index=(slice(None),) * axis + (slice(None, None, -1),))
 
 
-def _axes_last(x, axes):
+def _axes_last(x: Any, axes: Any) -> Any:
     """x with ``axes`` moved to the end and flattened into one, and the function that undoes it."""
     shape = np.shape(_data(x))
     order = tuple([a for a in range(len(shape)) if a not in axes] + list(axes))
@@ -812,7 +852,7 @@ def _axes_last(x, axes):
     return flat, lambda y: transpose(reshape(y, shape=moved), axes=inverse)
 
 
-def _rows_without_self(flat):
+def _rows_without_self(flat: Any) -> Any:
     """(…, n) → (…, n, n): row i is the last axis with element i replaced by 1."""
     shape = np.shape(_data(flat))
     n = shape[-1]
@@ -821,7 +861,7 @@ def _rows_without_self(flat):
     return rows * (1.0 - eye) + eye
 
 
-def _divides_well(x):
+def _divides_well(x: Any) -> Any:
     """Whether to take the product of the others as out/x: on raw data without zeros.
 
     On nodes (a recorded backward pass) the division-free form is used: the
@@ -831,7 +871,7 @@ def _divides_well(x):
     return not isinstance(x, Node) and bool(np.all(np.asarray(x) != 0.0))
 
 
-def _product_of_others(x, out, axis, keepdims):
+def _product_of_others(x: Any, out: Any, axis: Any, keepdims: Any) -> Any:
     """For each element, the product of the others it is reduced with (no division where x has zeros)."""
     data = np.asarray(_data(x))
     axes = _axes(axis, data.ndim)
@@ -854,15 +894,15 @@ prod = primitive(
         "(out/x, or without dividing where an element is 0 and in a recorded backward pass)")
 
 
-def _cumulative(name, accumulate):
-    def forward(x, axis):
+def _cumulative(name: Any, accumulate: Any) -> Any:
+    def forward(x: Any, axis: Any) -> Any:
         _axes(axis, np.ndim(x), name)
         return accumulate(x, axis=axis)
 
     return forward
 
 
-def _cumprod_vjp(g, out, x, axis):
+def _cumprod_vjp(g: Any, out: Any, x: Any, axis: Any) -> Any:
     data = np.asarray(_data(x))
     axis %= data.ndim
     if _divides_well(x):
@@ -876,7 +916,7 @@ def _cumprod_vjp(g, out, x, axis):
     return undo(sum(reshape(g_flat, shape=shape[:-1] + (1, n)) * partial * later, axis=last))
 
 
-cumsum = primitive(
+cumsum: Primitive = primitive(
     "cumsum", _cumulative("cumsum", np.cumsum),
     (lambda g, out, x, axis: _flip(cumsum(_flip(g, axis % np.ndim(_data(x))), axis=axis), axis % np.ndim(_data(x))),),
     jvps=(lambda t, out, x, axis: cumsum(t, axis=axis),),
@@ -889,31 +929,31 @@ cumprod = primitive(
         "(without dividing where an element is 0 and in a recorded backward pass)")
 
 
-def _degrees_of_freedom(x, axis, ddof):
+def _degrees_of_freedom(x: Any, axis: Any, ddof: Any) -> Any:
     return _size(x, axis) - ddof
 
 
-def _centered(x, axis):
+def _centered(x: Any, axis: Any) -> Any:
     return x - mean(x, axis=axis, keepdims=True)
 
 
-def _var_vjp(g, out, x, axis=None, keepdims=False, ddof=0):
+def _var_vjp(g: Any, out: Any, x: Any, axis: Any | None = None, keepdims: bool = False, ddof: Any = 0) -> Any:
     dof = _degrees_of_freedom(x, axis, ddof)
     return _spread(g, x, axis, keepdims) * _centered(x, axis) * (2.0 / dof if dof > 0 else float("nan"))
 
 
-def _std_vjp(g, out, x, axis=None, keepdims=False, ddof=0):
+def _std_vjp(g: Any, out: Any, x: Any, axis: Any | None = None, keepdims: bool = False, ddof: Any = 0) -> Any:
     dof = _degrees_of_freedom(x, axis, ddof)
     scale = 1.0 / dof if dof > 0 else float("nan")
     return _spread(g, x, axis, keepdims) * div(_centered(x, axis), _spread(out, x, axis, keepdims)) * scale
 
 
-def _var_jvp(t, out, x, axis=None, keepdims=False, ddof=0):
+def _var_jvp(t: Any, out: Any, x: Any, axis: Any | None = None, keepdims: bool = False, ddof: Any = 0) -> Any:
     dof = _degrees_of_freedom(x, axis, ddof)
     return sum(t * _centered(x, axis), axis=axis, keepdims=keepdims) * (2.0 / dof if dof > 0 else float("nan"))
 
 
-def _std_jvp(t, out, x, axis=None, keepdims=False, ddof=0):
+def _std_jvp(t: Any, out: Any, x: Any, axis: Any | None = None, keepdims: bool = False, ddof: Any = 0) -> Any:
     dof = _degrees_of_freedom(x, axis, ddof)
     return div(sum(t * _centered(x, axis), axis=axis, keepdims=keepdims), out * dof if dof > 0 else out * float("nan"))
 
@@ -927,7 +967,7 @@ std = primitive(
     doc="standard deviation over axis, √var; dx = g·(x − mean)/((n − ddof)·out) (nan where out = 0)")
 
 
-def _logsumexp_forward(x, axis=None, keepdims=False):
+def _logsumexp_forward(x: Any, axis: Any | None = None, keepdims: bool = False) -> Any:
     axes = _axes(axis, np.ndim(x), "logsumexp")
     top = np.max(x, axis=axis, keepdims=True)
     top = np.where(np.isfinite(top), top, 0.0)

@@ -16,32 +16,38 @@
 ...     assert_grads_match_numeric(expr, *expr.inputs)
 """
 
+from __future__ import annotations
+
 import functools
 import inspect
+from collections.abc import Callable, Collection, Iterable, Sequence
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 from hypothesis import strategies as st
 from hypothesis.extra import numpy as hnp
 
 from .functional import grad
-from .gradcheck import GradcheckError, gradcheck
+from .gradcheck import GradcheckError, GradcheckReport, gradcheck
 from .node import Node, Tensor, Value
 from .ops import TABLE
 
 __all__ = ["values", "tensors", "expressions", "Expression", "assert_grads_match_numeric"]
 
 
-def _floats(min_value, max_value):
+def _floats(min_value: Any, max_value: Any) -> Any:
     return st.floats(min_value, max_value, allow_nan=False, allow_infinity=False, allow_subnormal=False)
 
 
-def values(min_value=-3.0, max_value=3.0, requires_grad=True):
+def values(min_value: float = -3.0, max_value: float = 3.0, requires_grad: bool = True) -> st.SearchStrategy[Value]:
     """``Value`` leaves with finite data in [min_value, max_value]."""
     return _floats(min_value, max_value).map(lambda x: Value(x, requires_grad=requires_grad))
 
 
-def tensors(shape=None, elements=None, min_value=-3.0, max_value=3.0, requires_grad=True):
+def tensors(shape: tuple[int, ...] | st.SearchStrategy[tuple[int, ...]] | None = None,
+            elements: st.SearchStrategy[float] | None = None, min_value: float = -3.0, max_value: float = 3.0,
+            requires_grad: bool = True) -> st.SearchStrategy[Tensor]:
     """``Tensor`` leaves (float64) of ``shape`` (a tuple, or a strategy for one).
 
     By default the shape has 0 to 3 axes of 1 to 4 elements, and the elements
@@ -89,9 +95,9 @@ IMAGE_OPS = ("im2col", "col2im")
 class Constant:
     """A literal operand: the exponent in ``x ** 2.0``, class indices for a loss."""
 
-    value: object  # a float or an integer array
+    value: Any  # a float or an integer array
 
-    def __repr__(self):
+    def __repr__(self) -> str:
         return repr(np.asarray(self.value).item()) if np.ndim(self.value) == 0 else _literal(self.value)
 
 
@@ -116,14 +122,14 @@ class Expression:
 
     __name__ = "expression"
 
-    def __init__(self, inputs, steps, readout):
+    def __init__(self, inputs: Any, steps: Iterable[Any], readout: Iterable[tuple[int, Any]]) -> None:
         self.inputs = tuple(inputs)
         self.steps = tuple(steps)
         self.readout = tuple(readout)  # (value index, weights)
         parameters = [inspect.Parameter(f"x{i}", inspect.Parameter.POSITIONAL_ONLY) for i in range(len(inputs))]
         self.__signature__ = inspect.Signature(parameters)
 
-    def __call__(self, *inputs):
+    def __call__(self, *inputs: Any) -> Any:
         if len(inputs) != len(self.inputs):
             raise TypeError(f"expression: takes {len(self.inputs)} inputs, got {len(inputs)}")
         computed = list(inputs)
@@ -133,17 +139,17 @@ class Expression:
         return _weighted_sum((computed[index], weights) for index, weights in self.readout)
 
     @property
-    def ops(self):
+    def ops(self) -> tuple[str, ...]:
         """The primitives used, in order of use."""
         return tuple(step.op for step in self.steps)
 
     @property
-    def shared(self):
+    def shared(self) -> bool:
         """Whether some value feeds more than one operation (or one operation twice)."""
         uses = [a for step in self.steps for a in step.args if isinstance(a, int)]
         return len(uses) != len(set(uses))
 
-    def __repr__(self):
+    def __repr__(self) -> str:
         lines = [f"Expression with {len(self.inputs)} input(s) and {len(self.steps)} operation(s):"]
         for i, x in enumerate(self.inputs):
             lines.append(f"  x{i} = {_literal(x)}")
@@ -161,17 +167,17 @@ class Expression:
 _INFIX = {"add": "+", "sub": "-", "mul": "*", "div": "/", "pow": "**"}
 
 
-def _name(index, n_inputs):
+def _name(index: Any, n_inputs: Any) -> Any:
     return f"x{index}" if index < n_inputs else f"v{index}"
 
 
-def _literal(x):
+def _literal(x: Any) -> Any:
     if np.ndim(x) == 0:
         return repr(float(x))
     return np.array2string(np.asarray(x), precision=6, separator=", ").replace("\n", "")
 
 
-def _format_step(step, n_inputs):
+def _format_step(step: Any, n_inputs: Any) -> str:
     args = [_name(a, n_inputs) if isinstance(a, int) else repr(a) for a in step.args]
     params = dict(step.params)
     if step.op in _INFIX:
@@ -185,23 +191,23 @@ def _format_step(step, n_inputs):
     return f"{step.op}({', '.join(args + shown)})"
 
 
-def _family(base):
+def _family(base: Any) -> Any:
     """Every shape that broadcasts to ``base`` with each axis either 1 or base's size.
 
     Any two of them broadcast together to another one, so binary operations
     can combine any values of an expression.
     """
-    shapes = [()]
+    shapes: list[tuple[int, ...]] = [()]
     for length in range(1, len(base) + 1):
         tail = base[len(base) - length:]
-        combos = [()]
+        combos: list[tuple[int, ...]] = [()]
         for size in tail:
             combos = [c + (d,) for c in combos for d in sorted({1, size})]
         shapes.extend(combos)
     return shapes
 
 
-def _readout_weights(shape, k):
+def _readout_weights(shape: Any, k: Any) -> Any:
     """1.1, 1.2, … over the elements (shifted by 0.25 per sink k): distinct and readable."""
     if shape == ():
         return round(1.1 + 0.25 * k, 2)
@@ -215,22 +221,22 @@ _INPUT_FLOATS = _floats(-INPUT_RANGE, INPUT_RANGE)
 
 
 @functools.lru_cache(maxsize=None)
-def _below(n):
+def _below(n: Any) -> Any:
     return st.integers(0, n - 1)
 
 
 @functools.lru_cache(maxsize=None)
-def _float_lists(size):
+def _float_lists(size: Any) -> Any:
     return st.lists(_INPUT_FLOATS, min_size=size, max_size=size)
 
 
 @functools.lru_cache(maxsize=None)
-def _integer_lists(bound, size):
+def _integer_lists(bound: Any, size: Any) -> Any:
     return st.lists(_below(bound), min_size=size, max_size=size)
 
 
 @st.composite
-def _inputs(draw, shapes):
+def _inputs(draw: Any, shapes: Any) -> Any:
     """A number or an array of one of ``shapes``, drawn as one unit the shrinker can drop."""
     shape = _choose(draw, shapes)
     if shape == ():
@@ -238,7 +244,7 @@ def _inputs(draw, shapes):
     return np.array(draw(_float_lists(int(np.prod(shape))))).reshape(shape)
 
 
-def _choose(draw, options):
+def _choose(draw: Any, options: Any) -> Any:
     """One of ``options``, shrinking towards the first."""
     options = list(options)
     return options[draw(_below(len(options)))]
@@ -247,41 +253,41 @@ def _choose(draw, options):
 class _Builder:
     """Draws steps that stay inside each primitive's domain at the current values."""
 
-    def __init__(self, computed, base):
-        self.draw = None  # the current step's draw function
+    def __init__(self, computed: Any, base: Any) -> None:
+        self.draw: Any = None  # the current step's draw function
         self.computed = computed  # raw values: inputs, then step results
         self.base = base
         self.family = set(_family(base))
-        self.distributions = set()  # values that are softmax rows along the last axis, for any inputs
+        self.distributions: set[int] = set()  # values that are softmax rows along the last axis, for any inputs
 
-    def record(self, step, value):
+    def record(self, step: Any, value: Any) -> None:
         if step.op == "softmax" and dict(step.params)["axis"] == np.ndim(value) - 1:
             self.distributions.add(len(self.computed))
         self.computed.append(value)
 
-    def choose(self, options):
+    def choose(self, options: Any) -> Any:
         return _choose(self.draw, options)
 
-    def pick(self, accept=lambda v: True):
+    def pick(self, accept: Any = lambda v: True) -> Any:
         """Index of an existing value satisfying ``accept`` (shrinks towards x0), or None."""
         candidates = [i for i in range(len(self.computed)) if accept(self.computed[i])]
         return self.choose(candidates) if candidates else None
 
-    def unary(self, op, accept=lambda v: True):
+    def unary(self, op: Any, accept: Any = lambda v: True) -> Any:
         x = self.pick(accept)
         return None if x is None else Step(op, (x,), ())
 
-    def binary(self, op, accept_second=lambda v: True):
+    def binary(self, op: Any, accept_second: Any = lambda v: True) -> Any:
         y = self.pick(accept_second)
         return None if y is None else Step(op, (self.pick(), y), ())
 
-    def pair(self, op, accept):
+    def pair(self, op: Any, accept: Any) -> Any:
         """A binary step whose operands (a, b) satisfy ``accept(a, b)`` together."""
         b = self.pick()
         a = self.pick(lambda v: bool(accept(v, self.computed[b])))
         return None if a is None else Step(op, (a, b), ())
 
-    def build(self, op):
+    def build(self, op: Any) -> Any:
         return getattr(self, "_" + op)(op)
 
     # -- elementwise --------------------------------------------------------
@@ -289,16 +295,16 @@ class _Builder:
     _add = _sub = _mul = binary
     _neg = _sin = _cos = _tanh = _sigmoid = unary
 
-    def _div(self, op):
+    def _div(self, op: Any) -> Any:
         return self.binary(op, lambda v: np.min(np.abs(v)) >= DIVISOR_MIN)
 
-    def _exp(self, op):
+    def _exp(self, op: Any) -> Any:
         return self.unary(op, lambda v: np.max(v) <= EXP_MAX)
 
-    def _log(self, op):
+    def _log(self, op: Any) -> Any:
         return self.unary(op, lambda v: np.min(v) >= LOG_MIN)
 
-    def _relu(self, op):
+    def _relu(self, op: Any) -> Any:
         return self.unary(op, lambda v: np.min(np.abs(v)) >= KINK_MARGIN)
 
     _abs = _sign = _fabs = _relu
@@ -308,46 +314,46 @@ class _Builder:
     _logaddexp = _logaddexp2 = binary
     _sinh = _cosh = _exp2 = _expm1 = _exp
 
-    def _tan(self, op):
+    def _tan(self, op: Any) -> Any:
         return self.unary(op, lambda v: np.max(np.abs(v)) <= TAN_MAX)
 
-    def _arcsin(self, op):
+    def _arcsin(self, op: Any) -> Any:
         return self.unary(op, lambda v: np.max(np.abs(v)) <= ARC_MAX)
 
     _arccos = _arctanh = _arcsin
 
-    def _arccosh(self, op):
+    def _arccosh(self, op: Any) -> Any:
         return self.unary(op, lambda v: np.min(v) >= ARCCOSH_MIN)
 
     _log2 = _log10 = _log
 
-    def _log1p(self, op):
+    def _log1p(self, op: Any) -> Any:
         return self.unary(op, lambda v: np.min(v) >= LOG_MIN - 1.0)
 
-    def _reciprocal(self, op):
+    def _reciprocal(self, op: Any) -> Any:
         return self.unary(op, lambda v: np.min(np.abs(v)) >= DIVISOR_MIN)
 
-    def _floor(self, op):
+    def _floor(self, op: Any) -> Any:
         return self.unary(op, lambda v: np.min(np.abs(v - np.round(v))) >= KINK_MARGIN)
 
     _ceil = _floor
 
-    def _maximum(self, op):
+    def _maximum(self, op: Any) -> Any:
         return self.pair(op, lambda a, b: np.min(np.abs(a - b)) >= KINK_MARGIN)
 
     _minimum = _fmax = _fmin = _maximum
 
-    def _hypot(self, op):
+    def _hypot(self, op: Any) -> Any:
         return self.pair(op, lambda a, b: np.min(np.hypot(a, b)) >= DIVISOR_MIN)
 
-    def _arctan2(self, op):
+    def _arctan2(self, op: Any) -> Any:
         """arctan2(y, x) away from the origin and from its jump along x < 0, y = 0."""
         return self.pair(op, lambda y, x: np.min(np.hypot(y, x)) >= DIVISOR_MIN
                          and np.all((x > 0) | (np.abs(y) >= KINK_MARGIN)))
 
-    def _remainder(self, op):
+    def _remainder(self, op: Any) -> Any:
         """x % y with |y| ≥ DIVISOR_MIN and x/y off the integers (where x % y jumps)."""
-        def clear(x, y):
+        def clear(x: Any, y: Any) -> Any:
             if np.min(np.abs(y)) < DIVISOR_MIN:
                 return False
             quotient = x / y
@@ -355,23 +361,23 @@ class _Builder:
 
         return self.pair(op, clear)
 
-    def _mask(self, op):
+    def _mask(self, op: Any) -> Any:
         x = self.pick()
         keep = np.array(self.draw(st.lists(_BOOLEANS, min_size=int(np.size(self.computed[x])),
                                            max_size=int(np.size(self.computed[x]))))).reshape(np.shape(self.computed[x]))
         return Step(op, (x,), (("keep", keep if keep.ndim else bool(keep)),))
 
-    def _clip(self, op):
+    def _clip(self, op: Any) -> Any:
         """clip(x, low, high) or one-sided, with every element off both bounds by the margin."""
         low, high = self.choose([(-1.0, 1.0), (0.0, None), (None, 0.5), (-0.5, 1.5)])
 
-        def clear(v):
+        def clear(v: Any) -> Any:
             return all(bound is None or np.min(np.abs(v - bound)) >= KINK_MARGIN for bound in (low, high))
 
         x = self.pick(clear)
         return None if x is None else Step(op, (x,), (("low", low), ("high", high)))
 
-    def _pow(self, op):
+    def _pow(self, op: Any) -> Any:
         form = self.choose(["x ** c", "x ** y", "c ** y"])
         if form == "c ** y":
             return Step(op, (Constant(2.0), self.pick()), ())
@@ -389,7 +395,7 @@ class _Builder:
 
     # -- reductions ---------------------------------------------------------
 
-    def _reduction(self, op, accept=lambda v, axis: True):
+    def _reduction(self, op: Any, accept: Any = lambda v, axis: True) -> Any:
         x = self.pick(lambda v: np.ndim(v) >= 1)
         if x is None:
             return None
@@ -404,10 +410,10 @@ class _Builder:
 
     _sum = _mean = _prod = _logsumexp = _reduction
 
-    def _max(self, op):
+    def _max(self, op: Any) -> Any:
         return self._reduction(op, _no_ties)
 
-    def _var(self, op, accept=lambda v, axis, ddof: True):
+    def _var(self, op: Any, accept: Any = lambda v, axis, ddof: True) -> Any:
         step = self._reduction(op)
         if step is None:
             return None
@@ -419,10 +425,10 @@ class _Builder:
             return None
         return Step(op, step.args, step.params + (("ddof", ddof),))
 
-    def _std(self, op):
+    def _std(self, op: Any) -> Any:
         return self._var(op, lambda v, axis, ddof: np.min(np.std(v, axis=axis, ddof=ddof)) >= SPREAD_MIN)
 
-    def _cumsum(self, op):
+    def _cumsum(self, op: Any) -> Any:
         x = self.pick(lambda v: np.ndim(v) >= 1)
         if x is None:
             return None
@@ -430,7 +436,7 @@ class _Builder:
 
     _cumprod = _cumsum
 
-    def _softmax(self, op):
+    def _softmax(self, op: Any) -> Any:
         x = self.pick(lambda v: np.ndim(v) >= 1)
         if x is None:
             return None
@@ -441,8 +447,8 @@ class _Builder:
 
     # -- linear algebra and shape -------------------------------------------
 
-    def _dot(self, op):
-        def aligned(a, b):
+    def _dot(self, op: Any) -> Any:
+        def aligned(a: Any, b: Any) -> Any:
             sa, sb = np.shape(a), np.shape(b)
             return (len(sa) in (1, 2) and len(sb) in (1, 2) and sa[-1] == sb[0]
                     and sa[:-1] + sb[1:] in self.family)
@@ -452,9 +458,9 @@ class _Builder:
             return None
         return Step(op, (self.pick(lambda v: aligned(v, self.computed[b])), b), ())
 
-    def _affine(self, op):
+    def _affine(self, op: Any) -> Any:
         """x·W + b, taking b as row 0 of a matrix (W itself will do) when no value fits it."""
-        def rows_for(W):
+        def rows_for(W: Any) -> Any:
             return [i for i, v in enumerate(self.computed)
                     if np.ndim(v) in (1, 2) and np.shape(v)[-1] == np.shape(W)[0]
                     and np.shape(v)[:-1] + np.shape(W)[1:] in self.family]
@@ -470,7 +476,7 @@ class _Builder:
         matrix = self.pick(lambda v: np.ndim(v) == 2 and np.shape(v)[1:] == outputs)
         return [Step("getitem", (matrix,), (("index", 0),)), Step(op, (x, W, len(self.computed)), ())]
 
-    def _softmax_cross_entropy(self, op):
+    def _softmax_cross_entropy(self, op: Any) -> Any:
         logits = self.pick(lambda v: np.ndim(v) >= 1)
         if logits is None:
             return None
@@ -487,12 +493,12 @@ class _Builder:
             return Step(op, (logits, Constant(weights / 2.0)), ())
         return Step(op, (logits, Constant(weights / weights.sum(axis=-1, keepdims=True))), ())
 
-    def _transpose(self, op):
+    def _transpose(self, op: Any) -> Any:
         return self.unary(op, lambda v: np.ndim(v) == 2 and np.shape(v)[::-1] in self.family)
 
-    def _shape_change(self, op, related):
+    def _shape_change(self, op: Any, related: Any) -> Any:
         """reshape, broadcast_to or sum_to: to another family shape ``related`` to x's."""
-        def targets(v):
+        def targets(v: Any) -> Any:
             return [s for s in _family(self.base) if s != np.shape(v) and related(np.shape(v), s)]
 
         x = self.pick(lambda v: bool(targets(v)))
@@ -501,16 +507,16 @@ class _Builder:
         shape = self.choose(targets(self.computed[x]))
         return Step(op, (x,), (("shape", shape),))
 
-    def _reshape(self, op):
+    def _reshape(self, op: Any) -> Any:
         return self._shape_change(op, lambda old, new: np.prod(old) == np.prod(new))
 
-    def _broadcast_to(self, op):
+    def _broadcast_to(self, op: Any) -> Any:
         return self._shape_change(op, _broadcasts_to)
 
-    def _sum_to(self, op):
+    def _sum_to(self, op: Any) -> Any:
         return self._shape_change(op, lambda old, new: _broadcasts_to(new, old))
 
-    def _getitem(self, op):
+    def _getitem(self, op: Any) -> Any:
         x = self.pick(lambda v: np.ndim(v) >= 1)
         if x is None:
             return None
@@ -521,8 +527,8 @@ class _Builder:
             index = np.array(self.draw(_integer_lists(length, length)))
         return Step(op, (x,), (("index", index),))
 
-    def _scatter(self, op):
-        def new_shape(v):
+    def _scatter(self, op: Any) -> Any:
+        def new_shape(v: Any) -> Any:
             shape = np.shape(v)
             if not 1 <= len(shape) < len(self.base):
                 return None
@@ -536,7 +542,7 @@ class _Builder:
         return Step(op, (x,), (("index", index), ("shape", shape)))
 
 
-def _weighted_sum(pairs):
+def _weighted_sum(pairs: Any) -> Any:
     """Σ sum(w · x) over (x, w) pairs: a scalar node, or a float on plain data."""
     total = None
     for x, w in pairs:
@@ -548,7 +554,7 @@ def _weighted_sum(pairs):
 
 
 @st.composite
-def _steps(draw, builder, groups):
+def _steps(draw: Any, builder: Any, groups: Any) -> Any:
     """One step (or a short run of steps) with values, or ([], []): one unit for the shrinker to drop."""
     builder.draw = draw
     group = builder.choose(groups)  # elementwise or array primitives
@@ -556,7 +562,7 @@ def _steps(draw, builder, groups):
     if steps is None:
         return [], []
     steps = steps if isinstance(steps, list) else [steps]
-    values = []
+    values: list[Any] = []
     for step in steps:
         known = builder.computed + values
         args = [known[a] if isinstance(a, int) else a.value for a in step.args]
@@ -568,22 +574,22 @@ def _steps(draw, builder, groups):
     return steps, values
 
 
-def _axes_of(axis, ndim):
+def _axes_of(axis: Any, ndim: Any) -> Any:
     return tuple(range(ndim)) if axis is None else axis if isinstance(axis, tuple) else (axis,)
 
 
-def _reduced_shape(shape, axis, keepdims):
+def _reduced_shape(shape: Any, axis: Any, keepdims: Any) -> Any:
     axes = _axes_of(axis, len(shape))
     if keepdims:
         return tuple(1 if i in axes else n for i, n in enumerate(shape))
     return tuple(n for i, n in enumerate(shape) if i not in axes)
 
 
-def _broadcasts_to(old, new):
+def _broadcasts_to(old: Any, new: Any) -> Any:
     return len(old) <= len(new) and all(o in (1, n) for o, n in zip(old[::-1], new[::-1]))
 
 
-def _reduced_last(v, axis):
+def _reduced_last(v: Any, axis: Any) -> Any:
     """v with the axes a reduction runs over moved last and flattened into one."""
     v = np.asarray(v)
     axes = _axes_of(axis, v.ndim)
@@ -591,7 +597,7 @@ def _reduced_last(v, axis):
     return moved.reshape(moved.shape[:v.ndim - len(axes)] + (-1,))
 
 
-def _no_ties(v, axis):
+def _no_ties(v: Any, axis: Any) -> Any:
     """The largest element along ``axis`` (an int, a tuple or None) beats the runner-up by KINK_MARGIN."""
     top = np.sort(_reduced_last(v, axis), axis=-1)
     if top.shape[-1] < 2:
@@ -599,17 +605,19 @@ def _no_ties(v, axis):
     return bool(np.min(top[..., -1] - top[..., -2]) >= KINK_MARGIN)
 
 
-def _acceptable(value):
+def _acceptable(value: Any) -> Any:
     return bool(np.all(np.isfinite(value))) and float(np.max(np.abs(value))) <= VALUE_LIMIT
 
 
-def _plain_input(x):
+def _plain_input(x: Any) -> Any:
     if isinstance(x, Node):
         x = x.data
     return np.array(x, dtype=np.float64) if np.ndim(x) else float(x)
 
 
-def expressions(*, max_inputs=3, min_ops=1, max_ops=6, scalar=False, ops=None, inputs=None):
+def expressions(*, max_inputs: int = 3, min_ops: int = 1, max_ops: int = 6, scalar: bool = False,
+                ops: Collection[str] | None = None,
+                inputs: Sequence[Any] | None = None) -> st.SearchStrategy[tuple[Expression, tuple[Any, ...]]]:
     """Random differentiable expressions (``Expression``) with their inputs.
 
     Up to ``max_inputs`` inputs in [−2, 2]. ``scalar=True`` keeps to
@@ -649,12 +657,13 @@ def expressions(*, max_inputs=3, min_ops=1, max_ops=6, scalar=False, ops=None, i
         if scalar and base != ():
             raise ValueError(f"expressions: scalar=True needs scalar inputs, got shapes broadcasting to {base}")
         if base == () and not elementwise:
-            raise ValueError(f"expressions: none of {sorted(ops)} applies to scalar inputs")
+            raise ValueError(f"expressions: none of {sorted(ops)} applies to scalar inputs")  # type: ignore[arg-type]  # given: ELEMENTWISE is never empty
     return _expressions(max_inputs, min_ops, max_ops, scalar, elementwise, array_ops, point)
 
 
 @st.composite
-def _expressions(draw, max_inputs, min_ops, max_ops, scalar, elementwise, array_ops, point):
+def _expressions(draw: Any, max_inputs: Any, min_ops: Any, max_ops: Any, scalar: Any, elementwise: Any, array_ops: Any,
+                 point: Any) -> Any:
     if point is not None:  # fixed inputs; each expression gets its own copies
         point = [np.copy(x) if np.ndim(x) else x for x in point]
         base = np.broadcast_shapes(*[np.shape(x) for x in point])
@@ -672,7 +681,7 @@ def _expressions(draw, max_inputs, min_ops, max_ops, scalar, elementwise, array_
 
     computed = list(point)
     builder = _Builder(computed, base)
-    steps = []
+    steps: list[Any] = []
     wanted = _choose(draw, range(min_ops, max_ops + 1))
     for _ in range(3 * wanted):  # some draws find no operand in the domain; try again
         if len(steps) >= wanted:
@@ -692,7 +701,9 @@ def _expressions(draw, max_inputs, min_ops, max_ops, scalar, elementwise, array_
 # Assertions
 
 
-def assert_grads_match_numeric(f, *inputs, order=1, eps=1e-6, atol=1e-5, rtol=1e-3, modes=("rev", "fwd")):
+def assert_grads_match_numeric(f: Callable[..., Any], *inputs: Any, order: int = 1, eps: float = 1e-6,
+                               atol: float = 1e-5, rtol: float = 1e-3,
+                               modes: Sequence[str] = ("rev", "fwd")) -> GradcheckReport:
     """Assert the derivatives of scalar ``f``, by backprop and forward mode, agree with central differences.
 
     ``order=1`` checks the gradient (``gradcheck``). ``order=k`` checks the
@@ -715,17 +726,17 @@ def assert_grads_match_numeric(f, *inputs, order=1, eps=1e-6, atol=1e-5, rtol=1e
         raise AssertionError(str(error) if order == 1 else f"order {order}: {error}") from None
 
 
-def _weighted_gradient(f, point):
+def _weighted_gradient(f: Any, point: Any) -> Any:
     """x ↦ Σᵢ sum(wᵢ · ∂f/∂xᵢ(x)), the derivative of f along the direction w."""
     gradient = grad(f, argnums=tuple(range(len(point))))
     weights = [_readout_weights(np.shape(x), k) for k, x in enumerate(point)]
 
-    def directional(*xs):
+    def directional(*xs: Any) -> Any:
         return _weighted_sum(zip(gradient(*xs), weights))
 
     directional.__name__ = f"grad({getattr(f, '__name__', 'f')})·w"
     try:
-        directional.__signature__ = inspect.signature(f)
+        directional.__signature__ = inspect.signature(f)  # type: ignore[attr-defined]  # what inspect reads
     except (TypeError, ValueError):
         pass
     return directional

@@ -14,19 +14,28 @@ gradients shaped like ``params``.
 {'W': [10.0, 20.0], 'b': 30.0}
 """
 
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Iterator
+from typing import Any
+
 
 class Structure:
     """The shape of a tree without its leaves: a container type, its keys and children."""
 
     __slots__ = ("kind", "keys", "children", "leaves")
+    kind: Any
+    keys: tuple[Any, ...] | None
+    children: tuple[Structure, ...]
+    leaves: int
 
-    def __init__(self, kind, keys=None, children=()):
+    def __init__(self, kind: Any, keys: tuple[Any, ...] | None = None, children: tuple[Structure, ...] = ()) -> None:
         self.kind = kind  # "leaf", "none", list, tuple, a namedtuple class or a dict class
         self.keys = keys
         self.children = children
         self.leaves = 1 if kind == "leaf" else sum(child.leaves for child in children)
 
-    def __eq__(self, other):
+    def __eq__(self, other: object) -> bool:
         return (
             isinstance(other, Structure)
             and self.kind == other.kind
@@ -34,10 +43,10 @@ class Structure:
             and self.children == other.children
         )
 
-    def __hash__(self):
+    def __hash__(self) -> int:
         return hash((str(self.kind), self.keys, self.children))
 
-    def __repr__(self):
+    def __repr__(self) -> str:
         if self.kind == "leaf":
             return "*"
         if self.kind == "none":
@@ -51,17 +60,17 @@ class Structure:
 LEAF = Structure("leaf")
 
 
-def is_container(obj):
+def is_container(obj: object) -> bool:
     return obj is None or isinstance(obj, (list, tuple, dict))
 
 
-def flatten(tree):
+def flatten(tree: Any) -> tuple[list[Any], Structure]:
     """(leaves, structure) of a tree; a leaf is its own one-element list."""
-    leaves = []
+    leaves: list[Any] = []
     return leaves, _flatten(tree, leaves)
 
 
-def _flatten(tree, leaves):
+def _flatten(tree: Any, leaves: list[Any]) -> Structure:
     if tree is None:
         return Structure("none")
     if isinstance(tree, dict):
@@ -76,7 +85,7 @@ def _flatten(tree, leaves):
     return LEAF
 
 
-def unflatten(structure, leaves):
+def unflatten(structure: Structure, leaves: Iterable[Any]) -> Any:
     """The tree of ``structure`` with ``leaves`` in flatten's order."""
     leaves = list(leaves)
     if len(leaves) != structure.leaves:
@@ -84,7 +93,7 @@ def unflatten(structure, leaves):
     return _unflatten(structure, iter(leaves))
 
 
-def _unflatten(structure, leaves):
+def _unflatten(structure: Structure, leaves: Iterator[Any]) -> Any:
     kind = structure.kind
     if kind == "leaf":
         return next(leaves)
@@ -103,7 +112,7 @@ def _unflatten(structure, leaves):
     return kind(*children)  # a namedtuple
 
 
-def map_leaves(function, tree):
+def map_leaves(function: Callable[[Any], Any], tree: Any) -> Any:
     """The tree with ``function`` applied to every leaf."""
     leaves, structure = flatten(tree)
     return unflatten(structure, [function(leaf) for leaf in leaves])

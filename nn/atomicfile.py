@@ -15,24 +15,26 @@ from __future__ import annotations
 import contextlib
 import os
 import tempfile
+from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 __all__ = ["atomic_write", "remove_stale_temporaries"]
 
 _SUFFIX = ".tmp"
 
 
-def _prefix(path):
+def _prefix(path: Any) -> str:
     return f".{path.name}."
 
 
-def _current_umask():
+def _current_umask() -> Any:
     mask = os.umask(0)
     os.umask(mask)
     return mask
 
 
-def _process_is_gone(pid):
+def _process_is_gone(pid: Any) -> bool:
     if os.name != "posix" or pid <= 0:
         return False  # cannot tell safely (os.kill(pid, 0) is no probe on Windows)
     try:
@@ -44,7 +46,7 @@ def _process_is_gone(pid):
     return False
 
 
-def remove_stale_temporaries(path):
+def remove_stale_temporaries(path: str | os.PathLike[str]) -> Any:
     """Remove ``.NAME.<pid>.*.tmp`` files next to ``path`` whose process is gone.
 
     Returns the list of removed paths.  Errors (a file removed meanwhile, a
@@ -52,7 +54,7 @@ def remove_stale_temporaries(path):
     """
     path = Path(path)
     prefix = _prefix(path)
-    removed = []
+    removed: list[Any] = []
     try:
         entries = list(os.scandir(path.parent))
     except OSError:
@@ -70,7 +72,7 @@ def remove_stale_temporaries(path):
     return removed
 
 
-def fsync_directory(directory):
+def fsync_directory(directory: str | os.PathLike[str]) -> Any:
     """Make a rename in ``directory`` durable (best effort; not possible on every platform)."""
     try:
         fd = os.open(directory, os.O_RDONLY)
@@ -85,7 +87,7 @@ def fsync_directory(directory):
 
 
 @contextlib.contextmanager
-def atomic_write(path):
+def atomic_write(path: str | os.PathLike[str]) -> Iterator[Any]:
     """Context manager yielding a binary file; on a clean exit it becomes ``path``.
 
     The new file keeps the permission bits of the file it replaces (a new

@@ -21,8 +21,10 @@ import numbers
 import os
 import zipfile
 import zlib
+from collections.abc import Iterable, MutableMapping
 from collections.abc import Mapping
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 
@@ -41,7 +43,8 @@ class CheckpointMismatch(ValueError):
     be cast safely, e.g. float into int).
     """
 
-    def __init__(self, path, missing=(), unexpected=(), shape_mismatches=(), dtype_mismatches=()):
+    def __init__(self, path: str | os.PathLike[str], missing: Iterable[str] = (), unexpected: Iterable[str] = (),
+                 shape_mismatches: Iterable[Any] = (), dtype_mismatches: Iterable[Any] = ()) -> None:
         self.path = str(path)
         self.missing = list(missing)
         self.unexpected = list(unexpected)
@@ -63,7 +66,7 @@ class CheckpointMismatch(ValueError):
         super().__init__("\n".join(lines))
 
 
-def _param_dict(obj, what):
+def _param_dict(obj: Any, what: Any) -> Any:
     """The name -> array mapping of a dict or of an object with ``.params``."""
     if isinstance(obj, Mapping):
         params = obj
@@ -80,7 +83,7 @@ def _param_dict(obj, what):
     return params
 
 
-def _write_npz(fileobj, arrays):
+def _write_npz(fileobj: Any, arrays: Any) -> None:
     """Write ``arrays`` to ``fileobj`` in the layout of ``numpy.savez``.
 
     Done with ``zipfile`` directly so any parameter name works (``np.savez``
@@ -92,7 +95,7 @@ def _write_npz(fileobj, arrays):
                 np.lib.format.write_array(member, arr, allow_pickle=False)
 
 
-def save_params(params, path):
+def save_params(params: Mapping[str, Any], path: str | os.PathLike[str]) -> Any:
     """Save a dict of arrays (or ``obj.params``) to ``path`` as an ``.npz``.
 
     The file is written exactly at ``path`` (no suffix is added) and
@@ -139,7 +142,7 @@ class _Refused(ValueError):
     """A checkpoint member that is not a plain array of the declared size."""
 
 
-def _member_header(zf, info, max_bytes):
+def _member_header(zf: Any, info: Any, max_bytes: Any) -> Any:
     """``(array name, shape, dtype, header bytes)`` of one ``.npy`` member, checked.
 
     Only the member's header is inflated.  The zip entry's declared size must
@@ -187,7 +190,7 @@ def _member_header(zf, info, max_bytes):
     return member[: -len(".npy")], shape, dtype, nbytes
 
 
-def _read_headers(zf, max_bytes):
+def _read_headers(zf: Any, max_bytes: Any) -> Any:
     """name -> ``(ZipInfo, shape, dtype)`` for every member, before any data is read."""
     headers, total = {}, 0
     for info in zf.infolist():
@@ -204,7 +207,7 @@ def _read_headers(zf, max_bytes):
     return headers
 
 
-def _check_target(into):
+def _check_target(into: Any) -> Any:
     target = _param_dict(into, "into")
     for name, arr in target.items():
         if not isinstance(arr, np.ndarray):
@@ -217,7 +220,7 @@ def _check_target(into):
     return target
 
 
-def _mismatches(path, target, headers):
+def _mismatches(path: Any, target: Any, headers: Any) -> Any:
     """Raise :class:`CheckpointMismatch` if the declared arrays do not fit ``target``."""
     missing = [n for n in target if n not in headers]
     unexpected = [n for n in headers if n not in target]
@@ -235,7 +238,8 @@ def _mismatches(path, target, headers):
         raise CheckpointMismatch(path, missing, unexpected, shapes, dtypes)
 
 
-def load_params(path, into=None, *, max_bytes=CHECKPOINT_MAX_BYTES):
+def load_params(path: str | os.PathLike[str], into: MutableMapping[str, Any] | None = None, *,
+                max_bytes: int = CHECKPOINT_MAX_BYTES) -> Any:
     """Load a checkpoint written by :func:`save_params` (or ``np.savez``).
 
     Without ``into``: return a new dict name -> array.

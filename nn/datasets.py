@@ -35,11 +35,17 @@ import threading
 import urllib.error
 import urllib.request
 import zlib
+from collections.abc import Iterable, Sequence
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
 from .atomicfile import atomic_write
+
+if TYPE_CHECKING:
+    from numpy.typing import ArrayLike, DTypeLike, NDArray
+
 
 __all__ = [
     "IDXError",
@@ -72,7 +78,8 @@ class DatasetUnavailable(RuntimeError):
     ``errors`` (list of ``(url, message)`` for every download attempt).
     """
 
-    def __init__(self, message, *, missing=(), directory=None, errors=()):
+    def __init__(self, message: str, *, missing: Iterable[str] = (), directory: str | os.PathLike[str] | None = None,
+                 errors: Iterable[str] = ()) -> None:
         super().__init__(message)
         self.missing = list(missing)
         self.directory = directory
@@ -84,7 +91,7 @@ class DatasetUnavailable(RuntimeError):
 # --------------------------------------------------------------------------
 
 #: IDX type code -> big-endian numpy dtype.
-IDX_DTYPES = {
+IDX_DTYPES: dict[int, np.dtype[Any]] = {
     0x08: np.dtype(">u1"),  # unsigned byte
     0x09: np.dtype(">i1"),  # signed byte
     0x0B: np.dtype(">i2"),  # short
@@ -104,7 +111,7 @@ _CHUNK = 1 << 20
 _TRAILING_COUNTED = 1 << 20  # trailing bytes counted for the message before giving up
 
 
-def _check_limit(name, value):
+def _check_limit(name: Any, value: Any) -> Any:
     if isinstance(value, bool) or not isinstance(value, numbers.Integral) or value < 0:
         raise ValueError(f"{name} must be an integer >= 0, got {value!r}")
     return int(value)
@@ -113,14 +120,15 @@ def _check_limit(name, value):
 class _IDXStream:
     """Reads of a raw or gzip-compressed file, with gzip failures as :class:`IDXError`."""
 
-    def __init__(self, stream, path, compressed):
+    def __init__(self, stream: Any, path: str | os.PathLike[str], compressed: Any) -> None:
         self.stream = stream
         self.what = f"read_idx: {path}" + (" (gzip, decompressed)" if compressed else "")
 
-    def error(self, message, hint="the file is damaged or not an IDX file; delete it and download it again"):
+    def error(self, message: str,
+              hint: str = "the file is damaged or not an IDX file; delete it and download it again") -> Any:
         return IDXError(f"{self.what}: {message}; {hint}")
 
-    def read(self, n):
+    def read(self, n: int) -> Any:
         """Up to ``n`` bytes (fewer only at the end of the data)."""
         out = bytearray()
         try:
@@ -133,7 +141,7 @@ class _IDXStream:
             raise self.error(f"corrupt or truncated gzip data ({exc})") from exc
         return out
 
-    def count_rest(self, limit):
+    def count_rest(self, limit: Any) -> Any:
         """How many bytes are left, counting no further than just past ``limit``."""
         n = 0
         while n <= limit and (chunk := self.read(min(_CHUNK, limit + 1 - n))):
@@ -141,7 +149,7 @@ class _IDXStream:
         return n
 
 
-def read_idx(path, *, max_bytes=IDX_MAX_BYTES):
+def read_idx(path: str | os.PathLike[str], *, max_bytes: int = IDX_MAX_BYTES) -> NDArray[Any]:
     """Read an IDX file (gzip-compressed or raw) into a numpy array.
 
     Layout: 2 zero bytes, a type code (0x08 ubyte, 0x09 byte, 0x0B short,
@@ -172,7 +180,7 @@ def read_idx(path, *, max_bytes=IDX_MAX_BYTES):
             return _read_idx(_IDXStream(gz, path, True), None, max_bytes)
 
 
-def _read_idx(src, size, max_bytes):
+def _read_idx(src: Any, size: Any, max_bytes: Any) -> Any:
     """The body of :func:`read_idx`; ``size`` is the file size when it is known (raw files)."""
     magic_bytes = src.read(4)
     if len(magic_bytes) < 4:
@@ -209,7 +217,7 @@ def _read_idx(src, size, max_bytes):
     dtype = IDX_DTYPES[code]
     expected = math.prod(dims) * dtype.itemsize
 
-    def wrong_size(actual, at_least=False):
+    def wrong_size(actual: Any, at_least: bool = False) -> Any:
         problem = (
             f"truncated: {expected - actual} bytes missing"
             if actual < expected
@@ -240,7 +248,7 @@ def _read_idx(src, size, max_bytes):
     return arr
 
 
-def one_hot(labels, n_classes=None, dtype=np.float32):
+def one_hot(labels: ArrayLike, n_classes: int | None = None, dtype: DTypeLike = np.float32) -> NDArray[Any]:
     """One-hot encode integer labels: shape ``labels.shape + (n_classes,)``.
 
     ``out[..., k] = 1`` where ``labels == k``, else 0.  ``n_classes``
@@ -305,7 +313,7 @@ DATA_DIR_ENV = "BACKPROP_GRAPH_DATA"
 _USER_AGENT = "backprop-graph-datasets/0.1 (+urllib)"
 
 
-def mnist_cache_dir():
+def mnist_cache_dir() -> Any:
     """Directory for MNIST files: ``$BACKPROP_GRAPH_DATA`` if set, else
     ``~/.cache/backprop-graph/mnist``."""
     env = os.environ.get(DATA_DIR_ENV)
@@ -314,7 +322,7 @@ def mnist_cache_dir():
     return Path.home() / ".cache" / "backprop-graph" / "mnist"
 
 
-def _find_local(directory, name):
+def _find_local(directory: Any, name: Any) -> Any:
     """``directory/NAME.gz`` or ``directory/NAME`` if either is a file, else None."""
     for candidate in (directory / f"{name}.gz", directory / name):
         if candidate.is_file():
@@ -329,12 +337,12 @@ class _AttemptFailed(Exception):
 class _MirrorFailed(_AttemptFailed):
     """The mirror itself is unusable (too slow): skip it for the other files, saying ``reason``."""
 
-    def __init__(self, message, reason):
+    def __init__(self, message: str, reason: Any) -> None:
         super().__init__(message)
         self.reason = reason
 
 
-def _cut(sock):
+def _cut(sock: Any) -> None:
     """Wake up a thread blocked on ``sock`` (the base method: also safe for an SSL socket)."""
     try:
         socket.socket.shutdown(sock, socket.SHUT_RDWR)
@@ -349,28 +357,28 @@ class _Deadline:
     sending one byte per second never trips it.  This timer does.
     """
 
-    def __init__(self, seconds):
+    def __init__(self, seconds: Any) -> None:
         self.seconds = seconds
         self.expired = False
-        self._sockets = []
+        self._sockets: list[Any] = []
         self._lock = threading.Lock()
         self._timer = threading.Timer(seconds, self._expire)
         self._timer.daemon = True
 
-    def __enter__(self):
+    def __enter__(self) -> Any:
         self._timer.start()
         return self
 
-    def __exit__(self, *exc_info):
+    def __exit__(self, *exc_info: Any) -> None:
         self._timer.cancel()
 
-    def watch(self, sock):
+    def watch(self, sock: Any) -> None:
         with self._lock:
             self._sockets.append(sock)
             if self.expired:
                 _cut(sock)
 
-    def _expire(self):
+    def _expire(self) -> None:
         with self._lock:
             self.expired = True
             for sock in self._sockets:
@@ -380,20 +388,20 @@ class _Deadline:
 class _WatchedConnection:
     """Mixin for ``http.client`` connections: every socket opened is watched by a deadline."""
 
-    def __init__(self, *args, deadline, **kwargs):
+    def __init__(self: Any, *args: Any, deadline: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self._deadline = deadline
         create = self._create_connection  # also catches the socket before a TLS handshake
 
-        def create_watched(*a, **kw):
+        def create_watched(*a: Any, **kw: Any) -> Any:
             sock = create(*a, **kw)
             deadline.watch(sock)
             return sock
 
         self._create_connection = create_watched
 
-    def connect(self):
-        super().connect()
+    def connect(self: Any) -> None:
+        super().connect()  # type: ignore[misc]  # a mixin before http.client's connection class
         self._deadline.watch(self.sock)
 
 
@@ -408,49 +416,49 @@ class _WatchedHTTPSConnection(_WatchedConnection, http.client.HTTPSConnection):
 class _WatchedHandler:
     """Mixin for urllib's HTTP(S) handlers: their connections are watched by ``deadline``."""
 
-    def __init__(self, deadline):
+    def __init__(self, deadline: Any) -> None:
         super().__init__()
         self.deadline = deadline
 
 
 class _WatchedHTTPHandler(_WatchedHandler, urllib.request.HTTPHandler):
-    def http_open(self, req):
-        return self.do_open(_WatchedHTTPConnection, req, deadline=self.deadline)
+    def http_open(self, req: Any) -> Any:
+        return self.do_open(_WatchedHTTPConnection, req, deadline=self.deadline)  # type: ignore[arg-type]  # a connection class, as urllib's
 
 
 class _WatchedHTTPSHandler(_WatchedHandler, urllib.request.HTTPSHandler):
-    def https_open(self, req):
-        return self.do_open(_WatchedHTTPSConnection, req, deadline=self.deadline)
+    def https_open(self, req: Any) -> Any:
+        return self.do_open(_WatchedHTTPSConnection, req, deadline=self.deadline)  # type: ignore[arg-type]  # a connection class, as urllib's
 
 
 class _Unread:
     """A response body that is closed without being read."""
 
-    def __init__(self, fp):
+    def __init__(self, fp: Any) -> None:
         self._fp = fp
 
-    def read(self, *args):
+    def read(self, *args: Any) -> bytes:
         return b""
 
-    def close(self):
+    def close(self) -> None:
         self._fp.close()
 
 
 class _RedirectHandler(urllib.request.HTTPRedirectHandler):
     """Follows redirects like urllib, without reading the redirect's body (which may not end)."""
 
-    def http_error_302(self, req, fp, code, msg, headers):
-        return super().http_error_302(req, _Unread(fp), code, msg, headers)
+    def http_error_302(self, req: Any, fp: Any, code: Any, msg: Any, headers: Any) -> Any:
+        return super().http_error_302(req, _Unread(fp), code, msg, headers)  # type: ignore[arg-type]  # file-like enough
 
     http_error_301 = http_error_303 = http_error_307 = http_error_308 = http_error_302
 
 
-def _announced_length(response):
+def _announced_length(response: Any) -> Any:
     value = response.headers.get("Content-Length")
     return int(value) if value is not None and value.strip().isdigit() else None
 
 
-def _fetch(url, target, size, sha256, timeout):
+def _fetch(url: Any, target: Any, size: Any, sha256: Any, timeout: Any) -> Any:
     """Download ``url`` to ``target`` atomically; it must be ``size`` bytes with digest ``sha256``.
 
     The whole transfer (connecting, headers, body) must finish within
@@ -464,7 +472,7 @@ def _fetch(url, target, size, sha256, timeout):
     )
     received = 0
 
-    def too_slow():
+    def too_slow() -> Any:
         return _MirrorFailed(
             f"timed out: no complete file within the {timeout:g} s deadline "
             f"({received} of {size} bytes received); pass a larger timeout= for a slow connection",
@@ -505,7 +513,7 @@ def _fetch(url, target, size, sha256, timeout):
     return target
 
 
-def _download_one(filename, directory, mirrors, timeout, unreachable):
+def _download_one(filename: Any, directory: Any, mirrors: Any, timeout: Any, unreachable: Any) -> Any:
     """Try every mirror in order; return ``(path or None, [(url, error), ...])``.
 
     ``unreachable`` maps mirror -> error; a mirror that could not be reached
@@ -539,7 +547,7 @@ def _download_one(filename, directory, mirrors, timeout, unreachable):
     return None, errors
 
 
-def _unavailable(directory, missing, errors, reason):
+def _unavailable(directory: Any, missing: Any, errors: Any, reason: Any) -> Any:
     lines = [f"MNIST file(s) not found in {directory} and {reason}:"]
     lines += [f"  missing: {name}.gz (or uncompressed {name})" for name in missing]
     if errors:
@@ -550,14 +558,14 @@ def _unavailable(directory, missing, errors, reason):
     return DatasetUnavailable("\n".join(lines), missing=missing, directory=directory, errors=errors)
 
 
-def _check_timeout(timeout):
+def _check_timeout(timeout: Any) -> Any:
     if (isinstance(timeout, bool) or not isinstance(timeout, numbers.Real)
             or not math.isfinite(timeout) or timeout <= 0):
         raise ValueError(f"timeout must be a positive number of seconds, got {timeout!r}")
     return float(timeout)
 
 
-def _ensure_files(directory, names, mirrors, download, timeout):
+def _ensure_files(directory: Any, names: Any, mirrors: Any, download: Any, timeout: Any) -> Any:
     """Map each IDX base name to a local file, downloading what is missing."""
     timeout = _check_timeout(timeout)
     if isinstance(mirrors, str):
@@ -576,6 +584,7 @@ def _ensure_files(directory, names, mirrors, download, timeout):
     except OSError as exc:
         raise _unavailable(directory, missing, [], f"the directory cannot be created ({exc})") from exc
 
+    unreachable: dict[Any, Any]
     errors, failed, unreachable = [], [], {}
     for name in missing:
         path, errs = _download_one(f"{name}.gz", directory, mirrors, timeout, unreachable)
@@ -589,7 +598,8 @@ def _ensure_files(directory, names, mirrors, download, timeout):
     return found
 
 
-def download_mnist(data_dir=None, mirrors=None, *, names=MNIST_FILES, timeout=DOWNLOAD_TIMEOUT):
+def download_mnist(data_dir: str | os.PathLike[str] | None = None, mirrors: Sequence[str] | None = None, *,
+                   names: Any = MNIST_FILES, timeout: float = DOWNLOAD_TIMEOUT) -> Any:
     """Make sure the MNIST files ``names`` exist in ``data_dir``; download missing ones.
 
     ``data_dir`` defaults to :func:`mnist_cache_dir`; ``mirrors`` is a list of
@@ -610,7 +620,7 @@ def download_mnist(data_dir=None, mirrors=None, *, names=MNIST_FILES, timeout=DO
     return _ensure_files(directory, names, mirrors, True, timeout)
 
 
-def _load_split(images_path, labels_path, normalize, flatten, one_hot_label):
+def _load_split(images_path: Any, labels_path: Any, normalize: Any, flatten: Any, one_hot_label: Any) -> Any:
     x = read_idx(images_path)
     t = read_idx(labels_path)
     if x.ndim != 3 or x.dtype != np.uint8:
@@ -641,12 +651,13 @@ def _load_split(images_path, labels_path, normalize, flatten, one_hot_label):
     return x, t
 
 
-def _resolve_dir(data_dir):
+def _resolve_dir(data_dir: Any) -> Any:
     return mnist_cache_dir() if data_dir is None else Path(os.fspath(data_dir)).expanduser()
 
 
-def load_mnist(normalize=True, flatten=True, one_hot_label=False, data_dir=None, *, download=True,
-               mirrors=None, timeout=DOWNLOAD_TIMEOUT):
+def load_mnist(normalize: bool = True, flatten: bool = True, one_hot_label: bool = False,
+               data_dir: str | os.PathLike[str] | None = None, *, download: bool = True,
+               mirrors: Sequence[str] | None = None, timeout: float = DOWNLOAD_TIMEOUT) -> Any:
     """Load MNIST as ``((x_train, t_train), (x_test, t_test))``.
 
     - ``normalize``: images as float32 in [0, 1] (pixel / 255), else uint8.
@@ -666,8 +677,9 @@ def load_mnist(normalize=True, flatten=True, one_hot_label=False, data_dir=None,
     return train, test
 
 
-def load_mnist_test(data_dir=None, normalize=True, flatten=True, one_hot_label=False, *, download=True,
-                    mirrors=None, timeout=DOWNLOAD_TIMEOUT):
+def load_mnist_test(data_dir: str | os.PathLike[str] | None = None, normalize: bool = True, flatten: bool = True,
+                    one_hot_label: bool = False, *, download: bool = True, mirrors: Sequence[str] | None = None,
+                    timeout: float = DOWNLOAD_TIMEOUT) -> Any:
     """Load only the 10,000-image MNIST test set as ``(x_test, t_test)``.
 
     Needs just ``t10k-images-idx3-ubyte[.gz]`` and ``t10k-labels-idx1-ubyte[.gz]``
@@ -701,19 +713,20 @@ def shuffle_dataset(x, t):
 # --------------------------------------------------------------------------
 
 
-def _check_int(name, value, minimum):
+def _check_int(name: Any, value: Any, minimum: Any) -> Any:
     if isinstance(value, bool) or not isinstance(value, numbers.Integral) or value < minimum:
         raise ValueError(f"{name} must be an integer >= {minimum}, got {value!r}")
     return int(value)
 
 
-def _check_nonneg(name, value):
+def _check_nonneg(name: Any, value: Any) -> Any:
     if isinstance(value, bool) or not isinstance(value, numbers.Real) or not math.isfinite(value) or value < 0:
         raise ValueError(f"{name} must be a finite number >= 0, got {value!r}")
     return float(value)
 
 
-def spiral(n_per_class=100, n_classes=3, noise=0.2, seed=0, *, shuffle=True):
+def spiral(n_per_class: int = 100, n_classes: int | None = 3, noise: float = 0.2, seed: int | None = 0, *,
+           shuffle: bool = True) -> Any:
     """The CS231n / DeZero spiral classification data set.
 
     For class j and i = 0..n-1, with r = i / (n - 1) (r = 0 when n = 1)::
@@ -750,7 +763,8 @@ _PLYGDATA_HINT = (
 )
 
 
-def regress_plane(n=200, noise=0.0, seed=0, test_ratio=0.5, *, clip=True):
+def regress_plane(n: int = 200, noise: float = 0.0, seed: int | None = 0, test_ratio: float = 0.5, *,
+                  clip: bool = True) -> Any:
     """The "playground-data" RegressPlane set, split into train and test.
 
     Points (x1, x2) are uniform on [-6, 6]^2 and the target is
@@ -789,7 +803,7 @@ def regress_plane(n=200, noise=0.0, seed=0, test_ratio=0.5, *, clip=True):
         random.setstate(py_state)
         np.random.set_state(np_state)
 
-    def finish(x, y):
+    def finish(x: Any, y: Any) -> Any:
         x = np.asarray(x, dtype=np.float64).reshape(-1, 2)
         y = np.asarray(y, dtype=np.float64).reshape(-1, 1)
         return x, (np.clip(y, -1.0, 1.0) if clip else y)

@@ -20,7 +20,10 @@ caller's arrays without copying them, so updating them in place
 (``params["W1"] -= lr * grads["W1"]``) updates the layer.
 """
 
+from __future__ import annotations
+
 import numbers
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
@@ -28,17 +31,22 @@ import autograd
 from autograd import Node, Tensor, Value, ops
 from autograd.edits import guard, verify
 
+if TYPE_CHECKING:
+    from numpy.typing import ArrayLike
+
+    from autograd.typing import Operand
+
 __all__ = [
     "Layer", "Affine", "Relu", "Sigmoid", "SoftmaxWithLoss", "IdentityWithLoss", "MulLayer", "AddLayer",
     "Dropout", "BatchNormalization", "Convolution", "Pooling",
 ]
 
 
-def _shape_of(x):
+def _shape_of(x: Any) -> Any:
     return np.shape(x.data if isinstance(x, Node) else x)
 
 
-def _rebind(node, value, what):
+def _rebind(node: Any, value: Any, what: Any) -> Any:
     """Let ``node`` compute with ``value`` from now on (shared, not copied, when it is a float array).
 
     The shape must stay; a network holding the layer picks the new array up
@@ -60,12 +68,12 @@ def _rebind(node, value, what):
     node.data = array
 
 
-def _parameter(node_attribute, short, doc):
+def _parameter(node_attribute: Any, short: Any, doc: Any) -> Any:
     """A property reading a parameter node's array and rebinding it on assignment (see ``_rebind``)."""
-    def read(self):
+    def read(self: Any) -> Any:
         return getattr(self, node_attribute).data
 
-    def write(self, value):
+    def write(self: Any, value: Any) -> None:
         _rebind(getattr(self, node_attribute), value, f"{self.name}.{short}")
 
     return property(read, write, doc=doc)
@@ -79,7 +87,7 @@ class Layer:
     ``layer(x)``, ``layer.forward(x)`` and the networks' fast path.
     """
 
-    def __init__(self, name=None):
+    def __init__(self, name: str | None = None) -> None:
         if name is not None and (not isinstance(name, str) or not name):
             raise TypeError(f"{type(self).__name__}: name must be a non-empty string, got {name!r}")
         self.name = name or type(self).__name__
@@ -87,26 +95,26 @@ class Layer:
         self._output = None  # the node forward() produced
         self._fast = None  # or, for a one-primitive layer on float arrays: (primitive, args, params, out, needed, shape, kept)
 
-    def __repr__(self):
+    def __repr__(self) -> str:
         return f"{type(self).__name__}(name={self.name!r})"
 
     # -- autograd protocol ---------------------------------------------------
 
-    def __call__(self, *inputs, **options):
+    def __call__(self, *inputs: Any, **options: Any) -> Any:
         """Record the layer on autograd nodes, grouped under the layer's name."""
         with autograd.group(self.name):
             return self.build(*inputs, **options)
 
-    def build(self, *inputs, **options):  # pragma: no cover - every layer overrides it
+    def build(self, *inputs: Any, **options: Any) -> Any:  # pragma: no cover - every layer overrides it
         raise NotImplementedError
 
-    def parameters(self):
+    def parameters(self) -> dict[str, Tensor]:
         """The layer's parameter nodes by short name ({'W': …, 'b': …}); empty for most layers."""
         return {}
 
     # -- textbook protocol ---------------------------------------------------
 
-    def forward(self, *inputs, **options):
+    def forward(self, *inputs: Any, **options: Any) -> Any:
         """Compute the layer on arrays or numbers and remember it for ``backward``.
 
         Keyword options (``train_flg`` for Dropout and BatchNormalization)
@@ -121,7 +129,7 @@ class Layer:
         self._output = self(*self._leaves, **options)
         return self._output.data
 
-    def _single(self, *inputs):
+    def _single(self, *inputs: Any) -> Any:
         """For a layer that is one primitive: (primitive, args, params, input indices needing gradients, x's shape).
 
         Returned only for float-array inputs that pass the layer's checks;
@@ -129,7 +137,7 @@ class Layer:
         """
         return None
 
-    def _forward_single(self, inputs):
+    def _forward_single(self, inputs: Any) -> Any:
         """The textbook protocol's fast path: the primitive's forward now, its VJPs in ``backward``.
 
         Nothing is recorded: a layer that is one primitive needs no graph, and
@@ -149,7 +157,7 @@ class Layer:
         self._leaves = self._output = None
         return out
 
-    def backward(self, dout=1.0):
+    def backward(self, dout: float = 1.0) -> Any:
         """The gradient of the loss for each input, given ``dout`` for the output.
 
         Returns one array for a one-input layer, a tuple for two inputs.
@@ -176,27 +184,27 @@ class Layer:
         grads = tuple(self._grad_of(leaf) for leaf in self._leaves)
         return grads[0] if len(grads) == 1 else grads
 
-    def _after_backward(self):
+    def _after_backward(self) -> None:
         """Hook: copy parameter gradients to the textbook's attributes."""
 
-    def _after_single(self, grads):
+    def _after_single(self, grads: Any) -> None:
         """Hook for the fast path: ``grads`` follows ``needed`` of ``_single``."""
 
-    def _require_forward(self, what):
+    def _require_forward(self, what: Any) -> Any:
         if self._output is None and self._fast is None:
             raise RuntimeError(f"{self.name}.{what}() called before forward(); run forward on this layer first")
 
-    def _input_data(self, what):
+    def _input_data(self, what: Any) -> Any:
         """The first input of the last forward, as an array."""
         self._require_forward(what)
         return self._fast[1][0] if self._fast is not None else self._leaves[0].data
 
-    def _output_data(self, what):
+    def _output_data(self, what: Any) -> Any:
         """The output of the last forward, as an array."""
         self._require_forward(what)
         return self._fast[3] if self._fast is not None else self._output.data
 
-    def _leaf(self, value, position):
+    def _leaf(self, value: Any, position: Any) -> Any:
         if isinstance(value, Node):
             raise TypeError(
                 f"{self.name}.forward takes NumPy arrays or numbers (the textbook's protocol), got a "
@@ -211,7 +219,7 @@ class Layer:
             raise TypeError(f"{self.name}.forward: input {position}: {error}") from None
 
     @staticmethod
-    def _grad_of(leaf):
+    def _grad_of(leaf: Any) -> Any:
         if leaf.grad is not None:
             return leaf.grad
         return 0.0 if isinstance(leaf, Value) else np.zeros_like(leaf.data)
@@ -226,7 +234,7 @@ class Affine(Layer):
     arrays (float arrays are shared, not copied).
     """
 
-    def __init__(self, W, b, name=None):
+    def __init__(self, W: ArrayLike, b: ArrayLike, name: str | None = None) -> None:
         super().__init__(name)
         W = np.asarray(W) if not isinstance(W, np.ndarray) else W
         b = np.asarray(b) if not isinstance(b, np.ndarray) else b
@@ -242,28 +250,28 @@ class Affine(Layer):
         self.dW = None
         self.db = None
 
-    def __repr__(self):
+    def __repr__(self) -> str:
         inputs, outputs = self.weight.data.shape
         return f"Affine(inputs={inputs}, outputs={outputs}, name={self.name!r})"
 
     W = _parameter("weight", "W", "The weight array (shared with whoever passed it in); assigning one of the same shape rebinds it.")
     b = _parameter("bias", "b", "The bias array (shared with whoever passed it in); assigning one of the same shape rebinds it.")
 
-    def parameters(self):
+    def parameters(self) -> dict[str, Tensor]:
         return {"W": self.weight, "b": self.bias}
 
-    def build(self, x):
+    def build(self, x: Operand) -> Any:
         return ops.affine(self._flat(x), self.weight, self.bias)
 
-    def _single(self, x):
+    def _single(self, x: Any) -> Any:
         if type(x) is not np.ndarray or x.dtype.kind != "f":
             return None
         return ops.affine, (self._flat(x), self.weight.data, self.bias.data), {}, (0, 1, 2), x.shape
 
-    def _after_single(self, grads):
+    def _after_single(self, grads: Any) -> None:
         self.dW, self.db = grads[1], grads[2]
 
-    def _flat(self, x):
+    def _flat(self, x: Any) -> Any:
         """x as rows of features (images flattened to (N, −1)), checked against W."""
         shape = _shape_of(x)
         inputs = self.weight.data.shape[0]
@@ -278,7 +286,7 @@ class Affine(Layer):
             )
         return x
 
-    def _after_backward(self):
+    def _after_backward(self) -> None:
         self.dW = self.weight.grad
         self.db = self.bias.grad
 
@@ -286,16 +294,16 @@ class Affine(Layer):
 class Relu(Layer):
     """y = max(x, 0).  Backward passes dout where x > 0 and 0 elsewhere."""
 
-    def build(self, x):
+    def build(self, x: Operand) -> Any:
         return ops.relu(x)
 
-    def _single(self, x):
+    def _single(self, x: Any) -> Any:
         if type(x) is not np.ndarray or x.dtype.kind != "f":
             return None
         return ops.relu, (x,), {}, (0,), x.shape
 
     @property
-    def mask(self):
+    def mask(self) -> Any:
         """The textbook's mask from the last forward: True where x ≤ 0 (no gradient passes)."""
         return self._input_data("mask") <= 0
 
@@ -307,20 +315,20 @@ class Sigmoid(Layer):
     instead of one; the gradient is the same.
     """
 
-    def __init__(self, name=None, fused=True):
+    def __init__(self, name: str | None = None, fused: bool = True) -> None:
         super().__init__(name)
         self.fused = bool(fused)
 
-    def build(self, x):
+    def build(self, x: Operand) -> Any:
         return autograd.sigmoid(x, fused=self.fused)
 
-    def _single(self, x):
+    def _single(self, x: Any) -> Any:
         if not self.fused or type(x) is not np.ndarray or x.dtype.kind != "f":
             return None
         return ops.sigmoid, (x,), {}, (0,), x.shape
 
     @property
-    def out(self):
+    def out(self) -> Any:
         """The output of the last forward (the textbook keeps it for backward)."""
         return self._output_data("out")
 
@@ -328,7 +336,7 @@ class Sigmoid(Layer):
 class _LossLayer(Layer):
     """A last layer: ``forward(x, t)`` returns the loss as a float, ``backward(dout=1)`` dx."""
 
-    def forward(self, x, t):
+    def forward(self, x: ArrayLike, t: ArrayLike) -> Any:
         """The loss for scores (or predictions) ``x`` and targets ``t``, as a float."""
         if isinstance(t, Node):
             t = t.data
@@ -341,17 +349,17 @@ class _LossLayer(Layer):
         self._output = self(self._leaves[0], t)
         return float(self._output.data)
 
-    def __call__(self, x, t):
+    def __call__(self, x: ArrayLike, t: ArrayLike | None) -> Any:
         with autograd.group(self.name):
             return self.build(x, t)
 
     @property
-    def loss(self):
+    def loss(self) -> float:
         """The loss of the last forward."""
         return float(self._output_data("loss"))
 
 
-def _index_column(t, scores_shape):
+def _index_column(t: Any, scores_shape: Any) -> Any:
     """Class indices given as a column (N, 1) for scores (N, C), C > 1 (the textbook's ch07 gradient check), as (N,)."""
     if len(scores_shape) >= 2 and scores_shape[-1] > 1 and t.shape == tuple(scores_shape[:-1]) + (1,):
         return t.reshape(t.shape[:-1])
@@ -368,12 +376,12 @@ class SoftmaxWithLoss(_LossLayer):
     product with the labels, sum) instead of one node.
     """
 
-    def __init__(self, name=None, fused=True):
+    def __init__(self, name: str | None = None, fused: bool = True) -> None:
         super().__init__(name)
         self.fused = bool(fused)
         self.t = None
 
-    def build(self, x, t):
+    def build(self, x: Operand, t: Operand) -> Any:
         if isinstance(t, Node):
             t_data = t.data
         else:
@@ -388,7 +396,7 @@ class SoftmaxWithLoss(_LossLayer):
             message = str(error).removeprefix("softmax_cross_entropy: ")
             raise ValueError(f"{self.name}: {message}") from None
 
-    def _single(self, x, t):
+    def _single(self, x: Any, t: Any) -> Any:
         if not self.fused or type(x) is not np.ndarray or x.dtype.kind != "f":
             return None
         t = _index_column(np.asarray(t), x.shape)
@@ -397,7 +405,7 @@ class SoftmaxWithLoss(_LossLayer):
         return ops.softmax_cross_entropy, (x, t), {}, (0,), x.shape
 
     @staticmethod
-    def _composite(x, t, t_data):
+    def _composite(x: Any, t: Any, t_data: Any) -> Any:
         shape = _shape_of(x)
         if t_data.shape != shape:
             # Class indices: let the fused primitive's checks speak, then one-hot them.
@@ -410,7 +418,7 @@ class SoftmaxWithLoss(_LossLayer):
         return -(t * ops.log_softmax(x, axis=-1)).sum() * (1.0 / rows)
 
     @property
-    def y(self):
+    def y(self) -> Any:
         """softmax of the last forward's scores."""
         return ops.softmax(self._input_data("y"), axis=-1)
 
@@ -424,7 +432,7 @@ class IdentityWithLoss(_LossLayer):
     predictions of shape (N, 1).
     """
 
-    def build(self, y, t):
+    def build(self, y: Operand, t: Operand) -> Any:
         if not isinstance(t, Node):
             t = np.asarray(t)
             if t.dtype.kind not in "biuf":
@@ -444,7 +452,7 @@ class IdentityWithLoss(_LossLayer):
         return (difference * difference).sum() * (0.5 / rows)
 
     @property
-    def y(self):
+    def y(self) -> Any:
         """The predictions of the last forward (the identity of the input)."""
         return self._input_data("y")
 
@@ -452,18 +460,18 @@ class IdentityWithLoss(_LossLayer):
 class MulLayer(Layer):
     """z = x · y (elementwise, broadcasting).  Backward: (dout · y, dout · x), the inputs swapped."""
 
-    def build(self, x, y):
+    def build(self, x: Operand, y: Operand) -> Any:
         return x * y
 
 
 class AddLayer(Layer):
     """z = x + y (elementwise, broadcasting).  Backward: (dout, dout), summed back to each input's shape."""
 
-    def build(self, x, y):
+    def build(self, x: Operand, y: Operand) -> Any:
         return x + y
 
 
-def _check_train_flg(train_flg, owner):
+def _check_train_flg(train_flg: Any, owner: Any) -> Any:
     if not isinstance(train_flg, (bool, np.bool_)):
         raise TypeError(f"{owner}: train_flg must be True (training) or False (inference), got {train_flg!r}")
     return bool(train_flg)
@@ -478,7 +486,7 @@ class Dropout(Layer):
     value. Backward (by the engine): dout · mask, or dout · (1 − ratio).
     """
 
-    def __init__(self, dropout_ratio=0.5, name=None):
+    def __init__(self, dropout_ratio: float = 0.5, name: str | None = None) -> None:
         super().__init__(name)
         if isinstance(dropout_ratio, bool) or not isinstance(dropout_ratio, numbers.Real) or not 0 <= dropout_ratio < 1:
             raise ValueError(
@@ -488,14 +496,14 @@ class Dropout(Layer):
         self.dropout_ratio = float(dropout_ratio)
         self.mask = None
 
-    def __repr__(self):
+    def __repr__(self) -> str:
         return f"Dropout(dropout_ratio={self.dropout_ratio}, name={self.name!r})"
 
-    def forward(self, x, train_flg=True):
+    def forward(self, x: Operand, train_flg: bool = True) -> Any:
         """The textbook's call: ``train_flg`` by position (``layer.forward(x, train_flg)``, as its networks pass it) or by name."""
         return Layer.forward(self, x, train_flg=train_flg)
 
-    def build(self, x, train_flg=True):
+    def build(self, x: Operand, train_flg: bool = True) -> Any:
         if _check_train_flg(train_flg, self.name):
             self.mask = np.random.rand(*_shape_of(x)) > self.dropout_ratio
             return x * self.mask
@@ -516,7 +524,8 @@ class BatchNormalization(Layer):
 
     eps = 10e-7  # the textbook's constant (= 1e-6)
 
-    def __init__(self, gamma, beta, momentum=0.9, running_mean=None, running_var=None, name=None):
+    def __init__(self, gamma: ArrayLike, beta: ArrayLike, momentum: float = 0.9, running_mean: ArrayLike | None = None,
+                 running_var: ArrayLike | None = None, name: str | None = None) -> None:
         super().__init__(name)
         gamma = np.asarray(gamma) if not isinstance(gamma, np.ndarray) else gamma
         beta = np.asarray(beta) if not isinstance(beta, np.ndarray) else beta
@@ -536,13 +545,13 @@ class BatchNormalization(Layer):
         self.dgamma = None
         self.dbeta = None
 
-    def _statistic(self, value, what):
+    def _statistic(self, value: Any, what: Any) -> Any:
         array = np.array(value, dtype=np.float64)
         if array.shape != self.gamma_node.data.shape:
             raise ValueError(f"{self.name}: {what} must have shape {self.gamma_node.data.shape} (as gamma), got {array.shape}")
         return array
 
-    def __repr__(self):
+    def __repr__(self) -> str:
         return f"BatchNormalization(features={self.gamma_node.data.shape[0]}, momentum={self.momentum}, name={self.name!r})"
 
     forward = Dropout.forward
@@ -550,10 +559,10 @@ class BatchNormalization(Layer):
     gamma = _parameter("gamma_node", "gamma", "The scale array γ (shared with whoever passed it in; assignable).")
     beta = _parameter("beta_node", "beta", "The shift array β (shared with whoever passed it in; assignable).")
 
-    def parameters(self):
+    def parameters(self) -> dict[str, Tensor]:
         return {"gamma": self.gamma_node, "beta": self.beta_node}
 
-    def build(self, x, train_flg=True):
+    def build(self, x: Operand, train_flg: bool = True) -> Any:
         train = _check_train_flg(train_flg, self.name)
         shape = _shape_of(x)
         features = self.gamma_node.data.shape[0]
@@ -583,12 +592,12 @@ class BatchNormalization(Layer):
         out = self.gamma_node * xn + self.beta_node
         return out.reshape(shape) if len(shape) == 4 else out
 
-    def _after_backward(self):
+    def _after_backward(self) -> None:
         self.dgamma = self.gamma_node.grad
         self.dbeta = self.beta_node.grad
 
 
-def _check_stride_pad(stride, pad, owner):
+def _check_stride_pad(stride: Any, pad: Any, owner: Any) -> Any:
     if isinstance(stride, bool) or not isinstance(stride, numbers.Integral) or stride < 1:
         raise ValueError(f"{owner}: stride must be a positive integer, got {stride!r}")
     if isinstance(pad, bool) or not isinstance(pad, numbers.Integral) or pad < 0:
@@ -606,7 +615,7 @@ class Convolution(Layer):
     is the bias of every filter.
     """
 
-    def __init__(self, W, b, stride=1, pad=0, name=None):
+    def __init__(self, W: ArrayLike, b: ArrayLike, stride: int = 1, pad: int = 0, name: str | None = None) -> None:
         super().__init__(name)
         W = np.asarray(W) if not isinstance(W, np.ndarray) else W
         b = np.asarray(b) if not isinstance(b, np.ndarray) else b
@@ -623,7 +632,7 @@ class Convolution(Layer):
         self.dW = None
         self.db = None
 
-    def __repr__(self):
+    def __repr__(self) -> str:
         filters, channels, height, width = self.weight.data.shape
         return (f"Convolution(filters={filters}, channels={channels}, size={height}×{width}, stride={self.stride}, "
                 f"pad={self.pad}, name={self.name!r})")
@@ -633,7 +642,7 @@ class Convolution(Layer):
     parameters = Affine.parameters
     _after_backward = Affine._after_backward
 
-    def build(self, x):
+    def build(self, x: Operand) -> Any:
         return _named_errors(self.name, autograd.conv2d, x, self.weight, self.bias, stride=self.stride, pad=self.pad)
 
 
@@ -644,7 +653,7 @@ class Pooling(Layer):
     im2col does. Backward passes dout to the maximum of each window (tied maxima share it).
     """
 
-    def __init__(self, pool_h, pool_w, stride=1, pad=0, name=None):
+    def __init__(self, pool_h: int, pool_w: int, stride: int = 1, pad: int = 0, name: str | None = None) -> None:
         super().__init__(name)
         stride, pad = _check_stride_pad(stride, pad, self.name)
         for what, size in (("pool_h", pool_h), ("pool_w", pool_w)):
@@ -652,15 +661,15 @@ class Pooling(Layer):
                 raise ValueError(f"{self.name}: {what} must be a positive integer, got {size!r}")
         self.pool_h, self.pool_w, self.stride, self.pad = int(pool_h), int(pool_w), int(stride), int(pad)
 
-    def __repr__(self):
+    def __repr__(self) -> str:
         return (f"Pooling(pool_h={self.pool_h}, pool_w={self.pool_w}, stride={self.stride}, pad={self.pad}, "
                 f"name={self.name!r})")
 
-    def build(self, x):
+    def build(self, x: Operand) -> Any:
         return _named_errors(self.name, autograd.max_pool2d, x, self.pool_h, self.pool_w, stride=self.stride, pad=self.pad)
 
 
-def _named_errors(name, function, *args, **options):
+def _named_errors(name: Any, function: Any, *args: Any, **options: Any) -> Any:
     """``function(*args, **options)``, its ValueErrors speaking with the layer's name instead of the function's."""
     try:
         return function(*args, **options)
@@ -668,5 +677,5 @@ def _named_errors(name, function, *args, **options):
         raise ValueError(f"{name}: {str(error).removeprefix(function.__name__ + ': ')}") from None
 
 
-def _data(x):
+def _data(x: Any) -> Any:
     return x.data if isinstance(x, Node) else x

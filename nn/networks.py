@@ -13,9 +13,14 @@ constant (no gradient is computed for the images), and runs the engine's
 backward once; it agrees with chaining each layer's ``backward``.
 """
 
+from __future__ import annotations
+
 import numbers
+import os
 from collections import OrderedDict
+from collections.abc import Sequence
 from collections.abc import Mapping
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
@@ -28,6 +33,11 @@ from .layers import (
     SoftmaxWithLoss, _LossLayer,
 )
 from .numerical import numerical_gradient
+
+if TYPE_CHECKING:
+    from numpy.typing import ArrayLike, NDArray
+    from typing_extensions import Self
+
 
 __all__ = ["Network", "MLP", "TwoLayerNet", "MultiLayerNet", "MultiLayerNetExtend", "SimpleConvNet", "DeepConvNet"]
 
@@ -52,7 +62,8 @@ class Network:
 
     weight_decay_lambda = 0.0
 
-    def __init__(self, layers, last_layer, weight_decay_lambda=0.0):
+    def __init__(self, layers: Mapping[str, Layer] | Sequence[Layer], last_layer: Layer,
+                 weight_decay_lambda: float = 0.0) -> None:
         named = self._name_layers(layers)
         if not isinstance(last_layer, _LossLayer):
             raise TypeError(
@@ -82,7 +93,7 @@ class Network:
         self._check_affine_chain()
 
     @staticmethod
-    def _name_layers(layers):
+    def _name_layers(layers: Any) -> Any:
         """(name, layer) pairs; checked before any layer is renamed."""
         items = list(layers.items()) if isinstance(layers, Mapping) else [(None, layer) for layer in layers]
         if not items:
@@ -120,7 +131,7 @@ class Network:
             layer.name = name
         return named
 
-    def _check_affine_chain(self):
+    def _check_affine_chain(self) -> Any:
         previous = None
         for layer in self.layers.values():
             if not isinstance(layer, Affine):
@@ -133,27 +144,27 @@ class Network:
                 )
             previous = layer
 
-    def __repr__(self):
+    def __repr__(self) -> str:
         names = " → ".join(layer.name for layer in self._layer_list())
         return f"{type(self).__name__}({names} → {self.lastLayer.name})"
 
     @property
-    def last_layer(self):
+    def last_layer(self) -> Layer:
         """The loss layer (the textbook's MultiLayerNet calls it ``last_layer``, TwoLayerNet ``lastLayer``)."""
         return self.lastLayer
 
-    def _layer_list(self):
+    def _layer_list(self) -> Any:
         layers = self.layers
         return list(layers.values()) if isinstance(layers, Mapping) else list(layers)
 
     @property
-    def is_classifier(self):
+    def is_classifier(self) -> bool:
         """True when the last layer is SoftmaxWithLoss (so accuracy means something)."""
         return isinstance(self.lastLayer, SoftmaxWithLoss)
 
     # -- keeping layers and params together -------------------------------------
 
-    def _sync_params(self):
+    def _sync_params(self) -> Any:
         """Let the layers compute with the arrays now in ``params``.
 
         Updating in place needs nothing; an entry replaced by a new array
@@ -184,7 +195,7 @@ class Network:
 
     # -- computing ------------------------------------------------------------
 
-    def __call__(self, x, t=None, train_flg=True):
+    def __call__(self, x: ArrayLike, t: ArrayLike | None = None, train_flg: bool = True) -> Any:
         """Record the network on autograd nodes, each layer in its own group.
 
         Returns the scores (before the last layer) without ``t``, the loss
@@ -200,7 +211,7 @@ class Network:
             return out
         return self._with_decay(self.lastLayer(out, t))
 
-    def _with_decay(self, loss):
+    def _with_decay(self, loss: Any) -> Any:
         if not self.weight_decay_lambda:
             return loss
         with autograd.group("WeightDecay"):
@@ -209,12 +220,13 @@ class Network:
                 decay = decay + autograd.sum(weight * weight)
             return loss + decay * (0.5 * self.weight_decay_lambda)
 
-    def _decay_value(self):
+    def _decay_value(self) -> Any:
         if not self.weight_decay_lambda:
             return 0.0
         return 0.5 * self.weight_decay_lambda * sum(float(np.sum(w.data * w.data)) for w in self._decayed)
 
-    def predict(self, x, batch_size=None, verbose=0, *, train_flg=False):
+    def predict(self, x: ArrayLike, batch_size: int | None = None, verbose: int = 0, *,
+                train_flg: bool = False) -> NDArray[Any]:
         """Scores for ``x`` (before the last layer), as an array; nothing is recorded.
 
         ``batch_size`` computes it that many rows at a time; ``verbose`` is
@@ -232,19 +244,19 @@ class Network:
             return np.concatenate(
                 [self._scores(x[i:i + batch_size], train_flg) for i in range(0, len(x), batch_size)])
 
-    def _scores(self, x, train_flg=False):
+    def _scores(self, x: Any, train_flg: bool = False) -> Any:
         out = x
         for layer in self._layer_list():
             out = layer.build(out, train_flg=train_flg) if isinstance(layer, _TRAIN_DEPENDENT) else layer.build(out)
         return out.data if isinstance(out, Node) else out
 
-    def loss(self, x, t, train_flg=False):
+    def loss(self, x: ArrayLike, t: ArrayLike, train_flg: bool = False) -> float:
         """The loss (a float) of the last layer on ``predict(x)`` and targets ``t``, plus weight decay."""
         scores = self.predict(x, train_flg=train_flg)
         with autograd.no_grad():
             return float(_data(self.lastLayer.build(scores, _as_target(t)))) + self._decay_value()
 
-    def accuracy(self, x, t, batch_size=None):
+    def accuracy(self, x: ArrayLike, t: ArrayLike, batch_size: int | None = None) -> float:
         """Fraction of rows whose highest score is the label (t one-hot or class indices).
 
         ``batch_size`` predicts that many rows at a time (the convolutional
@@ -255,7 +267,7 @@ class Network:
 
     predict_batch_size = None  # rows per predict call in accuracy (None: all at once)
 
-    def evaluate(self, x, t, batch_size=10000):
+    def evaluate(self, x: ArrayLike, t: ArrayLike, batch_size: int = 10000) -> tuple[float, float | None]:
         """(loss, accuracy) over the whole of ``x``, ``batch_size`` rows at a time.
 
         The accuracy is None for a regression network. Losses are means over
@@ -282,7 +294,7 @@ class Network:
         n = len(x)
         return total_loss / n, (total_correct / n if self.is_classifier else None)
 
-    def loss_and_gradient(self, x, t):
+    def loss_and_gradient(self, x: ArrayLike, t: ArrayLike) -> tuple[float, dict[str, NDArray[Any]]]:
         """(loss, grads): one recorded pass over the network and one backward.
 
         ``grads`` maps each name of ``params`` to an array of its shape; the
@@ -308,11 +320,11 @@ class Network:
         grads = {key: node.grad if node.grad is not None else np.zeros_like(node.data) for key, node in nodes.items()}
         return float(loss.data), grads
 
-    def gradient(self, x, t):
+    def gradient(self, x: ArrayLike, t: ArrayLike) -> dict[str, NDArray[Any]]:
         """Gradients of the loss for every parameter, by backpropagation (a dict like ``params``)."""
         return self.loss_and_gradient(x, t)[1]
 
-    def numerical_gradient(self, x, t):
+    def numerical_gradient(self, x: ArrayLike, t: ArrayLike) -> dict[str, NDArray[Any]]:
         """The same gradients by central differences (slow: two losses per parameter element).
 
         The losses are taken in training mode (``train_flg=True``), as the
@@ -324,17 +336,17 @@ class Network:
 
     # -- checkpoints ------------------------------------------------------------
 
-    def save(self, path):
+    def save(self, path: str | os.PathLike[str]) -> None:
         """Write ``params`` to an .npz file (atomically); returns the path."""
         return save_params(self.params, path)
 
-    def load(self, path):
+    def load(self, path: str | os.PathLike[str]) -> Self:
         """Copy the parameters saved at ``path`` into ``params`` in place (names and shapes checked)."""
         self._sync_params()
         load_params(path, into=self.params)
         return self
 
-    def save_params(self, file_name="params.pkl"):
+    def save_params(self, file_name: str = "params.pkl") -> None:
         """The textbook's name for ``save``: ``params`` to ``file_name`` as an .npz archive (never a pickle).
 
         The file is written at exactly ``file_name``, whatever its suffix, so
@@ -342,11 +354,11 @@ class Network:
         """
         return self.save(file_name)
 
-    def load_params(self, file_name="params.pkl"):
+    def load_params(self, file_name: str = "params.pkl") -> Self:
         """The textbook's name for ``load``: copy a ``save_params`` file into ``params`` (names and shapes checked)."""
         return self.load(file_name)
 
-    def _require_classifier(self, what):
+    def _require_classifier(self, what: Any) -> Any:
         if not self.is_classifier:
             raise TypeError(
                 f"{type(self).__name__}.{what} is for classification (a SoftmaxWithLoss last layer); this "
@@ -370,7 +382,8 @@ class MLP(Network):
     ACTIVATIONS = {"relu": Relu, "sigmoid": Sigmoid}
     OUTPUTS = {"softmax": SoftmaxWithLoss, "identity": IdentityWithLoss}
 
-    def __init__(self, sizes, activation="relu", output="softmax", weight_init=None, *, seed=None):
+    def __init__(self, sizes: Sequence[int], activation: str = "relu", output: str = "softmax",
+                 weight_init: float | str | None = None, *, seed: int | None = None) -> None:
         sizes = _check_sizes(sizes, type(self).__name__)
         if activation not in self.ACTIVATIONS:
             raise ValueError(f"{type(self).__name__}: activation must be one of {list(self.ACTIVATIONS)}, got {activation!r}")
@@ -390,7 +403,7 @@ class MLP(Network):
                 layers.append(activation_layer(name=f"{activation_layer.__name__}{k}"))
         super().__init__(layers, self.OUTPUTS[output]())
 
-    def __repr__(self):
+    def __repr__(self) -> str:
         shape = " → ".join(str(n) for n in self.sizes)
         return f"{type(self).__name__}({shape}, activation={self.activation!r}, output={self.output!r})"
 
@@ -402,7 +415,8 @@ class TwoLayerNet(MLP):
     as weight_init_std · N(0, 1), b1 and b2 start at 0.
     """
 
-    def __init__(self, input_size, hidden_size, output_size, weight_init_std=0.01, *, seed=None):
+    def __init__(self, input_size: int, hidden_size: int, output_size: int, weight_init_std: float = 0.01, *,
+                 seed: int | None = None) -> None:
         super().__init__([input_size, hidden_size, output_size], "relu", "softmax", weight_init_std, seed=seed)
 
 
@@ -417,8 +431,8 @@ class MultiLayerNet(Network):
     ``weight_decay_lambda`` adds ½·λ·Σ‖W‖² to the loss (λ·W to the gradient).
     """
 
-    def __init__(self, input_size, hidden_size_list, output_size, activation="relu", weight_init_std="relu",
-                 weight_decay_lambda=0):
+    def __init__(self, input_size: int, hidden_size_list: Sequence[int], output_size: int, activation: str = "relu",
+                 weight_init_std: float | str = "relu", weight_decay_lambda: float = 0) -> None:
         owner = type(self).__name__
         sizes = _check_sizes([input_size, *_as_list(hidden_size_list, owner), output_size], owner)
         activation_layer = _activation(activation, owner)
@@ -435,13 +449,13 @@ class MultiLayerNet(Network):
                 self._after_activation(layers, idx)
         super().__init__(layers, SoftmaxWithLoss(), weight_decay_lambda=weight_decay_lambda)
 
-    def _hidden_extras(self, layers, idx, width):
+    def _hidden_extras(self, layers: Any, idx: Any, width: Any) -> None:
         """Hook: layers between an Affine and its activation (batch normalization)."""
 
-    def _after_activation(self, layers, idx):
+    def _after_activation(self, layers: Any, idx: Any) -> None:
         """Hook: layers after an activation (dropout)."""
 
-    def __repr__(self):
+    def __repr__(self) -> str:
         shape = " → ".join(str(n) for n in [self.input_size, *self.hidden_size_list, self.output_size])
         return f"{type(self).__name__}({shape}, activation={self.activation!r})"
 
@@ -456,20 +470,22 @@ class MultiLayerNetExtend(MultiLayerNet):
     (False by default); ``gradient`` trains (True).
     """
 
-    def __init__(self, input_size, hidden_size_list, output_size, activation="relu", weight_init_std="relu",
-                 weight_decay_lambda=0, use_dropout=False, dropout_ration=0.5, use_batchnorm=False):
+    def __init__(self, input_size: int, hidden_size_list: Sequence[int], output_size: int, activation: str = "relu",
+                 weight_init_std: float | str = "relu", weight_decay_lambda: float = 0, use_dropout: bool = False,
+                 dropout_ration: float = 0.5, use_batchnorm: bool = False) -> None:
         self.use_dropout, self.dropout_ration, self.use_batchnorm = bool(use_dropout), dropout_ration, bool(use_batchnorm)
         super().__init__(input_size, hidden_size_list, output_size, activation, weight_init_std, weight_decay_lambda)
 
-    def _hidden_extras(self, layers, idx, width):
+    def _hidden_extras(self, layers: Any, idx: Any, width: Any) -> None:
         if self.use_batchnorm:
             layers[f"BatchNorm{idx}"] = BatchNormalization(np.ones(width), np.zeros(width))
 
-    def _after_activation(self, layers, idx):
+    def _after_activation(self, layers: Any, idx: Any) -> None:
         if self.use_dropout:
             layers[f"Dropout{idx}"] = Dropout(self.dropout_ration)
 
-    def predict(self, x, train_flg=False, batch_size=None):
+    def predict(  # type: ignore[override]  # the textbook's order: train_flg second
+            self, x: ArrayLike, train_flg: bool = False, batch_size: int | None = None) -> NDArray[Any]:
         """Scores for ``x``; ``train_flg=True`` runs dropout and batch normalization as in training."""
         return super().predict(x, batch_size, train_flg=train_flg)
 
@@ -486,8 +502,8 @@ class SimpleConvNet(Network):
 
     predict_batch_size = 100
 
-    def __init__(self, input_dim=(1, 28, 28), conv_param=None, hidden_size=100, output_size=10,
-                 weight_init_std=0.01):
+    def __init__(self, input_dim: tuple[int, int, int] = (1, 28, 28), conv_param: dict[str, int] | None = None,
+                 hidden_size: int = 100, output_size: int = 10, weight_init_std: float = 0.01) -> None:
         owner = type(self).__name__
         conv_param = _conv_param(conv_param, {"filter_num": 30, "filter_size": 5, "pad": 0, "stride": 1}, owner)
         channels, height, width = _input_dim(input_dim, owner)
@@ -521,10 +537,10 @@ class DeepConvNet(Network):
 
     predict_batch_size = 100
 
-    def __init__(self, input_dim=(1, 28, 28),
-                 conv_param_1=None, conv_param_2=None, conv_param_3=None,
-                 conv_param_4=None, conv_param_5=None, conv_param_6=None,
-                 hidden_size=50, output_size=10):
+    def __init__(self, input_dim: tuple[int, int, int] = (1, 28, 28), conv_param_1: dict[str, int] | None = None,
+                 conv_param_2: dict[str, int] | None = None, conv_param_3: dict[str, int] | None = None,
+                 conv_param_4: dict[str, int] | None = None, conv_param_5: dict[str, int] | None = None,
+                 conv_param_6: dict[str, int] | None = None, hidden_size: int = 50, output_size: int = 10) -> None:
         owner = type(self).__name__
         defaults = [(16, 1), (16, 1), (32, 1), (32, 2), (64, 1), (64, 1)]
         given = [conv_param_1, conv_param_2, conv_param_3, conv_param_4, conv_param_5, conv_param_6]
@@ -552,29 +568,30 @@ class DeepConvNet(Network):
         super().__init__(layers, SoftmaxWithLoss())
         self.layers = list(self.layers.values())
 
-    def predict(self, x, train_flg=False, batch_size=None):
+    def predict(  # type: ignore[override]  # the textbook's order: train_flg second
+            self, x: ArrayLike, train_flg: bool = False, batch_size: int | None = None) -> NDArray[Any]:
         """Scores for ``x``; ``train_flg=True`` applies dropout."""
         return super().predict(x, batch_size, train_flg=train_flg)
 
-    def loss(self, x, t, train_flg=True):
+    def loss(self, x: ArrayLike, t: ArrayLike, train_flg: bool = True) -> float:
         return super().loss(x, t, train_flg=train_flg)
 
 
-def _as_list(sizes, owner):
+def _as_list(sizes: Any, owner: Any) -> Any:
     try:
         return list(sizes)
     except TypeError:
         raise TypeError(f"{owner}: hidden_size_list must be a list of widths such as [100, 100], got {sizes!r}") from None
 
 
-def _activation(name, owner):
+def _activation(name: Any, owner: Any) -> Any:
     layers = {"relu": Relu, "sigmoid": Sigmoid}
     if name not in layers:
         raise ValueError(f"{owner}: activation must be one of {list(layers)}, got {name!r}")
     return layers[name]
 
 
-def _textbook_affine(inputs, outputs, weight_init_std, owner):
+def _textbook_affine(inputs: Any, outputs: Any, weight_init_std: Any, owner: Any) -> Any:
     if weight_init_std in ("relu", "he"):
         scale = np.sqrt(2.0 / inputs)
     elif weight_init_std in ("sigmoid", "xavier"):
@@ -590,7 +607,7 @@ def _textbook_affine(inputs, outputs, weight_init_std, owner):
     return Affine(scale * np.random.randn(inputs, outputs), np.zeros(outputs))
 
 
-def _conv_param(given, defaults, owner):
+def _conv_param(given: Any, defaults: Any, owner: Any) -> Any:
     if given is None:
         return dict(defaults)
     if not isinstance(given, Mapping):
@@ -606,7 +623,7 @@ def _conv_param(given, defaults, owner):
     return {key: int(value) for key, value in merged.items()}
 
 
-def _input_dim(input_dim, owner):
+def _input_dim(input_dim: Any, owner: Any) -> Any:
     try:
         dims = tuple(int(d) for d in input_dim)
     except (TypeError, ValueError):
@@ -616,7 +633,7 @@ def _input_dim(input_dim, owner):
     return dims
 
 
-def _check_sizes(sizes, owner):
+def _check_sizes(sizes: Any, owner: Any) -> Any:
     try:
         sizes = list(sizes)
     except TypeError:
@@ -629,7 +646,7 @@ def _check_sizes(sizes, owner):
     return [int(n) for n in sizes]
 
 
-def _weight_scale(weight_init, inputs, owner):
+def _weight_scale(weight_init: Any, inputs: Any, owner: Any) -> Any:
     if weight_init == "he":
         return np.sqrt(2.0 / inputs)
     if weight_init == "xavier":
@@ -639,13 +656,13 @@ def _weight_scale(weight_init, inputs, owner):
     raise ValueError(f"{owner}: weight_init must be 'he', 'xavier' or a standard deviation ≥ 0, got {weight_init!r}")
 
 
-def _check_batch_size(batch_size, owner):
+def _check_batch_size(batch_size: Any, owner: Any) -> Any:
     if isinstance(batch_size, bool) or not isinstance(batch_size, numbers.Integral) or batch_size < 1:
         raise ValueError(f"{owner}: batch_size must be a positive integer (rows at a time), got {batch_size!r}")
     return int(batch_size)
 
 
-def _as_input(x, what):
+def _as_input(x: Any, what: Any) -> Any:
     if isinstance(x, Node):
         raise TypeError(
             f"{what} takes NumPy arrays; to record on autograd nodes call the network itself: network(x, t)"
@@ -656,15 +673,15 @@ def _as_input(x, what):
     return x
 
 
-def _as_target(t):
+def _as_target(t: Any) -> Any:
     return t.data if isinstance(t, Node) else np.asarray(t)
 
 
-def _data(value):
+def _data(value: Any) -> Any:
     return value.data if isinstance(value, Node) else value
 
 
-def _accuracy(scores, t):
+def _accuracy(scores: Any, t: Any) -> Any:
     """Fraction of rows whose highest score is the label: t one-hot (scores' shape) or class indices."""
     if t.dtype.kind not in "biuf":
         raise TypeError(f"accuracy: labels must be numbers (one-hot or class indices), got dtype {t.dtype}")

@@ -6,12 +6,21 @@ every element back. ``gradient_check(network, x, t)`` compares it with the
 network's backprop gradient, as the textbook does on three MNIST images.
 """
 
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any
+
 import numpy as np
+
+if TYPE_CHECKING:
+    from numpy.typing import ArrayLike, NDArray
+
 
 __all__ = ["numerical_gradient", "gradient_check"]
 
 
-def numerical_gradient(f, x, h=1e-4):
+def numerical_gradient(f: Callable[..., Any], x: Any, h: float = 1e-4) -> NDArray[Any]:
     """∂f/∂x by central differences: (f(x + h·eᵢ) − f(x − h·eᵢ)) / 2h for every element i.
 
     ``f`` is called as ``f(x)`` and must return a number; ``x`` must be a
@@ -39,7 +48,7 @@ def numerical_gradient(f, x, h=1e-4):
     return grad
 
 
-def gradient_check(network, x, t):
+def gradient_check(network: Any, x: Any, t: ArrayLike) -> Any:
     """Mean |backprop − numerical| per parameter, e.g. {'W1': 5.7e-10, 'b1': …}.
 
     Uses ``network.gradient(x, t)`` and ``network.numerical_gradient(x, t)``

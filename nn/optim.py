@@ -33,13 +33,16 @@ from __future__ import annotations
 import math
 import numbers
 from collections.abc import Mapping
+from collections.abc import MutableMapping
+from typing import Any
 
 import numpy as np
 
 __all__ = ["Optimizer", "SGD", "Momentum", "Nesterov", "AdaGrad", "RMSprop", "Adam"]
 
 
-def _check_real(name, value, *, low=None, high=None, low_open=False, high_open=False):
+def _check_real(name: Any, value: Any, *, low: Any | None = None, high: Any | None = None, low_open: bool = False,
+                high_open: bool = False) -> Any:
     """Return ``value`` as a float after checking it lies in the given interval."""
     if isinstance(value, bool) or not isinstance(value, numbers.Real):
         raise TypeError(f"{name} must be a real number, got {value!r} ({type(value).__name__})")
@@ -62,25 +65,25 @@ def _check_real(name, value, *, low=None, high=None, low_open=False, high_open=F
 class Optimizer:
     """Base class: validates ``update`` arguments, then calls :meth:`_step`."""
 
-    def __init__(self, lr):
+    def __init__(self, lr: float) -> None:
         self.lr = _check_real("lr", lr, low=0.0, low_open=True)
         # What the last full check of the parameters found: (params dict,
         # ((key, array, shape), ...)). While the same dict holds the same
         # arrays with the same shapes, only the gradients need checking.
-        self._checked = None
+        self._checked: tuple[Any, tuple[tuple[str, Any, tuple[int, ...]], ...]] | None = None
 
-    def __repr__(self):
+    def __repr__(self) -> str:
         fields = ", ".join(f"{k}={v!r}" for k, v in vars(self).items() if not k.startswith("_"))
         return f"{type(self).__name__}({fields})"
 
-    def __getstate__(self):
+    def __getstate__(self) -> dict[str, Any]:
         # Pickles and copies keep the state, not the remembered check: it refers to
         # the caller's parameters, which would be copied along with it.
         state = dict(vars(self))
         state["_checked"] = None
         return state
 
-    def update(self, params, grads):
+    def update(self, params: MutableMapping[str, Any], grads: Mapping[str, Any]) -> None:
         """Apply one step to every array in ``params`` (in place).
 
         Raises ``KeyError`` if ``grads`` misses a name of ``params`` or has
@@ -123,7 +126,7 @@ class Optimizer:
                 self._step(key, value, g)
                 params[key] = type(p)(value) if isinstance(p, np.floating) else float(value)
 
-    def _checked_params(self, params):
+    def _checked_params(self, params: Any) -> Any:
         """((key, array, shape), ...) for ``params``, every array checked (or known good)."""
         checked = getattr(self, "_checked", None)  # a subclass may skip Optimizer.__init__
         if (
@@ -171,15 +174,15 @@ class Optimizer:
         self._checked = None if numbers_seen else (params, entries)  # numbers are replaced at every step
         return entries
 
-    def _state_stores(self):
+    def _state_stores(self) -> Any:
         """The dicts of per-parameter state arrays (checked against the parameters' shapes)."""
         return ()
 
-    def _step(self, key, p, g):  # pragma: no cover - abstract
+    def _step(self, key: Any, p: Any, g: Any) -> Any:  # pragma: no cover - abstract
         raise NotImplementedError
 
     @staticmethod
-    def _state(store, key, p):
+    def _state(store: Any, key: Any, p: Any) -> Any:
         """Per-parameter state array, created as zeros on first use."""
         s = store.get(key)
         if s is None:
@@ -187,14 +190,14 @@ class Optimizer:
         return s
 
 
-def _is_number(p):
+def _is_number(p: Any) -> Any:
     """A Python float or int (not bool) or a NumPy floating scalar: a parameter stepped by replacing it."""
     if isinstance(p, np.floating):
         return True
     return isinstance(p, numbers.Real) and not isinstance(p, (bool, np.generic, np.ndarray))
 
 
-def _raise_key_mismatch(params, grads):
+def _raise_key_mismatch(params: Any, grads: Any) -> Any:
     missing = [k for k in params if k not in grads]
     extra = [k for k in grads if k not in params]
     parts = []
@@ -212,10 +215,10 @@ def _raise_key_mismatch(params, grads):
 class SGD(Optimizer):
     """Stochastic gradient descent:  W <- W - lr * dL/dW."""
 
-    def __init__(self, lr=0.01):
+    def __init__(self, lr: float = 0.01) -> None:
         super().__init__(lr)
 
-    def _step(self, key, p, g):
+    def _step(self, key: Any, p: Any, g: Any) -> None:
         p -= self.lr * g
 
 
@@ -225,15 +228,15 @@ class Momentum(Optimizer):
     v <- momentum * v - lr * dL/dW;   W <- W + v     (v starts at 0)
     """
 
-    def __init__(self, lr=0.01, momentum=0.9):
+    def __init__(self, lr: float = 0.01, momentum: float = 0.9) -> None:
         super().__init__(lr)
         self.momentum = _check_real("momentum", momentum, low=0.0, high=1.0, high_open=True)
-        self._v = {}
+        self._v: dict[str, Any] = {}
 
-    def _state_stores(self):
+    def _state_stores(self) -> Any:
         return (self._v,)
 
-    def _step(self, key, p, g):
+    def _step(self, key: Any, p: Any, g: Any) -> None:
         v = self._state(self._v, key, p)
         v *= self.momentum
         v -= self.lr * g
@@ -248,7 +251,7 @@ class Nesterov(Momentum):
     looked-ahead point, rewritten so that only the gradient at W is needed.
     """
 
-    def _step(self, key, p, g):
+    def _step(self, key: Any, p: Any, g: Any) -> None:
         v = self._state(self._v, key, p)
         v *= self.momentum
         v -= self.lr * g
@@ -263,15 +266,15 @@ class AdaGrad(Optimizer):
     eps = 1e-7 as in the textbook, so a zero gradient never divides by 0)
     """
 
-    def __init__(self, lr=0.01, eps=1e-7):
+    def __init__(self, lr: float = 0.01, eps: float = 1e-7) -> None:
         super().__init__(lr)
         self.eps = _check_real("eps", eps, low=0.0, low_open=True)
-        self._h = {}
+        self._h: dict[str, Any] = {}
 
-    def _state_stores(self):
+    def _state_stores(self) -> Any:
         return (self._h,)
 
-    def _step(self, key, p, g):
+    def _step(self, key: Any, p: Any, g: Any) -> None:
         h = self._state(self._h, key, p)
         h += g * g
         p -= self.lr * g / (np.sqrt(h) + self.eps)
@@ -284,11 +287,11 @@ class RMSprop(AdaGrad):
     (h starts at 0, eps = 1e-7 as in the textbook).
     """
 
-    def __init__(self, lr=0.01, decay_rate=0.99, eps=1e-7):
+    def __init__(self, lr: float = 0.01, decay_rate: float = 0.99, eps: float = 1e-7) -> None:
         super().__init__(lr, eps)
         self.decay_rate = _check_real("decay_rate", decay_rate, low=0.0, high=1.0, high_open=True)
 
-    def _step(self, key, p, g):
+    def _step(self, key: Any, p: Any, g: Any) -> None:
         h = self._state(self._h, key, p)
         h *= self.decay_rate
         h += (1.0 - self.decay_rate) * g * g
@@ -320,7 +323,8 @@ class Adam(Optimizer):
 
     STYLES = {"textbook": 1e-7, "pytorch": 1e-8}
 
-    def __init__(self, lr=0.001, beta1=0.9, beta2=0.999, eps=None, style="textbook"):
+    def __init__(self, lr: float = 0.001, beta1: float = 0.9, beta2: float = 0.999, eps: float | None = None,
+                 style: str = "textbook") -> None:
         super().__init__(lr)
         if style not in self.STYLES:
             raise ValueError(f"Adam: style must be one of {list(self.STYLES)}, got {style!r}")
@@ -328,14 +332,14 @@ class Adam(Optimizer):
         self.beta1 = _check_real("beta1", beta1, low=0.0, high=1.0, high_open=True)
         self.beta2 = _check_real("beta2", beta2, low=0.0, high=1.0, high_open=True)
         self.eps = _check_real("eps", self.STYLES[style] if eps is None else eps, low=0.0, low_open=True)
-        self._m = {}
-        self._v = {}
-        self._t = {}
+        self._m: dict[str, Any] = {}
+        self._v: dict[str, Any] = {}
+        self._t: dict[str, Any] = {}
 
-    def _state_stores(self):
+    def _state_stores(self) -> Any:
         return (self._m, self._v)
 
-    def _step(self, key, p, g):
+    def _step(self, key: Any, p: Any, g: Any) -> None:
         m = self._state(self._m, key, p)
         v = self._state(self._v, key, p)
         t = self._t[key] = self._t.get(key, 0) + 1

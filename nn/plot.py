@@ -1,8 +1,11 @@
 """Loss and accuracy curves of a training run, saved as an image (needs matplotlib), and their smoothing."""
 
+from __future__ import annotations
+
 import numbers
 import os
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 
@@ -11,7 +14,8 @@ __all__ = ["plot_history", "smooth_curve"]
 INSTALL_HINT = "plot_history needs matplotlib: pip install 'backprop-graph[plot]'"
 
 
-def plot_history(history, path, title=None, dpi=100, log_loss=False):
+def plot_history(history: Any, path: str | os.PathLike[str], title: str | None = None, dpi: float | None = 100,
+                 log_loss: bool = False) -> Any:
     """Save the loss curve (and the accuracy curve, for classifiers) of ``history`` to ``path``.
 
     ``history`` is what :func:`nn.train` returned (or its ``as_dict()``).

@@ -12,15 +12,26 @@ progress display: batches drawn with ``np.random.choice``, an optimizer
 named by a string, accuracy lists per epoch.
 """
 
+from __future__ import annotations
+
 import math
 import numbers
 import sys
 import time
+from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
 from .optim import SGD, AdaGrad, Adam, Momentum, Nesterov, RMSprop
+
+if TYPE_CHECKING:
+    from numpy.typing import ArrayLike
+
+
+    from .networks import Network
+    from .optim import Optimizer
 
 __all__ = ["History", "train", "Trainer"]
 
@@ -47,19 +58,19 @@ class History:
     test_loss: list = field(default_factory=list)
     test_acc: list = field(default_factory=list)
     step_loss: list = field(default_factory=list)
-    stopped_early: str = None
+    stopped_early: str | None = None
     seconds: float = 0.0
     steps_per_epoch: int = 0
 
     @property
-    def interrupted(self):
+    def interrupted(self) -> bool:
         """True when Ctrl-C (KeyboardInterrupt) ended the training."""
-        return bool(self.stopped_early) and self.stopped_early.startswith("interrupted")
+        return bool(self.stopped_early) and self.stopped_early.startswith("interrupted")  # type: ignore[union-attr]  # a str here
 
-    def as_dict(self):
+    def as_dict(self) -> dict[str, Any]:
         return asdict(self)
 
-    def __repr__(self):
+    def __repr__(self) -> str:
         last = f", last train_loss={self.train_loss[-1]:.4g}" if self.train_loss else ""
         if self.test_acc:
             last += f", test_acc={self.test_acc[-1]:.4f}"
@@ -67,9 +78,11 @@ class History:
         return f"History({len(self.step_loss)} steps, {len(self.epoch)} evaluations{last}{stopped})"
 
 
-def train(network, x_train, t_train, *, x_test=None, t_test=None, epochs=None, iterations=None,
-          batch_size=100, lr=None, optimizer=None, shuffle=True, seed=0, progress=True, report_every=1,
-          callback=None, eval_batch_size=10000):
+def train(network: Network, x_train: ArrayLike, t_train: ArrayLike, *, x_test: ArrayLike | None = None,
+          t_test: ArrayLike | None = None, epochs: int | None = None, iterations: int | None = None,
+          batch_size: int = 100, lr: float | None = None, optimizer: Optimizer | str | None = None,
+          shuffle: bool = True, seed: int | None = 0, progress: bool = True, report_every: int = 1,
+          callback: Callable[..., Any] | None = None, eval_batch_size: int = 10000) -> History:
     """Train ``network`` on ``(x_train, t_train)`` and return a :class:`History`.
 
     - Length: ``epochs`` (passes over the data) or ``iterations`` (updates), one of them.
@@ -116,7 +129,7 @@ def train(network, x_train, t_train, *, x_test=None, t_test=None, epochs=None, i
     started = time.perf_counter()
     step = 0
 
-    def record():
+    def record() -> None:
         history.epoch.append(step / steps_per_epoch)
         history.step.append(step)
         for split, x, t in (("train", x_train, t_train), ("test", x_test, t_test)):
@@ -161,7 +174,7 @@ def train(network, x_train, t_train, *, x_test=None, t_test=None, epochs=None, i
     return history
 
 
-def _check_pair(x, t, x_name, t_name):
+def _check_pair(x: Any, t: Any, x_name: Any, t_name: Any) -> Any:
     x, t = np.asarray(x), np.asarray(t)
     if x.ndim == 0 or t.ndim == 0:
         raise ValueError(f"train: {x_name} and {t_name} must be arrays with one row per sample")
@@ -172,7 +185,7 @@ def _check_pair(x, t, x_name, t_name):
     return x, t
 
 
-def _check_batch_size(batch_size, size):
+def _check_batch_size(batch_size: Any, size: Any) -> Any:
     if batch_size == "full":
         return size
     if isinstance(batch_size, bool) or not isinstance(batch_size, numbers.Integral) or batch_size < 1:
@@ -183,7 +196,7 @@ def _check_batch_size(batch_size, size):
     return min(int(batch_size), size)
 
 
-def _total_steps(epochs, iterations, steps_per_epoch):
+def _total_steps(epochs: Any, iterations: Any, steps_per_epoch: Any) -> Any:
     if (epochs is None) == (iterations is None):
         raise TypeError("train: say how long to train with exactly one of epochs=... or iterations=...")
     value, name = (epochs, "epochs") if epochs is not None else (iterations, "iterations")
@@ -192,7 +205,7 @@ def _total_steps(epochs, iterations, steps_per_epoch):
     return int(value) * steps_per_epoch if name == "epochs" else int(value)
 
 
-def _optimizer(optimizer, lr):
+def _optimizer(optimizer: Any, lr: Any) -> Any:
     if optimizer is None:
         return SGD(lr=0.1 if lr is None else lr)
     if lr is not None:
@@ -210,7 +223,7 @@ def _optimizer(optimizer, lr):
     return optimizer
 
 
-def _step_function(network):
+def _step_function(network: Any) -> Any:
     if not hasattr(network, "params"):
         raise TypeError(f"train: the network needs a params dict; {type(network).__name__} has none")
     fused = getattr(network, "loss_and_gradient", None)
@@ -221,14 +234,14 @@ def _step_function(network):
             f"train: the network needs gradient(x, t) and loss(x, t) methods; {type(network).__name__} lacks them"
         )
 
-    def step(x, t):
+    def step(x: Any, t: Any) -> Any:
         grads = network.gradient(x, t)
         return float(network.loss(x, t)), grads
 
     return step
 
 
-def _evaluator(network, batch_size):
+def _evaluator(network: Any, batch_size: Any) -> Any:
     evaluate = getattr(network, "evaluate", None)
     if evaluate is not None:
         return lambda x, t: evaluate(x, t, batch_size=batch_size)
@@ -239,12 +252,12 @@ def _evaluator(network, batch_size):
 class _Progress:
     """A tqdm bar when tqdm is installed, plain lines otherwise, nothing when disabled."""
 
-    def __init__(self, total, enabled):
+    def __init__(self, total: Any, enabled: Any) -> None:
         if enabled not in (True, False, "lines"):
             raise ValueError(f"train: progress must be True, False or 'lines', got {enabled!r}")
         self.enabled = bool(enabled)
-        self.bar = None
-        self.running = []  # batch losses of the current epoch
+        self.bar: Any = None
+        self.running: list[float] = []  # batch losses of the current epoch
         self.epoch_ended = False
         self.accuracy = None
         if enabled != True:  # noqa: E712 ("lines" is truthy too)
@@ -255,7 +268,7 @@ class _Progress:
             return
         self.bar = tqdm(total=total, desc="training", unit="step", dynamic_ncols=True, mininterval=0.25)
 
-    def step(self, loss):
+    def step(self, loss: Any) -> None:
         if self.epoch_ended:
             self.running, self.epoch_ended = [], False
         self.running.append(loss)
@@ -263,13 +276,13 @@ class _Progress:
             self._postfix(refresh=False)
             self.bar.update(1)
 
-    def _postfix(self, refresh):
+    def _postfix(self, refresh: Any) -> None:
         shown = f"loss {sum(self.running) / len(self.running):.4f}" if self.running else ""
         if self.accuracy is not None:
             shown += f"{', ' if shown else ''}{self.accuracy_name} {self.accuracy:.4f}"
         self.bar.set_postfix_str(shown, refresh=refresh)
 
-    def epoch_line(self, history, show=True):
+    def epoch_line(self, history: Any, show: bool = True) -> None:
         self.epoch_ended = True  # the bar keeps showing this epoch's mean loss until the next step
         self.accuracy_name = "test acc" if history.test_acc else "train acc"
         accuracies = history.test_acc or history.train_acc
@@ -289,7 +302,7 @@ class _Progress:
             parts.append(f"test acc {history.test_acc[-1]:.4f}")
         self.write("  ".join(parts))
 
-    def write(self, line):
+    def write(self, line: Any) -> None:
         if not self.enabled:
             return
         if self.bar is not None:
@@ -297,7 +310,7 @@ class _Progress:
         else:
             print(line, flush=True)
 
-    def close(self):
+    def close(self) -> None:
         if self.bar is not None:
             self.bar.close()
 
@@ -325,8 +338,10 @@ class Trainer:
     OPTIMIZERS = {"sgd": SGD, "momentum": Momentum, "nesterov": Nesterov, "adagrad": AdaGrad,
                   "rmsprop": RMSprop, "rmsprpo": RMSprop, "adam": Adam}
 
-    def __init__(self, network, x_train, t_train, x_test, t_test, epochs=20, mini_batch_size=100,
-                 optimizer="SGD", optimizer_param=None, evaluate_sample_num_per_epoch=None, verbose=True):
+    def __init__(self, network: Network, x_train: ArrayLike, t_train: ArrayLike, x_test: ArrayLike | None,
+                 t_test: ArrayLike | None, epochs: float = 20, mini_batch_size: int = 100,
+                 optimizer: str | Optimizer = "SGD", optimizer_param: dict[str, Any] | None = None,
+                 evaluate_sample_num_per_epoch: int | None = None, verbose: bool = True) -> None:
         self.network = network
         self.x_train, self.t_train = _check_pair(x_train, t_train, "x_train", "t_train")
         self.x_test, self.t_test = _check_pair(x_test, t_test, "x_test", "t_test")
@@ -357,7 +372,7 @@ class Trainer:
         self.test_acc_list = []
         self._progress = None
 
-    def _optimizer(self, optimizer, optimizer_param):
+    def _optimizer(self, optimizer: Any, optimizer_param: Any) -> Any:
         names = ["SGD", "Momentum", "Nesterov", "AdaGrad", "RMSprop", "Adam"]
         if not isinstance(optimizer, str):
             if optimizer_param:
@@ -375,7 +390,7 @@ class Trainer:
         except (TypeError, ValueError) as error:
             raise type(error)(f"Trainer: optimizer_param {param} does not fit {factory.__name__}: {error}") from None
 
-    def train_step(self):
+    def train_step(self) -> None:
         """One update on a random batch; at the start of each epoch, the accuracies."""
         rows = np.random.choice(self.train_size, self.batch_size)
         loss, grads = self.step_fn(self.x_train[rows], self.t_train[rows])
@@ -397,7 +412,7 @@ class Trainer:
             self._say(f"=== epoch:{self.current_epoch}, train acc:{train_acc:.4f}, test acc:{test_acc:.4f} ===")
         self.current_iter += 1
 
-    def train(self):
+    def train(self) -> Any:
         """Run ``max_iter`` steps, then measure the whole test set (returned, and printed when verbose)."""
         self._progress = _Progress(self.max_iter, True if self.verbose else False)
         try:
@@ -411,7 +426,7 @@ class Trainer:
             self._progress = None
         return test_acc
 
-    def _say(self, line):
+    def _say(self, line: Any) -> None:
         if self._progress is not None:
             self._progress.write(line)
         elif self.verbose:

@@ -6,12 +6,15 @@ and never executed as code. Exit status: 0 on success, 2 for bad input
 program, ``dot`` failing or crashing, an unwritable path).
 """
 
+from __future__ import annotations
+
 import argparse
 import contextlib
 import io
 import signal
 import sys
 from pathlib import Path
+from typing import Any
 
 import graphviz
 import numpy as np
@@ -32,12 +35,11 @@ PROG = "python -m viz"
 ANIMATION_DPI = 72
 
 
-
-def _one_argument(name, function):
+def _one_argument(name: Any, function: Any) -> Any:
     """``function`` as a Python function of one argument called ``name``, so that
     the expression checker refuses ``exp()`` or ``exp(x, y)`` before anything runs."""
 
-    def call(x):
+    def call(x: Any) -> Any:
         return function(x)
 
     call.__name__ = call.__qualname__ = name
@@ -118,7 +120,7 @@ class DotFailedError(Exception):
 
 
 class _Exit(Exception):
-    def __init__(self, status):
+    def __init__(self, status: Any) -> None:
         super().__init__(status)
         self.status = status
 
@@ -126,16 +128,16 @@ class _Exit(Exception):
 class _Parser(argparse.ArgumentParser):
     """An ArgumentParser that reports errors as UsageError and never calls sys.exit."""
 
-    def error(self, message):
+    def error(self, message: Any) -> Any:
         raise UsageError(message)
 
-    def exit(self, status=0, message=None):
+    def exit(self, status: Any = 0, message: Any | None = None) -> Any:
         if message:
             sys.stderr.write(message)
         raise _Exit(status)
 
 
-def _expression_parser():
+def _expression_parser() -> Any:
     parser = _Parser(
         prog=PROG,
         usage=f"{PROG} [options] EXPRESSION [NAME=VALUE ...]\n       {PROG} demo NAME [-o PATH]",
@@ -159,7 +161,7 @@ def _expression_parser():
     return parser
 
 
-def _add_steps_options(parser):
+def _add_steps_options(parser: Any) -> None:
     parser.add_argument("--steps", action="store_true",
                         help="draw the forward and backward passes step by step (-o FILE.html, FILE.gif or DIR)")
     parser.add_argument("--duration", type=_duration, metavar="MS",
@@ -167,7 +169,7 @@ def _add_steps_options(parser):
     parser.add_argument("--dpi", type=_dpi, metavar="N", help="resolution of .png output, GIF and PNG frames")
 
 
-def _demo_parser():
+def _demo_parser() -> Any:
     parser = _Parser(
         prog=f"{PROG} demo",
         description=DEMO_DESCRIPTION,
@@ -183,11 +185,11 @@ def _demo_parser():
     return parser
 
 
-def _add_output_option(parser, help_text):
+def _add_output_option(parser: Any, help_text: Any) -> None:
     parser.add_argument("-o", "--output", metavar="PATH", help=help_text)
 
 
-def _digits(text):
+def _digits(text: Any) -> Any:
     try:
         digits = int(text)
     except ValueError:
@@ -197,8 +199,8 @@ def _digits(text):
     return digits
 
 
-def _number_from(low, high, what):
-    def parse(text):
+def _number_from(low: Any, high: Any, what: Any) -> Any:
+    def parse(text: Any) -> Any:
         try:
             number = int(text)
         except ValueError:
@@ -214,7 +216,7 @@ _duration = _number_from(10, 60_000, "milliseconds")
 _dpi = _number_from(10, 1200, "dots per inch")
 
 
-def _formats(text):
+def _formats(text: Any) -> Any:
     formats = list(dict.fromkeys(part.strip().lower().lstrip(".") for part in text.split(",")))
     unknown = [part for part in formats if "." + part not in FORMATS]
     if unknown or not formats:
@@ -224,18 +226,18 @@ def _formats(text):
     return formats
 
 
-def _check_suffix(path):
+def _check_suffix(path: Any) -> Any:
     if Path(path).suffix.lower() not in FORMATS:
         raise UsageError(f"cannot tell the format of {path!r} from its suffix; use one of {', '.join(FORMATS)}")
 
 
-def _is_option(parser, word):
+def _is_option(parser: Any, word: Any) -> Any:
     """Whether ``word`` names one of the parser's options (so it is not an expression like -x*2)."""
     options = parser._option_string_actions
     return word in options or word.partition("=")[0] in options or (word[:2] in options and word[:2] != "--")
 
 
-def main(argv=None):
+def main(argv: Any | None = None) -> Any:
     """Run the command line; returns the exit status."""
     argv = sys.argv[1:] if argv is None else list(argv)
     try:
@@ -252,12 +254,12 @@ def main(argv=None):
         return 1
 
 
-def _fail(error):
+def _fail(error: Any) -> None:
     message = escape_unprintable(" ".join(str(error).splitlines()))
     print(f"{PROG}: error: {message}", file=sys.stderr)
 
 
-def _run_expression(argv):
+def _run_expression(argv: Any) -> int:
     parser = _expression_parser()
     expression = None
     if argv and argv[0].startswith("-") and argv[0] != "--" and not _is_option(parser, argv[0]):
@@ -293,7 +295,7 @@ def _run_expression(argv):
     return 0
 
 
-def _check_output(args):
+def _check_output(args: Any) -> Any:
     """Refuse, before anything is computed, an output the options cannot make."""
     if args.steps:
         if args.output is None:
@@ -317,7 +319,7 @@ def _check_output(args):
         raise UsageError("--dpi applies to .png output: give -o FILE.png")
 
 
-def _animate(output, args, **options):
+def _animate(output: Any, args: Any, **options: Any) -> Any:
     """``viz.animate``, with its errors as one line; returns the path written."""
     try:
         path = animate(output, args.output, duration=args.duration or DURATION, dpi=args.dpi, **options)
@@ -330,7 +332,7 @@ def _animate(output, args, **options):
     return path
 
 
-def _check_all_used(variables, result):
+def _check_all_used(variables: Any, result: Any) -> Any:
     """A variable given but not used is most likely a typo in the expression or the name."""
     used = set(reachable(result))
     unused = [name for name, node in variables.items() if node not in used]
@@ -341,7 +343,7 @@ def _check_all_used(variables, result):
         raise UsageError(f"{what} {names} {verb} not used in the expression; give only the variables it uses")
 
 
-def _run_demo(argv):
+def _run_demo(argv: Any) -> int:
     args = _demo_parser().parse_args(argv)
     if args.name != "all":
         if args.format is not None:
@@ -375,14 +377,14 @@ def _run_demo(argv):
     return 0
 
 
-def _write(graph, output, dpi=None):
+def _write(graph: Any, output: Any, dpi: Any | None = None) -> None:
     if output is None:
         sys.stdout.write(graph.source)
     else:
         _render(graph, output, dpi)
 
 
-def _render(graph, path, dpi=None):
+def _render(graph: Any, path: Any, dpi: Any | None = None) -> Any:
     """``render``, with what dot says on stderr passed on when it works, and made one error line when it fails."""
     said = io.StringIO()
     try:
@@ -394,7 +396,7 @@ def _render(graph, path, dpi=None):
     return path
 
 
-def _dot_failure(status, stderr):
+def _dot_failure(status: Any, stderr: Any) -> Any:
     if status < 0:
         try:
             name = signal.Signals(-status).name

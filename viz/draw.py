@@ -8,10 +8,13 @@ arrow, which is what puts one number exactly above and the other exactly
 below it (Graphviz's own edge labels sit beside an edge, not across it).
 """
 
+from __future__ import annotations
+
 import html
 import itertools
 import re
 from pathlib import Path
+from typing import Any
 
 import graphviz
 
@@ -47,19 +50,19 @@ class Diagram(graphviz.Digraph):
     In Jupyter it displays inline as SVG; ``.source`` is the DOT text.
     """
 
-    def pipe(self, *args, **kwargs):
+    def pipe(self, *args: Any, **kwargs: Any) -> Any:
         try:
             return super().pipe(*args, **kwargs)
         except graphviz.ExecutableNotFound:
             raise _dot_not_found(kwargs.get("format") or (args[0] if args else None) or self.format) from None
 
-    def render(self, *args, **kwargs):
+    def render(self, *args: Any, **kwargs: Any) -> Any:
         try:
             return super().render(*args, **kwargs)
         except graphviz.ExecutableNotFound:
             raise _dot_not_found(kwargs.get("format") or self.format) from None
 
-    def _repr_image_svg_xml(self):
+    def _repr_image_svg_xml(self) -> Any:
         """The SVG Jupyter shows: as wide as the cell at most, never wider than drawn."""
         return fit_width(super()._repr_image_svg_xml())
 
@@ -67,12 +70,12 @@ class Diagram(graphviz.Digraph):
 _SVG_SIZE = re.compile(r'<svg width="([\d.]+)pt" height="[\d.]+pt"')
 
 
-def fit_width(svg):
+def fit_width(svg: Any) -> Any:
     """``svg`` scaled down to its container's width (its viewBox keeps the proportions)."""
     return _SVG_SIZE.sub(lambda found: f'<svg width="100%" style="max-width: {found.group(1)}pt; height: auto"', svg, 1)
 
 
-def _dot_not_found(fmt):
+def _dot_not_found(fmt: Any) -> Any:
     return DotNotFoundError(
         f"rendering to {fmt} needs the Graphviz 'dot' program, which was not found on PATH; {INSTALL_HINT}. "
         "DOT text (a .dot file, or draw(...).source) works without it."
@@ -80,18 +83,18 @@ def _dot_not_found(fmt):
 
 
 def draw(
-    output,
+    output: Any,
     *,
-    digits=DIGITS,
-    max_elements=MAX_ELEMENTS,
-    constants="fold",
-    collapse=None,
-    expand=(),
-    collapse_above=COLLAPSE_ABOVE,
-    gradients=True,
-    output_label=None,
-    title=None,
-):
+    digits: Any = DIGITS,
+    max_elements: Any = MAX_ELEMENTS,
+    constants: str = "fold",
+    collapse: Any | None = None,
+    expand: Any = (),
+    collapse_above: Any = COLLAPSE_ABOVE,
+    gradients: bool = True,
+    output_label: Any | None = None,
+    title: Any | None = None,
+) -> Any:
     """A ``graphviz.Digraph`` of everything ``output`` was computed from.
 
     Each arrow shows the value flowing forward above it and, below it in
@@ -136,7 +139,7 @@ def draw(
     return graph
 
 
-def render(output, path, *, dpi=None, **options):
+def render(output: Any, path: Any, *, dpi: Any | None = None, **options: Any) -> Any:
     """Draw ``output`` (or take an already drawn graph) and write it to ``path``.
 
     The suffix picks the format: .svg, .png, .pdf, or .dot/.gv for DOT text,
@@ -173,7 +176,7 @@ def render(output, path, *, dpi=None, **options):
 # -- DOT -------------------------------------------------------------------------------
 
 
-def new_diagram(title=None, cls=Diagram):
+def new_diagram(title: Any | None = None, cls: type[Diagram] = Diagram) -> Any:
     """An empty left-to-right diagram with the house style, named after its title.
 
     The name is what an SVG viewer shows as the picture's title (Graphviz's
@@ -199,9 +202,8 @@ def new_diagram(title=None, cls=Diagram):
     return graph
 
 
-def emit_scene(
-    graph, scene, *, digits=DIGITS, max_elements=MAX_ELEMENTS, prefix="", values=None, grads=None, highlight=()
-):
+def emit_scene(graph: Any, scene: Any, *, digits: Any = DIGITS, max_elements: Any = MAX_ELEMENTS, prefix: str = "",
+               values: Any | None = None, grads: Any | None = None, highlight: Any = ()) -> None:
     """Write ``scene``'s nodes, clusters and edges into ``graph`` (a Digraph or subgraph).
 
     ``prefix`` keeps node names apart when several scenes share one graph.
@@ -211,7 +213,7 @@ def emit_scene(
     the items drawn filled (the operation being computed).
     """
     names = {item: f"{prefix}{item.key}" for item in scene.items}
-    members = {}  # cluster (None: top level) -> node statements as (name, attributes)
+    members: dict[Any, Any] = {}  # cluster (None: top level) -> node statements as (name, attributes)
     totals = None if grads is None else totals_shown(scene, grads)
     for item in scene.items:
         attributes = _item_attributes(item, digits, max_elements, item in highlight, totals is None or item in totals)
@@ -224,12 +226,12 @@ def emit_scene(
         edge_statements.append((names[edge.tail], f"{middle}:line:w", {"arrowhead": "none"}))
         edge_statements.append((f"{middle}:line:e", names[edge.head], {}))
 
-    children = {}
+    children: dict[Any, Any] = {}
     for group in scene.clusters():
         children.setdefault(group.parent, []).append(group)
     counter = itertools.count()
 
-    def emit(container, cluster):
+    def emit(container: Any, cluster: Any) -> None:
         for name, attributes in members.get(cluster, ()):
             container.node(name, **attributes)
         for child in children.get(cluster, ()):
@@ -247,7 +249,7 @@ def emit_scene(
     _inputs_on_the_left(graph, [names[item] for item in scene.inputs])
 
 
-def _inputs_on_the_left(graph, inputs):
+def _inputs_on_the_left(graph: Any, inputs: Any) -> None:
     """The inputs in one column on the left, top to bottom in the order they were created.
 
     Invisible edges between them in a ``rank=min`` subgraph fix that order
@@ -270,13 +272,13 @@ def _inputs_on_the_left(graph, inputs):
 _UNPRINTABLE = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\ud800-\udfff]")
 
 
-def _printable(text):
+def _printable(text: Any) -> Any:
     """``text`` with every line break as "\\n", tabs as spaces, other control characters spelled out ("\\x00")."""
     text = str(text).replace("\r\n", "\n").replace("\r", "\n").replace("\t", " ")
     return _UNPRINTABLE.sub(lambda found: found.group().encode("unicode_escape", "backslashreplace").decode(), text)
 
 
-def _escape(text):
+def _escape(text: Any) -> Any:
     """One line of user text for an HTML-like label.
 
     Graphviz reads backslash escapes even there (\\N is the node's name,
@@ -285,11 +287,11 @@ def _escape(text):
     return html.escape(_printable(text)).replace("\\", "\\\\")
 
 
-def _html(lines):
+def _html(lines: Any) -> Any:
     return "<br/>".join(_escape(line) for part in lines for line in _printable(part).split("\n"))
 
 
-def _literal(text):
+def _literal(text: Any) -> Any:
     """User text for a plain DOT attribute (a title, a cluster's label), shown as written.
 
     Graphviz reads backslashes in these as escapes (\\N is the node's name, a
@@ -300,7 +302,7 @@ def _literal(text):
     return graphviz.nohtml(text.replace("\\", "\\\\").replace("\n", "\\n"))
 
 
-def _tooltip_text(text):
+def _tooltip_text(text: Any) -> Any:
     """Text for a tooltip, shown as written but on one line and with backslashes as "⧵".
 
     Graphviz undoes backslash escapes in tooltips, and some versions (2.43)
@@ -310,13 +312,14 @@ def _tooltip_text(text):
     return graphviz.nohtml(text.replace("\\", "\u29f5"))
 
 
-def totals_shown(scene, grads):
+def totals_shown(scene: Any, grads: Any) -> Any:
     """The leaves whose total gradient is complete once the edges in ``grads`` show theirs."""
     pending = {edge.tail for edge in scene.edges if edge.grad is not None and edge not in grads}
     return {item for item in scene.items if item.total is not None and item not in pending}
 
 
-def _item_attributes(item, digits, max_elements, highlight=False, show_total=True):
+def _item_attributes(item: Any, digits: Any, max_elements: Any, highlight: bool = False,
+                     show_total: bool = True) -> Any:
     label = _html([item.label])
     if item.kind == "leaf" and item.total is not None:  # the shares on its arrows add up to this
         ink = GRADIENT_COLOR if show_total else HIDDEN_COLOR
@@ -349,10 +352,10 @@ def _item_attributes(item, digits, max_elements, highlight=False, show_total=Tru
     return attributes
 
 
-def _wrap_symbol(text, width=9):
+def _wrap_symbol(text: Any, width: Any = 9) -> Any:
     """Break a long op name into short lines: 'log_softmax' -> log / softmax."""
     words = [word for word in re.split(r"_|\s+|(?<=-)", text) if word]
-    lines = []
+    lines: list[Any] = []
     for word in words:
         joiner = "" if lines and lines[-1].endswith("-") else " "
         if lines and len(lines[-1]) + len(joiner) + len(word) <= width:
@@ -362,7 +365,7 @@ def _wrap_symbol(text, width=9):
     return lines
 
 
-def _tooltip(item):
+def _tooltip(item: Any) -> Any:
     if item.kind == "group":
         return "collapsed group " + "/".join(item.group.path)
     node = item.node
@@ -376,7 +379,8 @@ def _tooltip(item):
     return " ".join(parts)
 
 
-def _label_node_attributes(edge, digits, max_elements, show_value=True, show_grad=True):
+def _label_node_attributes(edge: Any, digits: Any, max_elements: Any, show_value: bool = True,
+                           show_grad: bool = True) -> Any:
     """A node drawn as: forward value, a line continuing the arrow, gradient in red.
 
     A value or gradient not shown keeps its place in transparent ink.

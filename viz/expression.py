@@ -49,6 +49,7 @@ reported as :class:`ExpressionError` too.
 
 from __future__ import annotations
 
+
 import ast
 import inspect
 import keyword
@@ -294,14 +295,15 @@ def _signed_number(node: ast.AST) -> int | float | None:
             sign = -sign
         node = node.operand
     if isinstance(node, ast.Constant) and type(node.value) in (int, float):
-        return sign * node.value
+        return sign * node.value  # type: ignore[operator, return-value]  # an int or a float, checked above
     return None
 
 
 class _Expression:
     """One expression being checked and evaluated; ``source`` is single-line ASCII."""
 
-    def __init__(self, source: str, lead: int, variables: Mapping[str, object], functions: Mapping[str, Callable]):
+    def __init__(self, source: str, lead: int, variables: Mapping[str, object],
+                 functions: Mapping[str, Callable]) -> None:
         self.source = source
         self.lead = lead  # leading spaces removed from the user's text
         self.variables = variables
@@ -349,7 +351,7 @@ class _Expression:
 
     def validate(self, tree: ast.Expression, *, max_exponent: float, max_nodes: int, max_depth: int) -> None:
         """Check the whole tree against the whitelist, iteratively; raise on the first refusal."""
-        pending: list[tuple[ast.AST, int]] = [(tree.body, 1)]
+        pending: list[tuple[ast.expr, int]] = [(tree.body, 1)]
         count = 0
         while pending:
             node, depth = pending.pop()
@@ -494,7 +496,7 @@ class _Expression:
     def run(self, tree: ast.Expression) -> object:
         """Evaluate a validated tree, iteratively, operands left to right."""
         results: list[object] = []
-        pending: list[tuple[ast.AST, bool]] = [(tree.body, False)]
+        pending: list[tuple[ast.expr, bool]] = [(tree.body, False)]
         while pending:
             node, operands_ready = pending.pop()
             if isinstance(node, ast.Constant):

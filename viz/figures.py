@@ -6,14 +6,17 @@ demo NAME`` renders them, and ``python -m viz demo all -o docs/`` writes the
 README's pictures.
 """
 
+from __future__ import annotations
+
+from typing import Any
+
 import autograd
 from autograd import Value
 
 from .draw import emit_scene, new_diagram
 from .scene import build_scene
 
-
-def apple_graph():
+def apple_graph() -> Any:
     """100 yen × 2 apples × 1.1 tax = 220; backward gives 2.2, 110 and 200."""
     apple = Value(100.0, name="apple")
     count = Value(2.0, name="apple count")
@@ -24,7 +27,7 @@ def apple_graph():
     return price
 
 
-def apple_orange_graph():
+def apple_orange_graph() -> Any:
     """(100 × 2 + 150 × 3) × 1.1 = 715; backward gives 2.2, 110, 3.3, 165 and 650."""
     apple, apple_count = Value(100.0, name="apple"), Value(2.0, name="apple count")
     orange, orange_count = Value(150.0, name="orange"), Value(3.0, name="orange count")
@@ -35,7 +38,7 @@ def apple_orange_graph():
     return price
 
 
-def sigmoid_graph(x=0.5):
+def sigmoid_graph(x: float = 0.5) -> Any:
     """y = 1 / (1 + exp(−x)) as the textbook's four nodes, in a group named 'sigmoid'."""
     y = autograd.sigmoid_composite(Value(x, name="x"))
     y.name = "y"
@@ -43,7 +46,7 @@ def sigmoid_graph(x=0.5):
     return y
 
 
-def chain_graph(x=1.0, y=2.0):
+def chain_graph(x: float = 1.0, y: float = 2.0) -> Any:
     """The chain rule's example z = t², t = x + y: dz/dx = dz/dt · dt/dx = 2t · 1."""
     t = Value(x, name="x") + Value(y, name="y")
     t.name = "t"
@@ -53,20 +56,20 @@ def chain_graph(x=1.0, y=2.0):
     return z
 
 
-def _single(graph_function, title, **options):
-    def make():
+def _single(graph_function: Any, title: Any, **options: Any) -> Any:
+    def make() -> Any:
         return _draw(graph_function(), title, **options)
 
     return make
 
 
-def _draw(output, title, **options):
+def _draw(output: Any, title: Any, **options: Any) -> Any:
     graph = new_diagram(title)
     emit_scene(graph, build_scene(output, **options))
     return graph
 
 
-def sigmoid_figure():
+def sigmoid_figure() -> Any:
     """The sigmoid expanded into four nodes above, collapsed into one below: same gradient."""
     graph = new_diagram("sigmoid: backward through four nodes, or through one that only needs y(1 − y)")
     panels = (
@@ -105,7 +108,7 @@ GRAPHS = {
 ANIMATIONS = {"sigmoid-steps.gif": "sigmoid"}
 
 
-def figure(name):
+def figure(name: str) -> Any:
     """The drawing of one of ``FIGURES`` by name."""
     try:
         make = FIGURES[name]

@@ -8,7 +8,10 @@ over the data, so a (100, 784) batch costs microseconds, not a string of
 78,400 numbers.
 """
 
+from __future__ import annotations
+
 import math
+from typing import Any
 
 import numpy as np
 
@@ -23,7 +26,7 @@ DIGITS = 4
 _MAX_ROW_LINES = 4
 
 
-def format_number(x, digits=DIGITS):
+def format_number(x: Any, digits: int = DIGITS) -> str:
     """``x`` with ``digits`` significant digits: 2.2, 110, −0.3875, 1.5e−7, inf, nan."""
     x = float(x)
     if x == 0.0:
@@ -39,14 +42,14 @@ def format_number(x, digits=DIGITS):
     return text.replace("-", MINUS)
 
 
-def format_shape(shape):
+def format_shape(shape: Any) -> str:
     """(100, 784), (3,) or () for a scalar."""
     if len(shape) == 1:
         return f"({shape[0]},)"
     return "(" + ", ".join(str(size) for size in shape) + ")"
 
 
-def format_values(data, digits=DIGITS, max_elements=MAX_ELEMENTS):
+def format_values(data: Any, digits: int = DIGITS, max_elements: int = MAX_ELEMENTS) -> Any:
     """Lines of text for a float or an array's values (without its shape).
 
     Small arrays are written out: ``[1, 2, 3]``, a short matrix one row per
@@ -65,7 +68,7 @@ def format_values(data, digits=DIGITS, max_elements=MAX_ELEMENTS):
     return _summary(data, digits)
 
 
-def format_edge_value(data, digits=DIGITS, max_elements=MAX_ELEMENTS, shape=True):
+def format_edge_value(data: Any, digits: int = DIGITS, max_elements: int = MAX_ELEMENTS, shape: bool = True) -> Any:
     """Lines for one side of an edge: the shape of an array (when ``shape``), then its values."""
     lines = format_values(data, digits, max_elements)
     if shape and isinstance(data, np.ndarray) and data.ndim > 0:
@@ -73,13 +76,13 @@ def format_edge_value(data, digits=DIGITS, max_elements=MAX_ELEMENTS, shape=True
     return lines
 
 
-def _nested(array, digits):
+def _nested(array: Any, digits: Any) -> Any:
     if array.ndim == 1:
         return "[" + ", ".join(format_number(x, digits) for x in array.tolist()) + "]"
     return "[" + ", ".join(_nested(part, digits) for part in array) + "]"
 
 
-def _summary(array, digits):
+def _summary(array: Any, digits: Any) -> Any:
     """Two lines: the mean, then the range (or one line when every element is equal)."""
     with np.errstate(all="ignore"):
         finite = np.isfinite(array)

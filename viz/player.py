@@ -15,6 +15,8 @@ with the numbers not computed yet left out and the operation being computed
 filled. This keeps a 100-node graph's 200 frames within a second or two.
 """
 
+from __future__ import annotations
+
 import base64
 import contextlib
 import hashlib
@@ -25,9 +27,13 @@ import os
 import re
 import tempfile
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 from .draw import FONT, HIGHLIGHT_COLOR, DotNotFoundError, _dot_not_found, totals_shown
 from .steps import walkthrough
+
+if TYPE_CHECKING:
+    from autograd import Node
 
 __all__ = ["animate", "player", "Player", "page", "ANIMATION_FORMATS"]
 
@@ -40,7 +46,8 @@ DURATION = 1200
 _ANIMATE_OPTIONS = ("duration", "dpi", "grad")
 
 
-def animate(output, path, *, duration=DURATION, dpi=None, grad=None, **options):
+def animate(output: Node, path: str | os.PathLike[str], *, duration: float = DURATION, dpi: float | None = None,
+            grad: Any | None = None, **options: Any) -> Any:
     """Write the frames of ``viz.steps(output, grad, **options)`` to ``path``.
 
     The suffix picks the format: .html (the player page), .gif (an animated
@@ -66,7 +73,7 @@ def animate(output, path, *, duration=DURATION, dpi=None, grad=None, **options):
     return path
 
 
-def player(output, *, duration=DURATION, grad=None, **options):
+def player(output: Node, *, duration: float = DURATION, grad: Any | None = None, **options: Any) -> Any:
     """The step-by-step player of ``output``'s graph, shown inline in Jupyter (``Player``)."""
     _check_duration(duration)
     return Player(page(walkthrough(output, grad, what="player", **options), duration=duration))
@@ -78,17 +85,17 @@ class Player:
     ``.html`` is the whole page; ``save(path)`` writes it.
     """
 
-    def __init__(self, html_page):
+    def __init__(self, html_page: str) -> None:
         self.html = html_page
 
-    def _repr_html_(self):
+    def _repr_html_(self) -> str:
         height = _page_height(self.html)
         return (
             f'<iframe srcdoc="{html.escape(self.html, quote=True)}" sandbox="allow-scripts" '
             f'style="width: 100%; height: {height}px; border: 0;" title="backprop step by step"></iframe>'
         )
 
-    def save(self, path):
+    def save(self, path: str | os.PathLike[str]) -> Any:
         path = Path(path)
         _check_writable(path, "html")
         _write_atomic(path, self.html.encode("utf-8"))
@@ -98,7 +105,7 @@ class Player:
 # -- checks ------------------------------------------------------------------------------
 
 
-def _output_kind(path):
+def _output_kind(path: Any) -> str:
     suffix = path.suffix.lower()
     if suffix in (".html", ".htm"):
         return "html"
@@ -112,12 +119,12 @@ def _output_kind(path):
     )
 
 
-def _check_duration(duration):
+def _check_duration(duration: Any) -> Any:
     if isinstance(duration, bool) or not isinstance(duration, (int, float)) or not 10 <= duration <= 60_000:
         raise ValueError(f"animate: duration is the milliseconds per frame, from 10 to 60000; got {duration!r}")
 
 
-def _check_dpi(dpi, kind):
+def _check_dpi(dpi: Any, kind: Any) -> Any:
     if dpi is None:
         return 96
     if kind == "html":
@@ -127,7 +134,7 @@ def _check_dpi(dpi, kind):
     return dpi
 
 
-def _check_writable(path, kind):
+def _check_writable(path: Any, kind: Any) -> Any:
     """Refuse, before any work, a path whose directory is missing or read-only."""
     directory = path if kind == "png" else path.parent
     while not directory.exists() and kind == "png" and directory != directory.parent:
@@ -140,7 +147,7 @@ def _check_writable(path, kind):
         raise IsADirectoryError(f"cannot write {str(path)!r}: it is a directory")
 
 
-def _write_atomic(path, data):
+def _write_atomic(path: Any, data: Any) -> Any:
     """Write ``data`` to a temporary file beside ``path``, then rename it over ``path``."""
     handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
     try:
@@ -154,7 +161,7 @@ def _write_atomic(path, data):
         raise
 
 
-def _umask():
+def _umask() -> Any:
     mask = os.umask(0o022)
     os.umask(mask)
     return mask
@@ -169,7 +176,7 @@ _LABEL_NODE = re.compile(r"e\d+")
 _FONT_ATTRIBUTE = f' font-family="{FONT}"'
 
 
-def frame_svgs(walk):
+def frame_svgs(walk: Any) -> Any:
     """The SVG of every frame of ``walk``, from one run of Graphviz."""
     svg = _pipe(walk.full(), "svg").decode("utf-8")
     svg = svg[svg.index("<svg") :].replace(_FONT_ATTRIBUTE, "")  # the page's style sets the font once
@@ -177,7 +184,7 @@ def frame_svgs(walk):
     head, pieces = pieces[0], pieces[1:]
     keys = {item: item.key for item in walk.scene.items}
     edge_keys = {edge: f"e{index}" for index, edge in enumerate(walk.scene.edges)}
-    variants = {}  # node name -> {state: text}
+    variants: dict[str | None, Any] = {}  # node name -> {state: text}
     plain = []
     for piece in pieces:
         piece = piece[piece.index("-->") + 4 :] if piece.startswith("<!--") else piece  # drop the comment
@@ -198,7 +205,7 @@ def frame_svgs(walk):
             choices = variants.get(name)
             if choices is None:
                 parts.append(piece)
-            elif _LABEL_NODE.fullmatch(name):
+            elif _LABEL_NODE.fullmatch(name):  # type: ignore[arg-type]  # a str: it has variants
                 parts.append(choices[(name in values, name in grads)])
             elif name in leaves:
                 parts.append(choices["plain" if name in totals else "no total"])
@@ -208,9 +215,9 @@ def frame_svgs(walk):
     return frames
 
 
-def _variants(name, piece):
+def _variants(name: Any, piece: Any) -> Any:
     if _LABEL_NODE.fullmatch(name):
-        def keep(value, grad):
+        def keep(value: Any, grad: Any) -> Any:
             return _TEXT.sub(lambda found: found.group() if (grad if 'fill="red"' in found.group() else value) else "", piece)
 
         return {(value, grad): keep(value, grad) for value in (False, True) for grad in (False, True)}
@@ -221,7 +228,7 @@ def _variants(name, piece):
     }
 
 
-def _pipe(graph, fmt):
+def _pipe(graph: Any, fmt: Any) -> Any:
     try:
         return graph.pipe(format=fmt)
     except DotNotFoundError:
@@ -287,7 +294,7 @@ _SCRIPT = """\
 """
 
 
-def _hash(text):
+def _hash(text: Any) -> Any:
     return "'sha256-" + base64.b64encode(hashlib.sha256(text.encode("utf-8")).digest()).decode() + "'"
 
 
@@ -298,7 +305,7 @@ CONTENT_SECURITY_POLICY = (
 )
 
 
-def page(walk, *, duration=DURATION):
+def page(walk: Any, *, duration: float = DURATION) -> Any:
     """The player page of a ``Walkthrough``: one self-contained HTML document."""
     title = walk.title or "backprop step by step"
     frames = []
@@ -326,7 +333,7 @@ def page(walk, *, duration=DURATION):
     )
 
 
-def _page_height(html_page):
+def _page_height(html_page: Any) -> Any:
     """Pixels for the frame showing the page: the picture's height and the controls."""
     found = re.search(r'<svg width="([\d.]+)pt" height="([\d.]+)pt"', html_page)
     return 150 + (math.ceil(float(found.group(2)) * 4 / 3) if found else 400)
@@ -335,14 +342,14 @@ def _page_height(html_page):
 # -- GIF and PNG frames ----------------------------------------------------------------------
 
 
-def _pngs(walk, dpi):
+def _pngs(walk: Any, dpi: Any) -> Any:
     for number in range(len(walk.steps)):
         frame = walk.frame(number)
         frame.graph_attr["dpi"] = str(dpi)
         yield _pipe(frame, "png")
 
 
-def _gif(walk, duration, dpi):
+def _gif(walk: Any, duration: Any, dpi: Any) -> Any:
     try:
         from PIL import Image
     except ImportError:

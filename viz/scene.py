@@ -22,7 +22,10 @@ it stands for, so a collapsed sigmoid shows the same gradient as its four
 expanded nodes.
 """
 
+from __future__ import annotations
+
 from dataclasses import dataclass, field
+from typing import Any
 
 import numpy as np
 
@@ -81,9 +84,9 @@ class Scene:
     collapsed: frozenset = frozenset()
     inputs: list = field(default_factory=list)  # the leaves outside every group, in creation order
 
-    def clusters(self):
+    def clusters(self) -> Any:
         """Every expanded group drawn as a cluster, outermost first."""
-        seen = {}
+        seen: dict[Any, Any] = {}
         for cluster in [item.cluster for item in self.items] + [edge.cluster for edge in self.edges]:
             for group in group_chain(cluster):
                 seen.setdefault(group, None)
@@ -91,18 +94,18 @@ class Scene:
 
 
 def build_scene(
-    output,
+    output: Any,
     *,
-    digits=DIGITS,
-    max_elements=MAX_ELEMENTS,
-    constants="fold",
-    collapse=None,
-    expand=(),
-    collapse_above=COLLAPSE_ABOVE,
-    gradients=True,
-    output_label=None,
-    seed=None,
-):
+    digits: Any = DIGITS,
+    max_elements: Any = MAX_ELEMENTS,
+    constants: str = "fold",
+    collapse: Any | None = None,
+    expand: Any = (),
+    collapse_above: Any = COLLAPSE_ABOVE,
+    gradients: bool = True,
+    output_label: Any | None = None,
+    seed: Any | None = None,
+) -> Any:
     """The scene for everything reachable from ``output``; see ``viz.draw`` for the options.
 
     ``seed`` is the gradient the flow starts from at ``output`` (default: ``output.grad``).
@@ -126,11 +129,11 @@ def build_scene(
     )
 
 
-def _whole(number):
+def _whole(number: Any) -> Any:
     return isinstance(number, (int, np.integer)) and not isinstance(number, bool)
 
 
-def reachable(output):
+def reachable(output: Any) -> Any:
     """Every node ``output`` was computed from (constants included), in creation order."""
     seen = {output}
     stack = [output]
@@ -142,7 +145,7 @@ def reachable(output):
     return sorted(seen, key=lambda node: node._seq)
 
 
-def group_chain(group):
+def group_chain(group: Any) -> Any:
     """``group`` and its ancestors, outermost first; () for None."""
     chain = []
     while group is not None:
@@ -151,7 +154,7 @@ def group_chain(group):
     return tuple(reversed(chain))
 
 
-def home_group(node):
+def home_group(node: Any) -> Any:
     """The group a node is drawn in: its own, except for data that flows into one.
 
     An array the engine wrapped as a constant inside a group (the batch fed to
@@ -163,7 +166,7 @@ def home_group(node):
     return node.group
 
 
-def edge_gradient(consumer, position):
+def edge_gradient(consumer: Any, position: Any) -> Any:
     """The gradient flowing back from ``consumer`` to its input number ``position``, or None.
 
     It is the primitive's vector-Jacobian product for that input applied to
@@ -172,7 +175,7 @@ def edge_gradient(consumer, position):
     return _share(consumer, position, consumer.grad)
 
 
-def _share(consumer, position, upstream):
+def _share(consumer: Any, position: Any, upstream: Any) -> Any:
     """The vector-Jacobian product of ``consumer``'s input ``position`` applied to ``upstream``."""
     source = consumer._inputs[position]
     if upstream is None or not source.requires_grad or consumer._op is None:
@@ -183,7 +186,7 @@ def _share(consumer, position, upstream):
     return _fit_array(_raw(grad), source)
 
 
-def gradient_flow(nodes, output, seed=None):
+def gradient_flow(nodes: Any, output: Any, seed: Any | None = None) -> Any:
     """{(consumer, position): gradient} for every edge of ``nodes`` that a gradient flows back along.
 
     The reverse pass of backward, run again over ``nodes`` (everything
@@ -206,12 +209,12 @@ def gradient_flow(nodes, output, seed=None):
     return shares
 
 
-def is_foldable_constant(node):
+def is_foldable_constant(node: Any) -> Any:
     """An unnamed scalar leaf that needs no gradient, e.g. the 1 in ``1 + x``."""
     return node._op is None and not node.requires_grad and node.name is None and np.ndim(node.data) == 0
 
 
-def group_matches(group, names):
+def group_matches(group: Any, names: Any) -> bool:
     """Whether ``names`` holds the group's name or its path ('Net/Affine1')."""
     return group.name in names or "/".join(group.path) in names
 
@@ -219,7 +222,7 @@ def group_matches(group, names):
 # -- collapsing --------------------------------------------------------------------
 
 
-def _names(option, what):
+def _names(option: Any, what: Any) -> Any:
     if isinstance(option, str):
         return {option}
     try:
@@ -231,7 +234,7 @@ def _names(option, what):
     return names
 
 
-def _check_known(names, groups, what):
+def _check_known(names: Any, groups: Any, what: Any) -> Any:
     unknown = sorted(name for name in names if not any(group_matches(group, {name}) for group in groups))
     if unknown:
         available = sorted({group.name for group in groups})
@@ -239,7 +242,7 @@ def _check_known(names, groups, what):
         raise ValueError(f"draw: no group named {', '.join(map(repr, unknown))} in this graph to {what}; groups: {listing}")
 
 
-def _collapsed_groups(nodes, chains, collapse, expand, collapse_above):
+def _collapsed_groups(nodes: Any, chains: Any, collapse: Any, expand: Any, collapse_above: Any) -> Any:
     """The groups to draw as single boxes (the outermost collapsed one wins)."""
     groups = list({group: None for node in nodes for group in chains[node]})
     expanded = _names(expand, "expand")
@@ -261,7 +264,7 @@ def _collapsed_groups(nodes, chains, collapse, expand, collapse_above):
     counted = [node for node in nodes if not is_foldable_constant(node)]
     if len(counted) <= collapse_above:
         return frozenset()
-    chosen = frozenset()
+    chosen: frozenset[Any] = frozenset()
     for depth in sorted({len(group.path) for group in candidates}, reverse=True):
         chosen = frozenset(group for group in candidates if len(group.path) >= depth)
         boxes = {_outermost(chains[node], chosen) or node for node in counted}
@@ -270,14 +273,14 @@ def _collapsed_groups(nodes, chains, collapse, expand, collapse_above):
     return chosen
 
 
-def _outermost(chain, collapsed):
+def _outermost(chain: Any, collapsed: Any) -> Any:
     for group in chain:
         if group in collapsed:
             return group
     return None
 
 
-def _common_cluster(a, b):
+def _common_cluster(a: Any, b: Any) -> Any:
     common = None
     for x, y in zip(group_chain(a), group_chain(b)):
         if x is not y:
@@ -286,11 +289,11 @@ def _common_cluster(a, b):
     return common
 
 
-def _raw(x):
+def _raw(x: Any) -> Any:
     return x.data if isinstance(x, Node) else x
 
 
-def _add(a, b):
+def _add(a: Any, b: Any) -> Any:
     if a is None:
         return b
     return a if b is None else a + b
@@ -300,7 +303,8 @@ def _add(a, b):
 
 
 class _SceneBuilder:
-    def __init__(self, nodes, chains, collapsed, digits, max_elements, constants, flow):
+    def __init__(self, nodes: Any, chains: Any, collapsed: Any, digits: Any, max_elements: Any, constants: Any,
+                 flow: Any) -> None:
         self.nodes = nodes
         self.chains = chains
         self.collapsed = collapsed
@@ -309,17 +313,17 @@ class _SceneBuilder:
         self.fold = constants == "fold"
         self.flow = flow  # (consumer, position) -> the gradient along that edge
         self.scene = Scene(collapsed=collapsed)
-        self.items = {}  # node or group -> Item
-        self.group_inputs = {}  # (outside source, collapsed group) -> its one Edge into the group
+        self.items: dict[Any, Any] = {}  # node or group -> Item
+        self.group_inputs: dict[Any, Any] = {}  # (outside source, collapsed group) -> its one Edge into the group
 
-    def build(self, output, output_label, grad):
+    def build(self, output: Any, output_label: Any, grad: Any) -> Any:
         for node in self.nodes:
             if node._op is not None:
                 self.add_consumer(node)
         tail = self.item_for(output)
         end = self.new_item("output", (output.name or "") if output_label is None else output_label)
         self.scene.edges.append(Edge(tail, end, output, output.data, grad, None))
-        shares = {}
+        shares: dict[Any, Any] = {}
         for edge in self.scene.edges:
             if edge.tail.kind == "leaf" and edge.grad is not None:
                 shares.setdefault(edge.tail, []).append(edge.grad)
@@ -333,7 +337,7 @@ class _SceneBuilder:
         )
         return self.scene
 
-    def add_consumer(self, node):
+    def add_consumer(self, node: Any) -> None:
         head_group = _outermost(self.chains[node], self.collapsed)
         folded = None if head_group is not None else self.folded_position(node)
         drawn = [
@@ -361,7 +365,7 @@ class _SceneBuilder:
             if head_group is not None:
                 self.group_inputs[(source, head_group)] = edge
 
-    def folded_position(self, node):
+    def folded_position(self, node: Any) -> Any:
         """Which input is written into the op's label, or None."""
         if not self.fold or node.op not in FOLDABLE_OPS or len(node._inputs) != 2:
             return None
@@ -372,12 +376,13 @@ class _SceneBuilder:
             return 0
         return None
 
-    def new_item(self, kind, label, detail="", cluster=None, node=None, group=None):
+    def new_item(self, kind: Any, label: Any, detail: str = "", cluster: Any | None = None, node: Any | None = None,
+                 group: Any | None = None) -> Any:
         item = Item(f"n{len(self.scene.items)}", kind, label, detail, cluster, node, group)
         self.scene.items.append(item)
         return item
 
-    def item_for(self, node):
+    def item_for(self, node: Any) -> Any:
         group = _outermost(self.chains[node], self.collapsed)
         if group is not None:
             item = self.items.get(group)
@@ -397,7 +402,7 @@ class _SceneBuilder:
             self.items[node] = item
         return item
 
-    def leaf_label(self, node):
+    def leaf_label(self, node: Any) -> Any:
         if node.name is not None:
             return node.name
         data = node.data
@@ -405,7 +410,7 @@ class _SceneBuilder:
             return format_shape(data.shape)
         return "\n".join(format_values(data, self.digits, self.max_elements))
 
-    def op_label(self, node):
+    def op_label(self, node: Any) -> Any:
         symbol = getattr(node._op, "symbol", None) or node.op
         position = self.folded_position(node)
         if position is None:
@@ -421,7 +426,7 @@ class _SceneBuilder:
         return f"**{constant}" if position == 1 else f"{constant}**x"  # pow
 
 
-def _op_detail(node):
+def _op_detail(node: Any) -> Any:
     """A short second line for parameters that change what the op does (axis, shape)."""
     params = node._params or {}
     parts = []
@@ -437,7 +442,7 @@ def _op_detail(node):
     return " ".join(parts)
 
 
-def _index_text(index):
+def _index_text(index: Any) -> Any:
     """An index as written in Python: [1:], [:, ::2], [−1], [[0, 2]]; a longer array by its shape.
 
     A long index gets one part per line, so the circle stays small.

@@ -17,9 +17,12 @@ below the graph is a box of one fixed size, so Graphviz places every node
 at the same spot in every frame.
 """
 
+from __future__ import annotations
+
 import inspect
 import math
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 
@@ -70,7 +73,7 @@ class Walkthrough:
     digits: int
     max_elements: int
 
-    def frame(self, number, caption=True):
+    def frame(self, number: Any, caption: bool = True) -> Any:
         """Frame ``number`` as a Digraph; ``caption=False`` leaves the caption box out."""
         step = self.steps[number]
         frame = new_diagram(self.title, Frame)
@@ -83,16 +86,16 @@ class Walkthrough:
             frame.attr(label=self._caption_label(step), labelloc="b", labeljust="l")
         return frame
 
-    def frames(self):
+    def frames(self) -> Any:
         return [self.frame(number) for number in range(len(self.steps))]
 
-    def full(self):
+    def full(self) -> Any:
         """Every value and gradient shown, nothing filled, no caption: what each frame is cut from."""
         graph = new_diagram(self.title)
         emit_scene(graph, self.scene, digits=self.digits, max_elements=self.max_elements)
         return graph
 
-    def _caption_label(self, step):
+    def _caption_label(self, step: Any) -> str:
         width, lines = self._caption_box
         text = _wrap(f"{step.phase}: {step.caption}", width)
         rows = "<br/>".join(_html([line]) for line in text)
@@ -104,17 +107,17 @@ class Walkthrough:
         )
 
     @property
-    def _caption_box(self):
+    def _caption_box(self) -> Any:
         """(width in points, lines): one size that holds every caption."""
         texts = [f"{step.phase}: {step.caption}" for step in self.steps]
         width = min(CAPTION_MAX_WIDTH, math.ceil(max(len(text) for text in texts) * _CHAR_WIDTH) + 8)
         return width, max(len(_wrap(text, width)) for text in texts)
 
 
-def _wrap(text, width):
+def _wrap(text: Any, width: Any) -> Any:
     """Greedy word wrap to ``width`` points at the estimated character width."""
     per_line = max(20, int((width - 8) / _CHAR_WIDTH))
-    lines = []
+    lines: list[Any] = []
     for word in text.split(" "):
         if lines and len(lines[-1]) + 1 + len(word) <= per_line:
             lines[-1] += " " + word
@@ -123,7 +126,7 @@ def _wrap(text, width):
     return lines
 
 
-def steps(output, grad=None, **options):
+def steps(output: Any, grad: Any | None = None, **options: Any) -> Any:
     """The frames of one forward and one backward pass over ``output``'s graph.
 
     ``options`` are the options of ``viz.draw`` (``collapse``, ``constants``, ``digits``,
@@ -134,7 +137,7 @@ def steps(output, grad=None, **options):
     return walkthrough(output, grad, **options).frames()
 
 
-def walkthrough(output, grad=None, *, what="steps", **options):
+def walkthrough(output: Any, grad: Any | None = None, *, what: str = "steps", **options: Any) -> Any:
     """The ``Walkthrough`` behind ``steps`` (the scene, and what each frame shows)."""
     unknown = sorted(set(options) - set(_DRAW_OPTIONS))
     if unknown:
@@ -160,11 +163,11 @@ def walkthrough(output, grad=None, *, what="steps", **options):
     return Walkthrough(scene, plan, title, digits, max_elements)
 
 
-def _called(node):
+def _called(node: Any) -> Any:
     return repr(node.name) if node.name is not None else "the output"
 
 
-def _seed(output, grad, what):
+def _seed(output: Any, grad: Any, what: Any) -> Any:
     data = output.data
     if grad is None:
         if isinstance(output, Value):
@@ -191,33 +194,34 @@ def _seed(output, grad, what):
 class _Numbers:
     """Numbers and arrays as caption text."""
 
-    def __init__(self, digits, max_elements):
+    def __init__(self, digits: Any, max_elements: Any) -> None:
         self.digits, self.max_elements = digits, max_elements
 
-    def __call__(self, x):
+    def __call__(self, x: Any) -> Any:
         if isinstance(x, np.ndarray) and x.ndim == 0:
             x = x.item()
         if not isinstance(x, np.ndarray):
             return format_number(x, self.digits)
         return " ".join(format_edge_value(x, self.digits, min(self.max_elements, 6)))
 
-    def wrapped(self, x):
+    def wrapped(self, x: Any) -> Any:
         """A negative number in parentheses, as an argument of a power or a product."""
         text = self(x)
         return f"({text})" if text.startswith(MINUS) else text
 
 
 class _Planner:
-    def __init__(self, scene, output, numbers):
+    def __init__(self, scene: Any, output: Any, numbers: Any) -> None:
         self.scene = scene
         self.output = output
         self.n = numbers
-        self.into, self.out_of = {}, {}
+        self.into: dict[Any, Any] = {}
+        self.out_of: dict[Any, Any] = {}
         for edge in scene.edges:
             self.into.setdefault(edge.head, []).append(edge)
             self.out_of.setdefault(edge.tail, []).append(edge)
 
-    def plan(self, gradients):
+    def plan(self, gradients: Any) -> Any:
         computed = [item for item in self.scene.items if item.kind in ("op", "group")]
         values, grads = set(), set()
         steps = [Step("graph", self._start_caption(computed, gradients), frozenset(), frozenset())]
@@ -242,7 +246,7 @@ class _Planner:
             steps.append(Step("backward", self.backward_caption(item, edges), frozenset(values), frozenset(grads), item))
         return steps
 
-    def _start_caption(self, computed, gradients):
+    def _start_caption(self, computed: Any, gradients: Any) -> str:
         count = len(computed)
         then = " and one backward" if gradients else ""
         return f"the graph: {count} operation{'s' if count != 1 else ''}, no values yet; one forward{then} pass follow"
@@ -250,21 +254,21 @@ class _Planner:
     # -- captions -----------------------------------------------------------------
 
     @staticmethod
-    def who(item):
+    def who(item: Any) -> Any:
         """'× node', 'exp', 'sigmoid (collapsed group)'."""
         if item.kind == "group":
             return f"{item.label} (collapsed group)"
         label = item.label
         return label if label[:1].isalpha() or label == "σ" else f"{label} node"
 
-    def upstream(self, item):
+    def upstream(self, item: Any) -> Any:
         total = None
         for edge in self.out_of.get(item, ()):
             if edge.grad is not None:
                 total = edge.grad if total is None else total + edge.grad
         return total
 
-    def forward_caption(self, item):
+    def forward_caption(self, item: Any) -> str:
         n = self.n
         if item.kind == "group":
             ins = ", ".join(n(edge.value) for edge in self.into.get(item, ()))
@@ -284,7 +288,7 @@ class _Planner:
             text = f"{node.op}({', '.join(n(arg) for arg in args)}) = {out}"
         return f"{self.who(item)}: {text}"
 
-    def backward_caption(self, item, edges):
+    def backward_caption(self, item: Any, edges: Any) -> Any:
         g = self.upstream(item)
         parts = []
         for edge in edges:
@@ -295,7 +299,7 @@ class _Planner:
             parts.append(f"{rule} = {self.n(edge.grad)}{target}")
         return f"{self.who(item)}: " + "; ".join(parts)
 
-    def rule(self, item, edge, g):
+    def rule(self, item: Any, edge: Any, g: Any) -> Any:
         """The local rule for the gradient along ``edge``, upstream ``g``, with the numbers."""
         n = self.n
         up = f"upstream {n(g)}"
@@ -359,5 +363,5 @@ class _Planner:
         return text
 
 
-def _is_one(x):
+def _is_one(x: Any) -> Any:
     return np.ndim(x) == 0 and float(x) == 1.0

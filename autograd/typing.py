@@ -1,0 +1,46 @@
+"""Names for the types that the public API's hints use.
+
+Hints only: nothing here runs in an operation. ``Operand`` is what an
+operation takes: a node, a plain number or a NumPy array (a list is
+refused). An operation on nodes returns a node and on plain data plain
+data. The operators and methods of ``Value`` and ``Tensor`` say which node
+they return, and so does a primitive (``autograd.exp``, …) given a Tensor;
+the other functions say ``Any`` for their result.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import TYPE_CHECKING, Any, Union
+
+import numpy as np
+from numpy.typing import ArrayLike, NDArray
+
+if TYPE_CHECKING:
+    from .node import Node, Tensor, Value
+
+__all__ = ["Array", "ArrayLike", "ArrayOperand", "Axis", "Data", "NodeOrData", "Operand", "Scalar", "Shape"]
+
+Scalar = Union[float, "np.number[Any]", "np.bool_"]
+"""A plain number: a Python int or float, or a NumPy scalar."""
+
+Operand = Union["Node", "Value", "Tensor", Scalar, "NDArray[Any]"]
+"""What an operation takes: a Value, a Tensor, a plain number or a NumPy array."""
+
+ArrayOperand = Union["Node", ArrayLike, Sequence[Any]]
+"""What NumPy's array functions take on nodes too: a node, array-like data, or a list holding nodes."""
+
+NodeOrData = Union["Value", "Tensor", float, "NDArray[Any]"]
+"""A node, a float or an array: what an operation that needs unary minus on its argument takes."""
+
+Data = Union[float, "NDArray[Any]"]
+"""A node's data: a float (Value) or an array (Tensor)."""
+
+Array = NDArray[Any]
+"""A NumPy array (a Tensor's ``.data``)."""
+
+Axis = Union[int, Sequence[int], None]
+"""An axis argument: an int, a sequence of ints, or None for all axes."""
+
+Shape = Union[int, Sequence[int]]
+"""A shape: an int or a sequence of ints."""
