@@ -691,7 +691,7 @@ def load_mnist_test(data_dir: str | os.PathLike[str] | None = None, normalize: b
     return _load_split(paths[MNIST_TEST_IMAGES], paths[MNIST_TEST_LABELS], normalize, flatten, one_hot_label)
 
 
-def shuffle_dataset(x, t):
+def shuffle_dataset(x: Any, t: Any) -> tuple[np.ndarray, np.ndarray]:
     """``(x[p], t[p])`` for one random permutation ``p`` of the rows (the textbook's common/util.py helper).
 
     Drawn from NumPy's global generator, so ``np.random.seed`` repeats it;

@@ -78,7 +78,7 @@ def plot_history(history: Any, path: str | os.PathLike[str], title: str | None =
     return path
 
 
-def smooth_curve(values, window=11, beta=2.0):
+def smooth_curve(values: Any, window: int = 11, beta: float = 2.0) -> np.ndarray:
     """A noisy curve (a loss per step) smoothed for plotting, of the same length (the textbook's common/util.py).
 
     y[i] = Σₖ w[k] · x[i + k − window//2], with w a Kaiser window of length
@@ -93,7 +93,7 @@ def smooth_curve(values, window=11, beta=2.0):
         raise ValueError(f"smooth_curve: window must be an odd positive integer such as 11, got {window!r}")
     if len(x) < 2:
         return x.copy()
-    weights = np.kaiser(window, beta)
-    half = window // 2
+    weights = np.kaiser(int(window), beta)
+    half = int(window) // 2
     padded = np.pad(x, half, mode="reflect")
     return np.convolve(padded, weights / weights.sum(), mode="valid")

@@ -7,7 +7,12 @@ vector-Jacobian products with a vector of ones, not formulas written again;
 1e-7 inside the log; ``softmax_loss`` takes scores and is exact.
 """
 
+from __future__ import annotations
+
+from typing import Any, Callable
+
 import numpy as np
+import numpy.typing as npt
 
 import autograd
 
@@ -15,52 +20,52 @@ __all__ = ["identity_function", "step_function", "sigmoid", "sigmoid_grad", "rel
            "sum_squared_error", "mean_squared_error", "cross_entropy_error", "softmax_loss"]
 
 
-def _array(x):
+def _array(x: npt.ArrayLike) -> np.ndarray:
     return np.asarray(x, dtype=np.result_type(np.asarray(x).dtype, np.float64))
 
 
-def identity_function(x):
-    """y = x."""
+def identity_function(x: Any) -> Any:
+    """y = x (the same object, as the book returns it)."""
     return x
 
 
-def step_function(x):
+def step_function(x: npt.ArrayLike) -> np.ndarray:
     """1 where x > 0, else 0 (as ints)."""
     return (np.asarray(x) > 0).astype(int)
 
 
-def sigmoid(x):
+def sigmoid(x: npt.ArrayLike) -> np.ndarray:
     """1 / (1 + exp(−x)), elementwise."""
     return autograd.sigmoid(_array(x))
 
 
-def _elementwise_derivative(function, x):
+def _elementwise_derivative(function: Callable[[Any], Any], x: npt.ArrayLike) -> np.ndarray:
     x = _array(x)
     _, pullback = autograd.vjp(function, x)
     return pullback(np.ones_like(x))[0]
 
 
-def sigmoid_grad(x):
+def sigmoid_grad(x: npt.ArrayLike) -> np.ndarray:
     """dσ/dx at every element of x (= σ(x)·(1 − σ(x)))."""
     return _elementwise_derivative(autograd.sigmoid, x)
 
 
-def relu(x):
+def relu(x: npt.ArrayLike) -> np.ndarray:
     """max(0, x), elementwise."""
     return autograd.relu(_array(x))
 
 
-def relu_grad(x):
+def relu_grad(x: npt.ArrayLike) -> np.ndarray:
     """d relu/dx at every element of x: 1 where x > 0, else 0."""
     return _elementwise_derivative(autograd.relu, x)
 
 
-def softmax(x):
+def softmax(x: npt.ArrayLike) -> np.ndarray:
     """exp(x) / Σ exp(x) along the last axis (the largest entry subtracted first)."""
     return autograd.softmax(_array(x), axis=-1)
 
 
-def sum_squared_error(y, t):
+def sum_squared_error(y: npt.ArrayLike, t: npt.ArrayLike) -> float:
     """½ Σ (y − t)² over every element."""
     difference = _array(y) - _array(t)
     return 0.5 * float(np.sum(difference * difference))
@@ -69,7 +74,7 @@ def sum_squared_error(y, t):
 mean_squared_error = sum_squared_error  # the name chapter 4 uses for the same ½ Σ (y − t)²
 
 
-def cross_entropy_error(y, t):
+def cross_entropy_error(y: npt.ArrayLike, t: npt.ArrayLike) -> float:
     """−(1/N) Σₙ log(y[n, tₙ] + 1e-7) for probabilities y (N, classes); t one-hot or class indices; 1-D y is one row."""
     y, t = _array(y), np.asarray(t)
     if y.ndim == 1:
@@ -86,6 +91,6 @@ def cross_entropy_error(y, t):
     return float(-np.sum(np.log(y[rows, t] + 1e-7)) / y.shape[0])
 
 
-def softmax_loss(X, t):
+def softmax_loss(X: npt.ArrayLike, t: npt.ArrayLike) -> float:
     """Cross-entropy of softmax(X) against t (one-hot or class indices), averaged over the rows."""
     return float(autograd.softmax_cross_entropy(_array(X), np.asarray(t)))

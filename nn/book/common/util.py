@@ -6,7 +6,11 @@ book's, they refuse a stride that does not divide the distance the window
 travels instead of dropping the last rows and columns.
 """
 
+from __future__ import annotations
+
 import numbers
+
+import numpy as np
 
 import autograd
 from nn import shuffle_dataset, smooth_curve
@@ -14,7 +18,7 @@ from nn import shuffle_dataset, smooth_curve
 __all__ = ["smooth_curve", "shuffle_dataset", "conv_output_size", "im2col", "col2im"]
 
 
-def conv_output_size(input_size, filter_size, stride=1, pad=0):
+def conv_output_size(input_size: int, filter_size: int, stride: int = 1, pad: int = 0) -> int:
     """(input_size + 2·pad − filter_size) / stride + 1, the output width of a sliding window, as an int.
 
     Raises ValueError when the filter is larger than the padded input or the
@@ -28,12 +32,13 @@ def conv_output_size(input_size, filter_size, stride=1, pad=0):
                                      owner="conv_output_size")[0]
 
 
-def im2col(input_data, filter_h, filter_w, stride=1, pad=0):
+def im2col(input_data: np.ndarray, filter_h: int, filter_w: int, stride: int = 1, pad: int = 0) -> np.ndarray:
     """Every filter_h × filter_w window of ``input_data`` (N, C, H, W) as one row: (N·OH·OW, C·filter_h·filter_w)."""
     return autograd.im2col(input_data, filter_h=filter_h, filter_w=filter_w, stride=stride, pad=pad)
 
 
-def col2im(col, input_shape, filter_h, filter_w, stride=1, pad=0):
+def col2im(col: np.ndarray, input_shape: tuple[int, int, int, int], filter_h: int, filter_w: int, stride: int = 1,
+           pad: int = 0) -> np.ndarray:
     """The rows of ``col`` added back onto their windows of an ``input_shape`` (N, C, H, W) image (im2col's adjoint)."""
     return autograd.col2im(col, input_shape=tuple(input_shape), filter_h=filter_h, filter_w=filter_w, stride=stride,
                            pad=pad)

@@ -11,7 +11,10 @@ Returns ``(x_train, t_train), (x_test, t_test)``: images float32 in [0, 1]
 labels int64 class indices, or float32 one-hot rows (``one_hot_label``).
 """
 
+from __future__ import annotations
+
 import os
+from typing import Any
 import sys
 
 import nn
@@ -22,7 +25,7 @@ TEST_SET_ONLY_ENV = "BACKPROP_GRAPH_TEST_SET_ONLY"
 TRAIN_ROWS = 8000  # of the test set's 10,000 images, when only it is at hand
 
 
-def _test_set_only():
+def _test_set_only() -> bool:
     value = os.environ.get(TEST_SET_ONLY_ENV, "").strip().lower()
     if value in ("", "0", "no", "false"):
         return False
@@ -31,17 +34,17 @@ def _test_set_only():
     raise ValueError(f"dataset.mnist: {TEST_SET_ONLY_ENV} must be 1 or 0, got {os.environ[TEST_SET_ONLY_ENV]!r}")
 
 
-def load_mnist(normalize=True, flatten=True, one_hot_label=False):
+def load_mnist(normalize: bool = True, flatten: bool = True, one_hot_label: bool = False) -> Any:
     """MNIST as ``(x_train, t_train), (x_test, t_test)``, with the book's three options."""
-    options = dict(normalize=normalize, flatten=flatten, one_hot_label=one_hot_label)
     directory = nn.mnist_cache_dir()
     if _test_set_only():
-        x, t = nn.load_mnist_test(directory, **options)
+        x, t = nn.load_mnist_test(directory, normalize=normalize, flatten=flatten, one_hot_label=one_hot_label)
         print(f"dataset.mnist: test set only ({directory}): its first {TRAIN_ROWS:,} images to train, the last "
               f"{len(x) - TRAIN_ROWS:,} to test", file=sys.stderr)
         return (x[:TRAIN_ROWS], t[:TRAIN_ROWS]), (x[TRAIN_ROWS:], t[TRAIN_ROWS:])
     try:
-        return nn.load_mnist(data_dir=directory, **options)
+        return nn.load_mnist(data_dir=directory, normalize=normalize, flatten=flatten,
+                             one_hot_label=one_hot_label)
     except nn.DatasetUnavailable as error:
         raise nn.DatasetUnavailable(
             f"{error}\n(with only t10k-images-idx3-ubyte.gz and t10k-labels-idx1-ubyte.gz in {directory}, set "
@@ -50,7 +53,7 @@ def load_mnist(normalize=True, flatten=True, one_hot_label=False):
         ) from None
 
 
-def download_mnist():
+def download_mnist() -> None:
     """Fetch the four MNIST files into ``$BACKPROP_GRAPH_DATA`` (or nn's cache) unless they are there."""
     return nn.download_mnist(nn.mnist_cache_dir())
 
