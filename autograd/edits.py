@@ -12,14 +12,15 @@ two functions:
 
 import numpy as np
 
-from .engine import OUT, InPlaceEditError, _read_positions, checksum
-
+from .engine import OUT, InPlaceEditError, checksum, read_plan
 
 def guard(prim, args, out, needed):
     """Checksums of the arrays (inputs ``args``, output ``out``) that the VJPs of inputs ``needed`` read."""
-    needs = tuple(i in needed for i in range(len(args)))
+    needs = 0
+    for i in needed:
+        needs |= 1 << i
     kept = []
-    for position in _read_positions(prim.reads, needs):
+    for position in read_plan(prim, needs, len(args)):
         data = out if position == OUT else args[position]
         if data.__class__ is np.ndarray:
             kept.append((position, checksum(data)))

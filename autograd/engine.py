@@ -59,7 +59,8 @@ def checksum(array):
     """A cheap fingerprint of an array's contents, to tell whether it changed.
 
     Arrays up to 64 kB keep their bytes (an exact comparison); larger ones the
-    sum of their bit patterns as unsigned words, modulo 2⁶⁴, which changes
+    sum of their bit patterns as unsigned words (64-bit words where the size
+    allows, whatever the dtype), modulo 2⁶⁴, which changes
     with any change of the words except rearrangements that keep their sum
     (a sort or shuffle in place of an array over 64 kB).
     """
@@ -68,23 +69,37 @@ def checksum(array):
     if not array.flags.c_contiguous:
         array = np.ascontiguousarray(array)
     flat = array.reshape(-1)
+    if flat.nbytes % 8 == 0:  # any dtype: summed as 64-bit words, the fastest reduction
+        return int(flat.view(np.uint64).sum())
     return int(np.add.reduce(flat.view(f"u{flat.dtype.itemsize}"), dtype=np.uint64))
 
 
-@contextlib.contextmanager
-def switch(name, value):
-    """Set one of this thread's switches for the duration of a block."""
-    global _switched
-    previous = getattr(state, name)
-    with _switch_lock:
-        _switched += 1
-    setattr(state, name, value)
-    try:
-        yield value
-    finally:
-        setattr(state, name, previous)
+class switch(contextlib.ContextDecorator):
+    """Set one of this thread's switches for the duration of a block (or a decorated call)."""
+
+    __slots__ = ("name", "value", "previous")
+
+    def __init__(self, name, value):
+        self.name = name
+        self.value = value
+
+    def __enter__(self):
+        global _switched
+        self.previous = getattr(state, self.name)
+        with _switch_lock:
+            _switched += 1
+        setattr(state, self.name, self.value)
+        return self.value
+
+    def __exit__(self, *exc_info):
+        global _switched
+        setattr(state, self.name, self.previous)
         with _switch_lock:
             _switched -= 1
+        return False
+
+    def _recreate_cm(self):
+        return switch(self.name, self.value)  # a decorated function may run again inside itself
 
 
 def is_grad_enabled():
@@ -202,25 +217,30 @@ def apply(prim, *args, **params):
     makes it a node when asked).
     """
     datas = []
-    stored = []  # what the record keeps per input: the node, or a constant's raw data
+    stored = args  # what the record keeps per input: the node, or a constant's raw data
     tensor_mode = prim.tensor_only
     any_node = False
-    needs_grad = False
+    needs = 0  # bit i set: input i is a node that needs a gradient
+    bit = 1
     for arg in args:
-        if isinstance(arg, Node):
+        cls = arg.__class__
+        if cls is Tensor or cls is Value or isinstance(arg, Node):
             any_node = True
             if arg.requires_grad:
-                needs_grad = True
-            if arg.__class__ is not Value:
+                needs |= bit
+            if cls is not Value:
                 tensor_mode = True
             datas.append(arg._data)
-            stored.append(arg)
         else:
             data, is_tensor = _raw(prim, arg)
             if is_tensor:
                 tensor_mode = True
+            if data is not arg:
+                if stored is args:
+                    stored = list(args)
+                stored[len(datas)] = data
             datas.append(data)
-            stored.append(data)
+        bit <<= 1
 
     try:
         out = prim.forward(*datas, **params)
@@ -242,7 +262,7 @@ def apply(prim, *args, **params):
     node._data = out
     node._grad = None
     node._seq = next_seq()
-    if needs_grad and (not _switched or state.grad_enabled):
+    if needs and (not _switched or state.grad_enabled):
         node.requires_grad = True
         node._op = prim
         count = len(stored)
@@ -252,13 +272,20 @@ def apply(prim, *args, **params):
             node._x, node._y = stored[0], _UNARY
         else:
             node._x, node._y = tuple(stored), _MANY
-        node._rare = _rare_in(state.group) if _switched else None
-        if params:
-            node._rare_fields().params = params
-        if tensor_mode and (not _switched or state.check_edits):
-            _keep_checksums(node, prim, args, stored)
-        if _switched and state.anomaly:
-            _check_forward(node)
+        if _switched:
+            node._rare = _rare_in(state.group)
+            if params:
+                node._rare_fields().params = params
+            if tensor_mode and state.check_edits:
+                _keep_checksums(node, prim, args, stored, needs)
+            if state.anomaly:
+                _check_forward(node)
+        else:
+            node._rare = None
+            if params:
+                node._rare_fields().params = params
+            if tensor_mode:
+                _keep_checksums(node, prim, args, stored, needs)
     else:
         _unrecorded(node)
         if _switched and state.anomaly:
@@ -357,19 +384,18 @@ def apply_scalar_unary(prim, x):
     return node
 
 
-def _keep_checksums(node, prim, args, stored):
+def _keep_checksums(node, prim, args, stored, needs):
     """Guard the arrays ``node``'s VJPs will read (``prim.reads``) against later edits.
 
-    A plain array given as an operand (a constant) is copied: the graph keeps
-    the values the forward pass used, whatever happens to the caller's array.
-    The output and arrays of nodes get a checksum, compared by backward.
+    ``needs`` has bit i set when input i needs a gradient. A plain array
+    given as an operand (a constant) is copied: the graph keeps the values
+    the forward pass used, whatever happens to the caller's array. The
+    output and arrays of nodes get a checksum, compared by backward.
     """
     global _last_checksummed
-    needs = tuple([item.__class__ is not np.ndarray and item.__class__ is not float and item.requires_grad
-                   for item in stored])
-    positions = prim.read_plan.get(needs)
-    if positions is None:
-        positions = prim.read_plan[needs] = _read_positions(prim.reads, needs)
+    positions = read_plan(prim, needs, len(stored))
+    if not positions:
+        return
     kept = []
     for position in positions:
         if position == OUT:
@@ -396,6 +422,16 @@ def _replace_input(node, position, value):
         node._x = node._x[:position] + (value,) + node._x[position + 1:]
     else:
         node._y = value
+
+
+def read_plan(prim, needs, count):
+    """The positions (inputs, OUT) whose values the VJPs of ``prim`` read for the inputs that need a
+    gradient: bit i of ``needs`` for input i of ``count``; cached on the primitive."""
+    key = needs | 1 << count  # the top bit tells the number of inputs apart
+    positions = prim.read_plan.get(key)
+    if positions is None:
+        positions = prim.read_plan[key] = _read_positions(prim.reads, tuple(bool(needs >> i & 1) for i in range(count)))
+    return positions
 
 
 def _read_positions(reads, needs):
@@ -521,8 +557,10 @@ def backward(root, grad=None, create_graph=False):
         raise TypeError(f"backward: create_graph must be True or False, got {create_graph!r}")
     seed = _seed(root, grad, create_graph)
     order = topological_order(root, forget_grads=True)
-    oldest = order[0]._seq
-    if _last_checksummed >= oldest or _last_rebind >= oldest:
+    # Checksums and rebinding numbers only matter on nodes made by operations:
+    # a graph whose oldest such node is newer than both has nothing to verify.
+    oldest = next((node._seq for node in order if node._op is not None), None)
+    if oldest is not None and (_last_checksummed >= oldest or _last_rebind >= oldest):
         _verify_unchanged(order, rebinds=_last_rebind >= oldest)
     with _grad_mode(create_graph):
         _backward_pass(order, seed, create_graph)

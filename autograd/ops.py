@@ -49,10 +49,9 @@ class Primitive:
         # output's), so backward can check that nothing it needs was changed in
         # place since the forward pass. None: every input and the output.
         self.reads = reads
-        self.read_plan = {}  # which inputs need a gradient -> the positions read (the engine's cache)
+        self.read_plan = {}  # which inputs need a gradient -> the positions read (engine.read_plan's cache)
 
-    def __call__(self, *args, **params):
-        return apply(self, *args, **params)
+    __call__ = apply  # prim(*args, **params) is apply(prim, *args, **params)
 
     def __repr__(self):
         return f"<primitive {self.name}>"
@@ -518,19 +517,37 @@ def _class_count(logits):
 
 
 def _class_indices(labels, classes):
-    """Class labels (floats, as the engine passes constants) as a flat intp array, checked."""
+    """Class labels (floats as the engine passes constants, or ints) as a flat intp array, checked.
+
+    The common case costs a cast and one or two reductions: viewed as
+    unsigned, a negative index is huge, so one maximum checks both bounds.
+    Anything wrong is then described by ``_refuse_labels``.
+    """
     flat = labels.reshape(-1)
-    indices = flat.astype(np.intp)
-    if indices.size:
-        low, high = flat.min(), flat.max()
-        if low < 0 or high >= classes:
-            raise ValueError(
-                f"softmax_cross_entropy: class indices must lie in [0, {classes}), "
-                f"got values from {low:g} to {high:g}"
-            )
-        if (indices != flat).any():
-            raise ValueError("softmax_cross_entropy: class-index labels must be whole numbers")
-    return indices
+    if not flat.size:
+        return flat.astype(np.intp)
+    if flat.dtype.kind in "iu":
+        indices = flat.astype(np.intp, copy=False)
+        whole = True
+    else:
+        indices = flat.astype(np.intp)  # nan, ±inf and fractions come out different from flat
+        whole = not (indices != flat).any()
+    if whole and indices.view(np.uintp).max() < classes:
+        return indices
+    _refuse_labels(flat, indices, classes)
+
+
+def _refuse_labels(flat, indices, classes):
+    """The error for class labels outside [0, classes) or not whole numbers."""
+    low, high = flat.min(), flat.max()
+    if low < 0 or high >= classes:
+        raise ValueError(
+            f"softmax_cross_entropy: class indices must lie in [0, {classes}), "
+            f"got values from {low:g} to {high:g}"
+        )
+    if (indices != flat).any():
+        raise ValueError("softmax_cross_entropy: class-index labels must be whole numbers")
+    raise AssertionError("unreachable: labels were refused without a reason")  # pragma: no cover
 
 
 def _labels_are_indices(logits, labels):
@@ -545,19 +562,37 @@ def _labels_are_indices(logits, labels):
     )
 
 
+# The softmax and class indices of the latest forward pass, for its VJP (a
+# forward keeps what its VJP needs): (out, logits, labels, probabilities,
+# indices or None). Matched by identity, so a VJP called on anything else
+# recomputes; the engine's checksums and nn's guard catch in-place edits of
+# the inputs in between. One entry only, so its memory stays bounded.
+_kept_softmax = None
+
+
 def _softmax_cross_entropy_forward(logits, labels):
+    global _kept_softmax
     classes = _class_count(logits)
     rows = logits.size // classes
     if rows == 0:
         raise ValueError(f"softmax_cross_entropy: the batch is empty (scores of shape {logits.shape})")
-    shifted = logits - logits.max(axis=-1, keepdims=True)
-    log_norm = np.log(np.exp(shifted).sum(axis=-1, keepdims=True))
+    # The reductions are the ufuncs' own (what .max() and .sum() call, without their wrappers).
+    shifted = logits - np.maximum.reduce(logits, axis=-1, keepdims=True)
+    probs = np.exp(shifted)
+    total = np.add.reduce(probs, axis=-1, keepdims=True)
+    log_norm = np.log(total)
     if _labels_are_indices(logits, labels):
-        picked = shifted.reshape(rows, classes)[np.arange(rows), _class_indices(labels, classes)]
-        return np.asarray((log_norm.sum() - picked.sum()) / rows)
-    with np.errstate(invalid="ignore"):  # 0 · log 0 counts as 0: a class with t = 0 adds nothing
-        terms = np.where(labels == 0, 0.0, labels * (shifted - log_norm))
-    return np.asarray(-terms.sum() / rows)
+        indices = _class_indices(labels, classes)
+        picked = shifted.reshape(rows, classes)[np.arange(rows), indices]
+        out = np.asarray((np.add.reduce(log_norm, axis=None) - np.add.reduce(picked)) / rows)
+    else:
+        indices = None
+        with np.errstate(invalid="ignore"):  # 0 · log 0 counts as 0: a class with t = 0 adds nothing
+            terms = np.where(labels == 0, 0.0, labels * (shifted - log_norm))
+        out = np.asarray(-terms.sum() / rows)
+    probs /= total
+    _kept_softmax = (out, logits, labels, probs, indices)
+    return out
 
 
 def _one_hot_like(logits, labels):
@@ -578,11 +613,16 @@ def _softmax_cross_entropy_vjp_logits(g, out, logits, labels):
             # labels need not sum to 1 per row: d/dx of −Σ t·log softmax(x) is softmax(x)·Σt − t
             return (softmax(logits, axis=-1) * sum(target, axis=-1, keepdims=True) - target) * (g * (1.0 / rows))
         return (softmax(logits, axis=-1) - target) * (g * (1.0 / rows))
-    probs = logits - logits.max(axis=-1, keepdims=True)
-    np.exp(probs, out=probs)
-    probs /= probs.sum(axis=-1, keepdims=True)
-    if _labels_are_indices(logits, labels):  # checked by the forward pass already
-        probs.reshape(rows, -1)[np.arange(rows), labels.reshape(-1).astype(np.intp)] -= 1.0
+    kept = _kept_softmax
+    if kept is not None and kept[0] is out and kept[1] is logits and kept[2] is labels:
+        probs, indices = kept[3].copy(), kept[4]
+    else:
+        probs = logits - logits.max(axis=-1, keepdims=True)
+        np.exp(probs, out=probs)
+        probs /= probs.sum(axis=-1, keepdims=True)
+        indices = labels.reshape(-1).astype(np.intp) if _labels_are_indices(logits, labels) else None
+    if indices is not None:  # checked by the forward pass already
+        probs.reshape(rows, -1)[np.arange(rows), indices] -= 1.0
     else:  # probabilities, not necessarily summing to 1 per row: softmax(x)·Σt − t
         probs *= labels.sum(axis=-1, keepdims=True)
         probs -= labels
