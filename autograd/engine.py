@@ -508,7 +508,11 @@ def _fit_array(grad, node):
     """Shape a raw gradient like ``node``, summing away broadcast axes, in ``node``'s dtype."""
     if node.__class__ is Value:
         return grad if grad.__class__ is float else float(np.sum(grad))
-    data = node._data
+    return fit_gradient(grad, node._data)
+
+
+def fit_gradient(grad, data):
+    """A raw gradient for the array ``data``: its shape (broadcast axes summed away), its dtype, writeable."""
     if grad.__class__ is not np.ndarray:
         grad = np.asarray(grad, dtype=data.dtype)
     if grad.shape != data.shape:
@@ -724,6 +728,13 @@ def _deliver(parent, parent_grad, g):
     parent._grad = parent_grad
 
 
+def own_gradient(grad, upstream):
+    """``grad`` as an array a node may keep: copied when it is ``upstream`` passed on (add) or a view."""
+    if grad.__class__ is np.ndarray and (grad is upstream or grad.base is not None):
+        return grad.copy()
+    return grad
+
+
 def _accumulate(previous, grad):
     """previous + grad, where a sum of two 0-d arrays stays an array (NumPy makes it a scalar)."""
     if previous is None:
@@ -759,10 +770,8 @@ def _chain_rule(order, graph):
                     from .anomaly import check_backward
 
                     check_backward(node, parent, position, parent_grad)
-                if parent._grad is None and parent_grad.__class__ is np.ndarray and (
-                    parent_grad is g or parent_grad.base is not None
-                ):
-                    parent_grad = parent_grad.copy()
+                if parent._grad is None:
+                    parent_grad = own_gradient(parent_grad, g)
                 parent._grad = _accumulate(parent._grad, parent_grad)
 
 
