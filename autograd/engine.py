@@ -284,7 +284,7 @@ def apply(prim, *args, **params):
             node._rare = None
             if params:
                 node._rare_fields().params = params
-            if tensor_mode:
+            if tensor_mode and prim.read_plan.get(needs | 1 << count) != ():  # () when nothing is read
                 _keep_checksums(node, prim, args, stored, needs)
     else:
         _unrecorded(node)
@@ -583,7 +583,11 @@ def _verify_unchanged(order, rebinds):
         rare = node._rare
         if rare is not None:
             for position, kept in rare.saved:
-                data = (node if position == OUT else node._stored_inputs()[position])._data
+                if position == OUT:
+                    data = node._data
+                else:  # the stored input (a node: constants are copied, not checksummed)
+                    y = node._y
+                    data = (node._x[position] if y is _MANY else node._x if position == 0 else y)._data
                 if data.__class__ is not np.ndarray or checksum(data) != kept:
                     raise _edit_error(node, position, "changed in place")
         if rebinds:
@@ -717,7 +721,11 @@ def _deliver(parent, parent_grad, g):
     gradient ``g`` passed on (add) or a view (reshape) is copied the first
     time it reaches a node.
     """
-    parent_grad = _fit_array(parent_grad, parent)
+    data = parent._data
+    if parent_grad.__class__ is not np.ndarray or data.__class__ is not np.ndarray:
+        parent_grad = _fit_array(parent_grad, parent)
+    elif parent_grad.shape != data.shape or parent_grad.dtype != data.dtype or not parent_grad.flags.writeable:
+        parent_grad = fit_gradient(parent_grad, data)
     previous = parent._grad
     if previous is not None:
         parent_grad = previous + parent_grad
@@ -791,7 +799,7 @@ def _seed(root, grad, create_graph):
         if root.__class__ is Value:
             seed = 1.0
         elif data.size == 1:
-            seed = np.ones_like(data)
+            seed = np.ones(data.shape, data.dtype)  # (np.ones_like costs ten times more)
         else:
             raise RuntimeError(
                 f"backward: the output has shape {data.shape}, so the gradient to start from is "

@@ -253,7 +253,8 @@ clip = primitive(
 
 
 def _dot_forward(a, b):
-    if np.ndim(a) not in (1, 2) or np.ndim(b) not in (1, 2):
+    if (a.ndim if a.__class__ is np.ndarray else np.ndim(a)) not in (1, 2) or (
+            b.ndim if b.__class__ is np.ndarray else np.ndim(b)) not in (1, 2):
         raise ValueError(
             f"dot: supports 1-D and 2-D operands, got shapes {np.shape(a)} and {np.shape(b)}; "
             "multiply by a scalar with *, and use matmul for stacks of matrices")
@@ -483,18 +484,21 @@ log_softmax = primitive(
 
 def _affine_forward(x, W, b):
     out = _dot_forward(x, W)
-    if np.shape(b) != out.shape[-1:]:
+    array = b.__class__ is np.ndarray
+    if (b.shape if array else np.shape(b)) != out.shape[-1:]:
         raise ValueError(
             f"affine: b has shape {np.shape(b)} but x·W has shape {out.shape}; "
             f"b must have shape ({out.shape[-1]},), one value per output"
         )
-    if out.dtype == np.result_type(out, b):
+    if (array and b.dtype == out.dtype) or out.dtype == np.result_type(out, b):
         out += b  # x·W is a fresh array: adding in place saves a temporary
         return out
     return out + b
 
 
 def _affine_vjp_b(g, out, x, W, b):
+    if g.__class__ is np.ndarray:  # raw data: the ufunc's reduction, as g.sum calls it, without the wrapper
+        return np.add.reduce(g, axis=0) if g.ndim == 2 else g
     return g.sum(axis=0) if np.ndim(_data(g)) == 2 else g
 
 
@@ -551,7 +555,8 @@ def _refuse_labels(flat, indices, classes):
 
 
 def _labels_are_indices(logits, labels):
-    logits_shape, labels_shape = np.shape(logits), np.shape(labels)
+    logits_shape = logits.shape if logits.__class__ is np.ndarray else np.shape(logits)
+    labels_shape = labels.shape if labels.__class__ is np.ndarray else np.shape(labels)
     if labels_shape == logits_shape:
         return False
     if labels_shape == logits_shape[:-1]:
@@ -606,13 +611,14 @@ def _one_hot_like(logits, labels):
 
 
 def _softmax_cross_entropy_vjp_logits(g, out, logits, labels):
-    rows = np.size(_data(logits)) // np.shape(_data(logits))[-1]
     if isinstance(g, Node):
+        rows = np.size(_data(logits)) // np.shape(_data(logits))[-1]
         target = _one_hot_like(logits, labels)
         if not _labels_are_indices(_data(logits), _data(labels)):
             # labels need not sum to 1 per row: d/dx of −Σ t·log softmax(x) is softmax(x)·Σt − t
             return (softmax(logits, axis=-1) * sum(target, axis=-1, keepdims=True) - target) * (g * (1.0 / rows))
         return (softmax(logits, axis=-1) - target) * (g * (1.0 / rows))
+    rows = logits.size // logits.shape[-1]
     kept = _kept_softmax
     if kept is not None and kept[0] is out and kept[1] is logits and kept[2] is labels:
         probs, indices = kept[3].copy(), kept[4]

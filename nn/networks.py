@@ -345,19 +345,22 @@ class Network:
         nodes = self._param_nodes
         for node in nodes.values():
             node.grad = None
-        g = np.ones_like(loss)
+        g = np.ones(loss.shape, loss.dtype)  # the engine's seed
+        fit, own = autograd.engine.fit_gradient, autograd.engine.own_gradient
         for depth in range(len(chain) - 1, -1, -1):
             layer, (primitive, args, params, needed, shape), out = chain[depth]
             upstream = g
+            vjps = primitive.vjps
             for position in needed:
-                if position == 0:
-                    if depth:  # the batch (depth 0) needs no gradient
-                        g = autograd.engine.fit_gradient(primitive.vjps[0](upstream, out, *args, **params), args[0])
-                        g = g.reshape(shape) if g.shape != shape else g
-                    continue
-                node = next(node for node in layer.parameters().values() if node.data is args[position])
-                grad = autograd.engine.fit_gradient(primitive.vjps[position](upstream, out, *args, **params), node.data)
-                node.grad = autograd.engine.own_gradient(grad, upstream)
+                if position:
+                    data = args[position]
+                    for node in layer.parameters().values():
+                        if node.data is data:
+                            node.grad = own(fit(vjps[position](upstream, out, *args, **params), data), upstream)
+                elif depth:  # the batch (depth 0) needs no gradient
+                    g = fit(vjps[0](upstream, out, *args, **params), args[0])
+                    if g.shape != shape:
+                        g = g.reshape(shape)
         for layer in layers:
             layer._after_backward()
         grads = {key: node.grad if node.grad is not None else np.zeros_like(node.data) for key, node in nodes.items()}
