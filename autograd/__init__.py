@@ -16,11 +16,10 @@ nodes (``array_ops``, ``linalg``): ``np.concatenate(ts)``, ``np.einsum``,
 ``np.linalg.solve``, batched ``@``.
 """
 
-import numpy as _np
-
 from ._guard import check_sole_owner as _check_sole_owner; _check_sole_owner(__name__)  # first: a clash over the name
 
 from .node import Node, Tensor, Value
+from . import operators as _operators  # noqa: F401  (gives nodes their operators and methods)
 from .engine import Group, InPlaceEditError, enable_grad, group, is_grad_enabled, no_grad
 from .ops import TABLE as PRIMITIVES, Primitive, abs, add, affine, cos, div, exp, log, mul, neg, pow, relu, sin, sub, tanh
 from .ops import softmax_cross_entropy
@@ -29,7 +28,7 @@ from .ops import (  # NumPy's ufuncs as primitives
     fmax, fmin, hypot, log1p, log2, log10, logaddexp, logaddexp2, maximum, minimum, rad2deg, reciprocal,
     remainder, sign, sinh, square, tan,
 )
-from .ops import remainder as mod, rad2deg as degrees, deg2rad as radians, neg as negative
+from .ops import remainder as mod, rad2deg as degrees, deg2rad as radians, neg as negative, pow as power
 from .functions import (
     broadcast_to,
     clip,
@@ -86,20 +85,7 @@ __all__ += [
     "tan", "sinh", "cosh", "arcsin", "arccos", "arctan", "arcsinh", "arccosh", "arctanh", "arctan2", "hypot",
     "exp2", "expm1", "log2", "log10", "log1p", "logaddexp", "logaddexp2", "square", "reciprocal", "sign",
     "floor", "ceil", "fabs", "maximum", "minimum", "fmax", "fmin", "remainder", "mod", "deg2rad", "rad2deg",
-    "degrees", "radians", "negative", "positive",
+    "degrees", "radians", "negative", "positive", "power",
     "prod", "var", "std", "cumsum", "cumprod", "ptp", "logsumexp", "sinc",
     "jvp", "linearize", "vjp",
 ]
-
-# np.f(node) and node.method() for array_ops and linalg. matmul and dot keep
-# the op table's 'dot' node for 1-D and 2-D operands and use the batched
-# primitive otherwise.
-from . import numpy_dispatch as _numpy_dispatch  # noqa: E402
-
-for _module in (array_ops, linalg):
-    for _np_func, _function in _module.ARRAY_FUNCTIONS.items():
-        _numpy_dispatch.register(_np_func, _function)
-    for _name, _function in _module.METHODS.items():
-        setattr(Tensor, _name, _function)
-_numpy_dispatch.register(_np.matmul, matmul)
-del _module, _np_func, _name, _function, _numpy_dispatch

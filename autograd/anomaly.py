@@ -4,7 +4,8 @@ Inside ``detect_anomaly()`` every node remembers the line of user code that
 created it (``node._origin``), each forward result and each gradient the
 backward pass computes is checked, and the first non-finite one raises
 ``AnomalyError`` naming the operation, its inputs and that line. Outside the
-block the engine never calls into this module.
+block the engine never calls into this module: the switch it sets holds the
+checks (``CHECKS``), so the engine reaches them without importing this module.
 """
 
 import math
@@ -25,7 +26,7 @@ def detect_anomaly():
     >>> with detect_anomaly():                              # doctest: +SKIP
     ...     loss = (x / y).sum()   # AnomalyError: forward of 'div' produced inf ...
     """
-    return engine.switch("anomaly", True)
+    return engine.switch("anomaly", CHECKS)
 
 
 def check_forward(node, prim=None, args=None):
@@ -119,3 +120,21 @@ def _summary(data, shown=4):
     values = " ".join(f"{v:.4g}" for v in array.ravel()[:shown])
     more = " …" if array.size > shown else ""
     return f"{array.shape} [{values}{more}]"
+
+
+class _Checks:
+    """What the engine calls under ``detect_anomaly()``: this module's checks."""
+
+    __slots__ = ()
+
+    def check_forward(self, node, prim=None, args=None):
+        check_forward(node, prim, args)
+
+    def check_backward(self, node, parent, position, parent_grad):
+        check_backward(node, parent, position, parent_grad)
+
+    def __repr__(self):
+        return "<anomaly checks>"
+
+
+CHECKS = _Checks()

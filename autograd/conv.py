@@ -67,7 +67,7 @@ def conv_output_size(input_shape, filter_h, filter_w, stride=1, pad=0, owner="im
             fits = [s for s in range(1, travel + 1) if travel % s == 0] if travel else [1]
             raise ValueError(
                 f"{owner}: stride {stride} does not divide the {axis} the {what} travels: input {axis} {size} "
-                f"+ 2·pad {pad} − {what} {window} = {travel}; strides that fit: {fits}"
+                f"+ 2·pad {pad} − {what} {window} = {travel}; strides that fit: {fits} (input shape {tuple(input_shape)})"
             )
         sizes.append(travel // stride + 1)
     return tuple(sizes)
@@ -147,7 +147,9 @@ def max_pool2d(x, pool_h, pool_w, stride=1, pad=0):
     """The largest value of every pool_h × pool_w window of each channel of x (N, C, H, W).
 
     Padding adds zeros (as the textbook's im2col does). The gradient goes to
-    the first largest element of each window.
+    the largest element of each window; tied largest elements share it
+    equally, as in ``autograd.max`` (the textbook's argmax gives it all to
+    the first; the two agree wherever a window has one largest element).
     """
     x_shape = _shape(x)
     out_h, out_w = conv_output_size(x_shape, pool_h, pool_w, stride, pad, owner="max_pool2d", what="pool")

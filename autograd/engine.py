@@ -8,51 +8,30 @@ multiplies each upstream gradient by the primitive's vector-Jacobian products.
 """
 
 import contextlib
-import itertools
 import operator
 import sys
 import threading
 
 import numpy as np
 
-from .node import _MANY, _UNARY, Node, Tensor, Value, _rare_in
+from . import context
+from .context import next_seq, state
+from .node import _MANY, _UNARY, Node, Tensor, Value, _rare_in, as_array
 
-
-class _State(threading.local):
-    """Per-thread switches: recording on or off, the open group, anomaly mode."""
-
-    grad_enabled = True
-    group = None
-    anomaly = False
-    backward_of = None  # (node, input position) while a recorded VJP runs under detect_anomaly()
-    check_edits = True  # False inside skip_edit_checks()
-
-
-state = _State()
 
 # How many switches are away from their defaults, over all threads. While it
 # is zero (nearly always) the hot path skips reading the thread-local state.
 _switched = 0
 _switch_lock = threading.Lock()
 
-# Creation numbers: a node is always numbered after its inputs.
-next_seq = itertools.count().__next__
-
-# The creation number current at the latest ``.data`` rebinding, and that of
-# the latest node that keeps checksums: a backward pass over a graph older
-# than both has nothing to verify and skips the check.
-_last_rebind = -1
+# The creation number of the latest node that keeps checksums: a backward
+# pass over a graph older than it and than the latest ``.data`` rebinding
+# (``context.last_rebind``) has nothing to verify and skips the check.
 _last_checksummed = -1
 
 
 class InPlaceEditError(RuntimeError):
     """Data that a recorded operation needs for its gradient was changed after it was recorded."""
-
-
-def note_rebind(node):
-    """``node.data`` was just bound to another object: remember when."""
-    global _last_rebind
-    node._edited = _last_rebind = next_seq()
 
 
 def checksum(array):
@@ -174,20 +153,6 @@ def _type_error(prim, value):
     return TypeError(
         f"{prim.name}: unsupported operand type '{type(value).__name__}'; "
         "expected a Value, a Tensor, an int or float, or a NumPy array of numbers"
-    )
-
-
-def as_array(data, what="Tensor"):
-    """``data`` as a float NumPy array: ints and bools become float64."""
-    array = np.asarray(data)
-    kind = array.dtype.kind
-    if kind == "f":
-        return array
-    if kind in "biu":
-        return array.astype(np.float64)
-    raise TypeError(
-        f"{what}: unsupported dtype {array.dtype} (from {type(data).__name__}); "
-        "use numbers: floats, ints or bools"
     )
 
 
@@ -449,9 +414,7 @@ OUT = -1  # a position in ``Primitive.reads`` and ``node._saved``: the output
 
 
 def _check_forward(node, prim=None, args=None):
-    from .anomaly import check_forward
-
-    check_forward(node, prim, args)
+    state.anomaly.check_forward(node, prim, args)
 
 
 # ---------------------------------------------------------------------------
@@ -485,8 +448,23 @@ def topological_order(root, forget_grads=False):
             parents = node._x
         elif y is None:
             continue
-        else:
-            parents = (node._x, y)
+        else:  # two inputs, most nodes: each checked in place, with no tuple built (half the time)
+            x = node._x
+            if x.__class__ is not float and x.__class__ is not ndarray and x.requires_grad and x not in visited:
+                visit(x)
+                keep(x)
+                if x._op is not None:
+                    if forget_grads:
+                        x._grad = None
+                    push(x)
+            if y.__class__ is not float and y.__class__ is not ndarray and y.requires_grad and y not in visited:
+                visit(y)
+                keep(y)
+                if y._op is not None:
+                    if forget_grads:
+                        y._grad = None
+                    push(y)
+            continue
         for parent in parents:
             cls = parent.__class__
             if cls is not float and cls is not ndarray and parent.requires_grad and parent not in visited:
@@ -536,17 +514,27 @@ def sum_to(array, shape):
     return summed.reshape(shape) if lead else summed
 
 
-def _fit_node(grad, node):
-    """Like ``_fit`` for gradients that are themselves nodes (create_graph)."""
-    from . import ops
+# The primitives that fit a recorded gradient to its node's shape: the op
+# table, which sits above this module, hands them over when it is imported.
+_fitting = None
 
+
+def use_for_fitting(sum, sum_to, broadcast_to):
+    """Record gradient fitting under ``create_graph`` with these primitives (called by ``ops``)."""
+    global _fitting
+    _fitting = (sum, sum_to, broadcast_to)
+
+
+def _fit_node(grad, node):
+    """Like ``_fit_array`` for gradients that are themselves nodes (create_graph)."""
+    sum, sum_to, broadcast_to = _fitting
     if node.__class__ is Value:
-        return grad if grad.__class__ is Value or not isinstance(grad, Node) else ops.sum(grad)
+        return grad if grad.__class__ is Value or not isinstance(grad, Node) else apply(sum, grad)
     shape = node._data.shape
     if grad.__class__ is Value or grad._data.shape != shape:
         if np.ndim(grad._data) >= len(shape) and np.shape(grad._data) != shape:
-            return ops.sum_to(grad, shape=shape)  # sum broadcast axes away, size-1 axes included
-        return ops.broadcast_to(grad, shape=shape) if np.shape(grad._data) != shape else grad
+            return apply(sum_to, grad, shape=shape)  # sum broadcast axes away, size-1 axes included
+        return apply(broadcast_to, grad, shape=shape) if np.shape(grad._data) != shape else grad
     return grad
 
 
@@ -564,8 +552,9 @@ def backward(root, grad=None, create_graph=False):
     # Checksums and rebinding numbers only matter on nodes made by operations:
     # a graph whose oldest such node is newer than both has nothing to verify.
     oldest = next((node._seq for node in order if node._op is not None), None)
-    if oldest is not None and (_last_checksummed >= oldest or _last_rebind >= oldest):
-        _verify_unchanged(order, rebinds=_last_rebind >= oldest)
+    last_rebind = context.last_rebind
+    if oldest is not None and (_last_checksummed >= oldest or last_rebind >= oldest):
+        _verify_unchanged(order, rebinds=last_rebind >= oldest)
     with _grad_mode(create_graph):
         _backward_pass(order, seed, create_graph)
 
@@ -775,9 +764,7 @@ def _chain_rule(order, graph):
                     if parent.__class__ is not Value or parent_grad.__class__ is not float:
                         parent_grad = fit(parent_grad, parent)
                 if anomaly:
-                    from .anomaly import check_backward
-
-                    check_backward(node, parent, position, parent_grad)
+                    anomaly.check_backward(node, parent, position, parent_grad)
                 if parent._grad is None:
                     parent_grad = own_gradient(parent_grad, g)
                 parent._grad = _accumulate(parent._grad, parent_grad)

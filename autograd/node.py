@@ -7,6 +7,8 @@ parameters; ``backward()`` fills ``.grad`` on every node that leads to it.
 
 import numpy as np
 
+from .context import next_seq, note_rebind, state
+
 
 class Node:
     """What Value and Tensor share: data, grad and the record of how it was made."""
@@ -27,8 +29,6 @@ class Node:
     def data(self, value):
         value = self._checked_data(value)
         if value is not self._data:  # ``t.data -= u`` edits in place and assigns the same array back
-            from .engine import note_rebind
-
             note_rebind(self)
         self._data = value
 
@@ -41,16 +41,6 @@ class Node:
     def grad(self, value):
         self._grad = None if value is None else self._checked_grad(value)
 
-    # -- NumPy interoperability ------------------------------------------
-
-    def __array_ufunc__(self, ufunc, method, *inputs, **kwargs):
-        """NumPy's ufuncs on nodes record, or refuse clearly (``autograd.numpy_dispatch``)."""
-        return numpy_dispatch.array_ufunc(ufunc, method, inputs, kwargs)
-
-    def __array_function__(self, func, types, args, kwargs):
-        """NumPy's functions on nodes record, refuse clearly, or (with no gradient) see the data."""
-        return numpy_dispatch.array_function(func, types, args, kwargs)
-
     def _init(self, data, requires_grad, name):
         if requires_grad.__class__ is not bool and not isinstance(requires_grad, np.bool_):
             raise TypeError(
@@ -58,8 +48,6 @@ class Node:
             )
         if name is not None and not isinstance(name, str):
             raise TypeError(f"{type(self).__name__}: name must be a string, got {type(name).__name__}")
-        from .engine import next_seq, state
-
         self._data = data
         self._grad = None
         self.requires_grad = bool(requires_grad)
@@ -206,19 +194,7 @@ class Node:
     def is_leaf(self):
         return self._op is None
 
-    # -- gradients --------------------------------------------------------
-
-    def backward(self, grad=None, create_graph=False):
-        """Fill ``.grad`` of every node leading here with d(self)/d(node).
-
-        Gradients add up over calls until ``zero_grad()``. ``grad`` is the
-        upstream gradient (needed when self is not a scalar). With
-        ``create_graph=True`` the gradients are nodes themselves, so they can
-        be differentiated again.
-        """
-        from .engine import backward
-
-        backward(self, grad, create_graph)
+    # -- gradients (``backward`` is in ``autograd.operators``) --------------
 
     def zero_grad(self):
         """Forget this node's accumulated gradient."""
@@ -234,44 +210,6 @@ class Node:
         node._init(data, False, None)
         return node
 
-    # -- operators --------------------------------------------------------
-
-    def __add__(self, other):
-        return ops.add(self, other)
-
-    def __radd__(self, other):
-        return ops.add(other, self)
-
-    def __sub__(self, other):
-        return ops.sub(self, other)
-
-    def __rsub__(self, other):
-        return ops.sub(other, self)
-
-    def __mul__(self, other):
-        return ops.mul(self, other)
-
-    def __rmul__(self, other):
-        return ops.mul(other, self)
-
-    def __truediv__(self, other):
-        return ops.div(self, other)
-
-    def __rtruediv__(self, other):
-        return ops.div(other, self)
-
-    def __pow__(self, other):
-        return ops.pow(self, other)
-
-    def __rpow__(self, other):
-        return ops.pow(other, self)
-
-    def __neg__(self):
-        return ops.neg(self)
-
-    def __pos__(self):
-        return self
-
     # -- comparisons: on the data, with no gradient (== stays identity) ------
 
     def __lt__(self, other):
@@ -285,37 +223,6 @@ class Node:
 
     def __ge__(self, other):
         return self.data >= _plain(other)
-
-    # -- elementwise functions -------------------------------------------
-
-    def exp(self):
-        return ops.exp(self)
-
-    def log(self):
-        return ops.log(self)
-
-    def sin(self):
-        return ops.sin(self)
-
-    def cos(self):
-        return ops.cos(self)
-
-    def tanh(self):
-        return ops.tanh(self)
-
-    def sigmoid(self):
-        return ops.sigmoid(self)
-
-    def relu(self):
-        return ops.relu(self)
-
-    def abs(self):
-        return ops.abs(self)
-
-    __abs__ = abs
-
-    def clip(self, low=None, high=None):
-        return functions.clip(self, low, high)
 
     def __float__(self):
         return float(self._data)
@@ -389,68 +296,6 @@ class Value(Node):
     def item(self):
         return self.data
 
-    # Scalar arithmetic takes the engine's fast path.
-
-    def __neg__(self):
-        return apply_scalar_unary(ops.neg, self)
-
-    def exp(self):
-        return apply_scalar_unary(ops.exp, self)
-
-    def log(self):
-        return apply_scalar_unary(ops.log, self)
-
-    def sin(self):
-        return apply_scalar_unary(ops.sin, self)
-
-    def cos(self):
-        return apply_scalar_unary(ops.cos, self)
-
-    def tanh(self):
-        return apply_scalar_unary(ops.tanh, self)
-
-    def sigmoid(self):
-        return apply_scalar_unary(ops.sigmoid, self)
-
-    def relu(self):
-        return apply_scalar_unary(ops.relu, self)
-
-    def abs(self):
-        return apply_scalar_unary(ops.abs, self)
-
-    __abs__ = abs
-
-    def __add__(self, other):
-        return apply_scalar(ops.add, self, other)
-
-    def __radd__(self, other):
-        return apply_scalar(ops.add, other, self)
-
-    def __sub__(self, other):
-        return apply_scalar(ops.sub, self, other)
-
-    def __rsub__(self, other):
-        return apply_scalar(ops.sub, other, self)
-
-    def __mul__(self, other):
-        return apply_scalar(ops.mul, self, other)
-
-    def __rmul__(self, other):
-        return apply_scalar(ops.mul, other, self)
-
-    def __truediv__(self, other):
-        return apply_scalar(ops.div, self, other)
-
-    def __rtruediv__(self, other):
-        return apply_scalar(ops.div, other, self)
-
-    def __pow__(self, other):
-        return apply_scalar(ops.pow, self, other)
-
-    def __rpow__(self, other):
-        return apply_scalar(ops.pow, other, self)
-
-
 class Tensor(Node):
     """A node over a NumPy array (float64 unless given another float dtype).
 
@@ -470,8 +315,6 @@ class Tensor(Node):
                 "Tensor: the list holds nodes, and building a Tensor from their data would drop their "
                 "history; use autograd.stack([...]) to join nodes into a recorded Tensor, or pass plain numbers"
             )
-        from .engine import as_array
-
         array = as_array(data, "Tensor")
         if array is not data and np.asarray(data).dtype.kind == "b":
             self._from_bools = True
@@ -481,8 +324,6 @@ class Tensor(Node):
     def _checked_data(value):
         if isinstance(value, Node):
             raise TypeError("Tensor.data: got a node; assign its array (node.data) or use the node itself")
-        from .engine import as_array
-
         return as_array(value, "Tensor.data")
 
     def _checked_grad(self, value):
@@ -549,58 +390,6 @@ class Tensor(Node):
     def item(self):
         return self.data.item()
 
-    # -- array operations --------------------------------------------------
-
-    def __matmul__(self, other):
-        return ops.dot(self, other)
-
-    def __rmatmul__(self, other):
-        return ops.dot(other, self)
-
-    def __getitem__(self, index):
-        from .functions import getitem
-
-        return getitem(self, index)
-
-    def dot(self, other):
-        return ops.dot(self, other)
-
-    def sum(self, axis=None, keepdims=False):
-        return ops.sum(self, axis=axis, keepdims=keepdims)
-
-    def mean(self, axis=None, keepdims=False):
-        return ops.mean(self, axis=axis, keepdims=keepdims)
-
-    def max(self, axis=None, keepdims=False):
-        return ops.max(self, axis=axis, keepdims=keepdims)
-
-    def min(self, axis=None, keepdims=False):
-        return functions.min(self, axis=axis, keepdims=keepdims)
-
-    def reshape(self, *shape):
-        if len(shape) == 1 and isinstance(shape[0], (tuple, list)):
-            shape = shape[0]
-        return ops.reshape(self, shape=tuple(shape))
-
-    def transpose(self, *axes):
-        if len(axes) == 1 and (axes[0] is None or isinstance(axes[0], (tuple, list))):
-            axes = axes[0] or ()  # like NumPy: t.transpose(None) reverses the axes
-        return ops.transpose(self, axes=tuple(axes) if axes else None)
-
-    @property
-    def T(self):
-        return ops.transpose(self, axes=None)
-
-    def broadcast_to(self, shape):
-        return ops.broadcast_to(self, shape=tuple(shape))
-
-    def softmax(self, axis=-1):
-        return ops.softmax(self, axis=axis)
-
-    def log_softmax(self, axis=-1):
-        return ops.log_softmax(self, axis=axis)
-
-
 class _Rare:
     """A node's fields that few nodes set: kept apart, so a node is one small object."""
 
@@ -659,7 +448,15 @@ def _plain(obj):
     return obj
 
 
-from . import functions, ops  # noqa: E402  (both need the classes above)
-from .engine import apply_scalar, apply_scalar_unary  # noqa: E402
-
-from . import numpy_dispatch  # noqa: E402  (NumPy's protocols; needs functions and ops)
+def as_array(data, what="Tensor"):
+    """``data`` as a float NumPy array: ints and bools become float64."""
+    array = np.asarray(data)
+    kind = array.dtype.kind
+    if kind == "f":
+        return array
+    if kind in "biu":
+        return array.astype(np.float64)
+    raise TypeError(
+        f"{what}: unsupported dtype {array.dtype} (from {type(data).__name__}); "
+        "use numbers: floats, ints or bools"
+    )

@@ -27,7 +27,8 @@ import operator
 import numpy as np
 
 from . import backend
-from .engine import OUT, apply
+from .engine import OUT, apply, use_for_fitting
+from .engine import sum_to as raw_sum_to
 from .node import Node
 
 
@@ -408,8 +409,6 @@ broadcast_to = primitive(
 
 
 def _sum_to_forward(x, shape):
-    from .engine import sum_to as raw_sum_to
-
     return raw_sum_to(np.asarray(x), tuple(shape))  # x is a float when it is a Value's gradient
 
 
@@ -419,6 +418,8 @@ sum_to = primitive(
     jvps=(lambda t, out, x, shape: sum_to(t, shape=shape),),
     symbol="Σ", tensor_only=True, doc="sum broadcast axes away to reach shape (broadcast_to's adjoint)",
     reads=((),))
+
+use_for_fitting(sum, sum_to, broadcast_to)  # recorded gradients (create_graph) reach their node's shape with these
 
 # -- indexing ------------------------------------------------------------------
 

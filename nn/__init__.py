@@ -25,6 +25,7 @@ from .datasets import (
     one_hot,
     read_idx,
     regress_plane,
+    shuffle_dataset,
     spiral,
 )
 from .layers import (
@@ -34,7 +35,7 @@ from .layers import (
 from .networks import MLP, DeepConvNet, MultiLayerNet, MultiLayerNetExtend, Network, SimpleConvNet, TwoLayerNet
 from .numerical import gradient_check, numerical_gradient
 from .optim import SGD, AdaGrad, Adam, Momentum, Nesterov, Optimizer, RMSprop
-from .plot import plot_history
+from .plot import plot_history, smooth_curve
 from .train import History, Trainer, train
 
 __all__ = [
@@ -47,10 +48,10 @@ __all__ = [
     # optimizers
     "Optimizer", "SGD", "Momentum", "Nesterov", "AdaGrad", "RMSprop", "Adam",
     # training
-    "train", "History", "Trainer", "plot_history",
+    "train", "History", "Trainer", "plot_history", "smooth_curve",
     # data
     "load_mnist", "load_mnist_test", "download_mnist", "mnist_cache_dir", "read_idx", "one_hot",
-    "spiral", "regress_plane", "DatasetUnavailable", "IDXError",
+    "spiral", "regress_plane", "shuffle_dataset", "DatasetUnavailable", "IDXError",
     # checkpoints
     "save_params", "load_params", "CheckpointMismatch",
 ]

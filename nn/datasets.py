@@ -47,6 +47,7 @@ __all__ = [
     "IDX_MAX_BYTES",
     "read_idx",
     "one_hot",
+    "shuffle_dataset",
     "mnist_cache_dir",
     "download_mnist",
     "load_mnist",
@@ -676,6 +677,23 @@ def load_mnist_test(data_dir=None, normalize=True, flatten=True, one_hot_label=F
     directory = _resolve_dir(data_dir)
     paths = _ensure_files(directory, [MNIST_TEST_IMAGES, MNIST_TEST_LABELS], mirrors, download, timeout)
     return _load_split(paths[MNIST_TEST_IMAGES], paths[MNIST_TEST_LABELS], normalize, flatten, one_hot_label)
+
+
+def shuffle_dataset(x, t):
+    """``(x[p], t[p])`` for one random permutation ``p`` of the rows (the textbook's common/util.py helper).
+
+    Drawn from NumPy's global generator, so ``np.random.seed`` repeats it;
+    rows keep their pairing. ``x`` and ``t`` may have any number of
+    dimensions but the same number of rows. Returns new arrays.
+    """
+    x, t = np.asarray(x), np.asarray(t)
+    if x.ndim == 0 or t.ndim == 0 or len(x) != len(t):
+        raise ValueError(
+            f"shuffle_dataset: x of shape {x.shape} and t of shape {t.shape} must have the same number of rows "
+            "(one label per sample)"
+        )
+    permutation = np.random.permutation(len(x))
+    return x[permutation], t[permutation]
 
 
 # --------------------------------------------------------------------------

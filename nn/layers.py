@@ -497,6 +497,10 @@ class Dropout(Layer):
     def __repr__(self):
         return f"Dropout(dropout_ratio={self.dropout_ratio}, name={self.name!r})"
 
+    def forward(self, x, train_flg=True):
+        """The textbook's call: ``train_flg`` by position (``layer.forward(x, train_flg)``, as its networks pass it) or by name."""
+        return Layer.forward(self, x, train_flg=train_flg)
+
     def build(self, x, train_flg=True):
         if _check_train_flg(train_flg, self.name):
             self.mask = np.random.rand(*_shape_of(x)) > self.dropout_ratio
@@ -546,6 +550,8 @@ class BatchNormalization(Layer):
 
     def __repr__(self):
         return f"BatchNormalization(features={self.gamma_node.data.shape[0]}, momentum={self.momentum}, name={self.name!r})"
+
+    forward = Dropout.forward
 
     gamma = _parameter("gamma_node", "gamma", "The scale array γ (shared with whoever passed it in; assignable).")
     beta = _parameter("beta_node", "beta", "The shift array β (shared with whoever passed it in; assignable).")
@@ -641,7 +647,7 @@ class Pooling(Layer):
     """Max pooling: the largest value of every pool_h × pool_w window, per channel, of NCHW input.
 
     Through ``autograd.max_pool2d``; padding adds zeros, as the textbook's
-    im2col does. Backward passes dout to the (first) maximum of each window.
+    im2col does. Backward passes dout to the maximum of each window (tied maxima share it).
     """
 
     def __init__(self, pool_h, pool_w, stride=1, pad=0, name=None):

@@ -1,9 +1,12 @@
-"""Loss and accuracy curves of a training run, saved as an image (needs matplotlib)."""
+"""Loss and accuracy curves of a training run, saved as an image (needs matplotlib), and their smoothing."""
 
+import numbers
 import os
 from pathlib import Path
 
-__all__ = ["plot_history"]
+import numpy as np
+
+__all__ = ["plot_history", "smooth_curve"]
 
 INSTALL_HINT = "plot_history needs matplotlib: pip install 'backprop-graph[plot]'"
 
@@ -69,3 +72,24 @@ def plot_history(history, path, title=None, dpi=100, log_loss=False):
         figure.suptitle(title)
     figure.savefig(path, format=None if path.suffix else "png")
     return path
+
+
+def smooth_curve(values, window=11, beta=2.0):
+    """A noisy curve (a loss per step) smoothed for plotting, of the same length (the textbook's common/util.py).
+
+    y[i] = Σₖ w[k] · x[i + k − window//2], with w a Kaiser window of length
+    ``window`` and shape ``beta``, normalized to sum 1; past either end the
+    curve is mirrored (x[−k] = x[k]). A constant stays constant, and a
+    straight line stays straight away from the ends.
+    """
+    x = np.asarray(values, dtype=np.float64)
+    if x.ndim != 1:
+        raise ValueError(f"smooth_curve: expects a 1-D sequence of values, got shape {x.shape}")
+    if isinstance(window, bool) or not isinstance(window, numbers.Integral) or window < 1 or window % 2 == 0:
+        raise ValueError(f"smooth_curve: window must be an odd positive integer such as 11, got {window!r}")
+    if len(x) < 2:
+        return x.copy()
+    weights = np.kaiser(window, beta)
+    half = window // 2
+    padded = np.pad(x, half, mode="reflect")
+    return np.convolve(padded, weights / weights.sum(), mode="valid")

@@ -358,19 +358,22 @@ class Trainer:
         self._progress = None
 
     def _optimizer(self, optimizer, optimizer_param):
+        names = ["SGD", "Momentum", "Nesterov", "AdaGrad", "RMSprop", "Adam"]
         if not isinstance(optimizer, str):
             if optimizer_param:
                 raise TypeError("Trainer: optimizer_param is for an optimizer given by name; this one is built already")
-            return _optimizer(optimizer, None)
+            try:
+                return _optimizer(optimizer, None)
+            except TypeError as error:
+                raise TypeError(f"Trainer: {str(error).removeprefix('train: ')}; or a name, one of {names}") from None
         factory = self.OPTIMIZERS.get(optimizer.lower())
         if factory is None:
-            names = ["SGD", "Momentum", "Nesterov", "AdaGrad", "RMSprop", "Adam"]
             raise ValueError(f"Trainer: unknown optimizer {optimizer!r}; choose one of {names} (any case)")
         param = {"lr": 0.01} if optimizer_param is None else dict(optimizer_param)
         try:
             return factory(**param)
-        except TypeError as error:
-            raise TypeError(f"Trainer: optimizer_param {param} does not fit {factory.__name__}: {error}") from None
+        except (TypeError, ValueError) as error:
+            raise type(error)(f"Trainer: optimizer_param {param} does not fit {factory.__name__}: {error}") from None
 
     def train_step(self):
         """One update on a random batch; at the start of each epoch, the accuracies."""

@@ -562,6 +562,555 @@ print(checked[-1])
     ]
 
 
+@notebook("08_step_through_player.ipynb")
+def _():
+    return [
+        md("""
+# 8. Backprop step by step: the player
+
+`viz.steps(output)` draws the graph once per step of one forward and one
+backward pass: the values appear left to right, one operation a frame, then
+the gradients right to left, each frame captioned with the node's local rule
+and its numbers. `viz.player(output)` shows the frames inline, with
+Previous, Next, Play and a slider (the stepping runs in the page, with no
+kernel round-trips).
+"""),
+        code("""
+import autograd
+import viz
+from autograd import Value
+"""),
+        md("""
+## The sigmoid, one operation a frame
+
+The sigmoid as the textbook's four nodes, at x = 0.5. The frames compute
+their own gradients: `backward()` has not run, and no `.grad` changes.
+"""),
+        code("""
+x = Value(0.5, name="x")
+y = autograd.sigmoid(x, fused=False)
+y.name = "y"
+
+frames = viz.steps(y)
+for frame in frames:
+    print(f"{frame.number:2d} {frame.phase:8s} {frame.caption}")
+
+assert [frame.phase for frame in frames] == ["graph"] + ["forward"] * 4 + ["backward"] * 5
+assert frames[6].caption == "1/x node: upstream 1 × −0.6225² = −0.3875"
+assert frames[8].caption == "exp: upstream −0.3875 × exp(−0.5) = −0.235"
+assert frames[9].caption.endswith("= 0.235 (to x)") and x.grad is None
+"""),
+        md("""
+Each frame is a `graphviz.Digraph` and displays inline; the node being
+computed is filled. Frame 8, the exp node passing the gradient back:
+"""),
+        code("""
+frames[8]
+"""),
+        md("""
+## The player
+
+All the frames in one page, cut from one Graphviz layout so that every node
+stays in its place. Use the buttons, the slider, or the ← and → keys.
+"""),
+        code("""
+viz.player(y)
+"""),
+        md("""
+Collapsed, the group is one box and one step each way: the backward step
+uses only y(1 − y).
+"""),
+        code("""
+collapsed = viz.steps(y, collapse=True)
+for frame in collapsed:
+    print(f"{frame.number:2d} {frame.phase:8s} {frame.caption}")
+assert len(collapsed) == 4 and collapsed[3].caption.endswith("= 0.235 (to x)")
+viz.player(y, collapse=True)
+"""),
+        md("""
+## Buying apples
+
+100 yen × 2 apples × tax 1.1: a multiply node sends upstream × the *other*
+input to each side.
+"""),
+        code("""
+apple, apple_num, tax = Value(100.0, name="apple"), Value(2.0, name="apple_num"), Value(1.1, name="tax")
+apple_price = apple * apple_num
+apple_price.name = "apple_price"
+price = apple_price * tax
+price.name = "price"
+
+apple_frames = viz.steps(price)
+for frame in apple_frames:
+    print(f"{frame.number:2d} {frame.phase:8s} {frame.caption}")
+assert apple_frames[4].caption == ("× node: upstream 1 × other input 1.1 = 1.1 (to apple_price); "
+                                   "upstream 1 × other input 200 = 200 (to tax)")
+assert apple_frames[5].caption.startswith("× node: upstream 1.1 × other input 2 = 2.2 (to apple)")
+viz.player(price, duration=800)
+"""),
+        md("""
+The same frames go to files with `viz.animate(y, "sigmoid.html")` (one
+self-contained page), `viz.animate(y, "sigmoid.gif")` or a folder of PNG
+frames, and from the command line:
+`python -m viz demo sigmoid --steps -o sigmoid.gif`.
+"""),
+    ]
+
+
+_MNIST_CELL = '''
+from pathlib import Path
+
+import numpy as np
+
+import nn
+
+candidates = [Path("../shared/data/mnist"), Path("../../shared/data/mnist")]  # from the root, or from notebooks/
+data_dir = next((path for path in candidates if path.is_dir()), None)  # None: the cache (nn.mnist_cache_dir())
+x, t = nn.load_mnist_test(data_dir, download=False, flatten=FLATTEN)   # raises DatasetUnavailable, saying where to put it
+(x_train, t_train), (x_test, t_test) = (x[:8000], t[:8000]), (x[8000:], t[8000:])
+print(f"MNIST test set from {data_dir}: {len(x_train)} images to train, {len(x_test)} to test, shape {x.shape[1:]}")
+'''
+
+
+@notebook("09_chapter6_training_techniques.ipynb")
+def _():
+    return [
+        md("""
+# 9. Chapter 6: training techniques
+
+The textbook's chapter 6 on the engine: the optimizers, weight
+initialization, Batch Normalization, and the two cures for overfitting,
+weight decay and Dropout. The book's class names and signatures
+(`nn.SGD`, `nn.MultiLayerNet`, `nn.MultiLayerNetExtend`, `nn.Trainer`), every
+gradient from autograd. The MNIST parts use the real test set in
+`../shared/data/mnist` (the first 8,000 images train, the last 2,000 test),
+on small subsets and short runs so the notebook takes well under a minute;
+`demos/optimizer_compare.py`, `demos/batch_norm.py` and `demos/dropout.py`
+run the book's full experiments.
+"""),
+        md("""
+## The optimizers on f(x, y) = x²/20 + y²
+
+From (−7, 2), 30 updates each, with the book's learning rates. As in its
+`optimizer_compare_naive.py`, the parameters are Python floats; the
+gradient comes from `autograd.grad`.
+"""),
+        code("""
+import matplotlib.pyplot as plt
+import numpy as np
+
+import autograd
+import nn
+
+
+def f(x, y):
+    return x * x / 20.0 + y * y
+
+
+df = autograd.grad(f, argnums=(0, 1))
+rates = {"SGD": 0.95, "Momentum": 0.1, "Nesterov": 0.1, "AdaGrad": 1.5, "RMSprop": 0.3, "Adam": 0.3}
+paths = {}
+for name, lr in rates.items():
+    optimizer = getattr(nn, name)(lr=lr)
+    params = {"x": -7.0, "y": 2.0}
+    path = [(params["x"], params["y"])]
+    for _ in range(30):
+        gx, gy = df(params["x"], params["y"])
+        optimizer.update(params, {"x": gx, "y": gy})
+        path.append((params["x"], params["y"]))
+    paths[name] = path
+    print(f"{name:9s} lr {lr:<4g} ends at ({params['x']: .4f}, {params['y']: .4f}), f = {f(*path[-1]):.6f}")
+
+assert all(type(value) is float for value in params.values())
+assert paths["SGD"][1] == (-7.0 + 0.95 * 7.0 / 10.0, 2.0 - 0.95 * 2.0 * 2.0)   # x − lr·x/10, y − lr·2y
+assert all(f(*path[-1]) < 0.15 for path in paths.values())   # from f(−7, 2) = 6.45
+"""),
+        code("""
+xs, ys = np.meshgrid(np.linspace(-10, 10, 200), np.linspace(-5, 5, 200))
+figure, axes = plt.subplots(2, 3, figsize=(10, 5), sharex=True, sharey=True)
+for ax, (name, path) in zip(axes.flat, paths.items()):
+    ax.contour(xs, ys, f(xs, ys), levels=np.logspace(-1, 2, 12), colors="0.75", linewidths=0.6)
+    ax.plot(*zip(*path), "o-", color="red", markersize=2)
+    ax.plot(0, 0, "+", color="black")
+    ax.set_title(name)
+figure.tight_layout()
+plt.show()
+"""),
+        md("""
+## MNIST
+
+`load_mnist_test` reads the two t10k files; without them it raises
+`nn.DatasetUnavailable`, saying where to put them.
+"""),
+        code(_MNIST_CELL.replace("FLATTEN", "True")),
+        md("""
+## Weight initialization
+
+`MultiLayerNet(784, [100] * 4, 10)` from three starts, the same batches for
+each: a standard deviation of 0.01 (the activations vanish and nothing
+learns), Xavier's 1/√n with sigmoid, He's √(2/n) with ReLU; SGD, lr 0.01,
+batches of 128. In these 200 updates only He's start gets going; the book's
+2,000 show Xavier's following it.
+"""),
+        code("""
+starts = {"std 0.01": (0.01, "relu"), "Xavier, sigmoid": ("xavier", "sigmoid"), "He, ReLU": ("he", "relu")}
+init_losses = {}
+for label, (weight_init_std, activation) in starts.items():
+    np.random.seed(0)
+    network = nn.MultiLayerNet(784, [100] * 4, 10, activation=activation, weight_init_std=weight_init_std)
+    optimizer = nn.SGD(lr=0.01)
+    init_losses[label] = []
+    for _ in range(200):
+        rows = np.random.choice(len(x_train), 128)
+        loss, grads = network.loss_and_gradient(x_train[rows], t_train[rows])
+        optimizer.update(network.params, grads)
+        init_losses[label].append(loss)
+    print(f"{label:16s} loss {init_losses[label][0]:.3f} first, {np.mean(init_losses[label][-20:]):.3f} at the end")
+
+assert np.mean(init_losses["He, ReLU"][-20:]) < 1.5
+assert np.mean(init_losses["std 0.01"][-20:]) > 2.2
+"""),
+        code("""
+figure, ax = plt.subplots(figsize=(5, 3))
+for label, losses in init_losses.items():
+    ax.plot(np.convolve(losses, np.ones(10) / 10, mode="valid"), label=label)
+ax.set_xlabel("updates")
+ax.set_ylabel("training loss (mean of 10)")
+ax.legend()
+plt.show()
+"""),
+        md("""
+## Batch Normalization
+
+`MultiLayerNetExtend(784, [100] * 5, 10, use_batchnorm=True)` normalizes
+each hidden layer's input over the batch (then scales by γ and shifts by β,
+both learned). From the same small weights (standard deviation 0.05), on
+1,000 images, SGD lr 0.01, through the book's `Trainer`: with Batch
+Normalization the training accuracy climbs at once, without it the net
+hardly moves.
+"""),
+        code("""
+bn_curves = {}
+for use_batchnorm in (True, False):
+    np.random.seed(0)
+    network = nn.MultiLayerNetExtend(784, [100] * 5, 10, weight_init_std=0.05, use_batchnorm=use_batchnorm)
+    trainer = nn.Trainer(network, x_train[:1000], t_train[:1000], x_test, t_test, epochs=10, mini_batch_size=100,
+                         optimizer="SGD", optimizer_param={"lr": 0.01}, verbose=False)
+    trainer.train()
+    bn_curves["batch norm" if use_batchnorm else "plain"] = trainer.train_acc_list
+    print(f"use_batchnorm={use_batchnorm}: train accuracy per epoch {np.round(trainer.train_acc_list, 3)}")
+
+assert bn_curves["batch norm"][-1] > 0.6 and bn_curves["batch norm"][-1] > bn_curves["plain"][-1] + 0.3
+"""),
+        code("""
+figure, ax = plt.subplots(figsize=(5, 3))
+for label, curve in bn_curves.items():
+    ax.plot(curve, "o-" if label == "batch norm" else "s--", markersize=3, label=label)
+ax.set_xlabel("epochs")
+ax.set_ylabel("train accuracy")
+ax.set_ylim(0, 1)
+ax.legend()
+plt.show()
+"""),
+        md("""
+## Overfitting: weight decay and Dropout
+
+Six hidden layers of 100 on only 300 images learn them by heart: the
+training accuracy reaches 1 while the test accuracy stays far below. Weight
+decay (λ = 0.1, adding ½·λ·Σ‖W‖² to the loss) and Dropout (ratio 0.2, a
+fresh mask each forward pass in training) narrow the gap. SGD lr 0.05, 50
+epochs, tested on 1,000 of the held-out images. Dropout also learns more
+slowly: in these 50 epochs it stays far from its final accuracy (the book
+trains 301).
+"""),
+        code("""
+variants = {
+    "plain": {},
+    "weight decay λ = 0.1": {"weight_decay_lambda": 0.1},
+    "Dropout 0.2": {"use_dropout": True, "dropout_ration": 0.2},
+}
+gaps, overfit_curves = {}, {}
+for label, options in variants.items():
+    np.random.seed(0)
+    network = nn.MultiLayerNetExtend(784, [100] * 6, 10, **options)
+    trainer = nn.Trainer(network, x_train[:300], t_train[:300], x_test[:1000], t_test[:1000], epochs=50,
+                         mini_batch_size=100, optimizer="SGD", optimizer_param={"lr": 0.05}, verbose=False)
+    trainer.train()
+    overfit_curves[label] = trainer.train_acc_list, trainer.test_acc_list
+    gaps[label] = trainer.train_acc_list[-1] - trainer.test_acc_list[-1]
+    print(f"{label:21s} train {trainer.train_acc_list[-1]:.3f}, test {trainer.test_acc_list[-1]:.3f}, "
+          f"gap {gaps[label]:.3f}")
+
+assert overfit_curves["plain"][0][-1] > 0.95                  # 300 images learned by heart
+assert gaps["weight decay λ = 0.1"] < gaps["plain"] and gaps["Dropout 0.2"] < gaps["plain"]
+"""),
+        code("""
+figure, axes = plt.subplots(1, 3, figsize=(10, 3), sharey=True)
+for ax, (label, (train_acc, test_acc)) in zip(axes, overfit_curves.items()):
+    ax.plot(train_acc, label="train")
+    ax.plot(test_acc, "--", label="test")
+    ax.set_title(label)
+    ax.set_xlabel("epochs")
+axes[0].set_ylabel("accuracy")
+axes[0].legend()
+figure.tight_layout()
+plt.show()
+"""),
+    ]
+
+
+@notebook("10_chapter7_convolution.ipynb")
+def _():
+    return [
+        md("""
+# 10. Chapter 7: convolution and pooling
+
+The textbook's `Convolution` and `Pooling` layers work on NCHW arrays
+(batch, channels, height, width) through **im2col**: every filter-sized
+window of the input becomes one row of a matrix, so a convolution is one
+matrix product. Here `autograd.im2col` and its adjoint `autograd.col2im`
+are primitives of the op table, each the other's VJP, and convolution and
+pooling are built from them: every derivative comes from the engine, to any
+order.
+"""),
+        code("""
+import matplotlib.pyplot as plt
+import numpy as np
+
+import autograd
+import nn
+import viz
+from autograd import gradcheck
+"""),
+        md("""
+## im2col
+
+A 4 × 4 image, 2 × 2 windows, stride 2: four windows, four pixels each.
+`col2im` adds each row back onto its window; it is im2col's adjoint,
+⟨im2col(x), c⟩ = ⟨x, col2im(c)⟩, which is why each is the other's
+gradient.
+"""),
+        code("""
+image = np.arange(16.0).reshape(1, 1, 4, 4)
+col = autograd.im2col(image, filter_h=2, filter_w=2, stride=2)
+print(image[0, 0])
+print(col)
+assert col.shape == (4, 4) and col[1].tolist() == [2.0, 3.0, 6.0, 7.0]
+
+rng = np.random.default_rng(0)
+x = rng.standard_normal((2, 3, 7, 7))
+c = rng.standard_normal((2 * 5 * 5, 3 * 3 * 3))   # (N·OH·OW, C·FH·FW) for 3 × 3 windows, stride 1
+lhs = np.sum(autograd.im2col(x, filter_h=3, filter_w=3) * c)
+rhs = np.sum(x * autograd.col2im(c, input_shape=x.shape, filter_h=3, filter_w=3))
+print(lhs, rhs)
+assert np.isclose(lhs, rhs)
+"""),
+        md("""
+## Convolution against the definition
+
+out[n, f, i, j] = Σ x_padded[n, c, i·stride + p, j·stride + q] · W[f, c, p, q] + b[f],
+written out in loops here, against the layer's im2col; then its backward in
+the book's protocol (`dW`, `db` kept on the layer), and `gradcheck` of the
+primitive-built `autograd.conv2d` against central differences.
+"""),
+        code("""
+W, b = rng.standard_normal((4, 3, 3, 3)), rng.standard_normal(4)
+conv = nn.Convolution(W, b, stride=2, pad=1)
+out = conv.forward(x)
+
+padded = np.pad(x, ((0, 0), (0, 0), (1, 1), (1, 1)))
+reference = np.zeros_like(out)
+for n in range(out.shape[0]):
+    for f in range(out.shape[1]):
+        for i in range(out.shape[2]):
+            for j in range(out.shape[3]):
+                reference[n, f, i, j] = np.sum(padded[n, :, 2 * i:2 * i + 3, 2 * j:2 * j + 3] * W[f]) + b[f]
+print("output", out.shape, "largest difference from the loops", np.abs(out - reference).max())
+assert np.allclose(out, reference)
+
+dx = conv.backward(np.ones_like(out))
+print("dx", dx.shape, "dW", conv.dW.shape, "db", conv.db)
+assert np.allclose(conv.db, out.shape[0] * out.shape[2] * out.shape[3])   # db sums the upstream 1s
+
+report = gradcheck(lambda x, W, b: (autograd.conv2d(x, W, b, stride=2, pad=1) ** 2).sum(),
+                   x[:1, :, :5, :5], W[:2], b[:2])
+print(report)
+assert report.passed
+"""),
+        md("""
+## Max pooling
+
+The largest value of each 2 × 2 window; the gradient goes back to it
+(tied maxima share it equally).
+"""),
+        code("""
+pool = nn.Pooling(2, 2, stride=2)
+pooled = pool.forward(image)
+print(pooled[0, 0])
+print(pool.backward(np.ones_like(pooled))[0, 0])
+assert pooled[0, 0].tolist() == [[5.0, 7.0], [13.0, 15.0]]
+"""),
+        md("""
+## SimpleConvNet on MNIST
+
+The book's Conv → ReLU → Pool → Affine → ReLU → Affine network, trained
+briefly: 10 filters of 5 × 5 (the book has 30), 3,000 images of the real
+MNIST test set's training split, one epoch of batches of 50, Adam lr
+0.001, through the book's `Trainer`. (`demos/train_convnet.py` runs the
+book's 20 epochs.)
+"""),
+        code(_MNIST_CELL.replace("FLATTEN", "False")),
+        code("""
+np.random.seed(0)
+network = nn.SimpleConvNet(input_dim=(1, 28, 28),
+                           conv_param={"filter_num": 10, "filter_size": 5, "pad": 0, "stride": 1},
+                           hidden_size=100, output_size=10, weight_init_std=0.01)
+filters_before = network.params["W1"].copy()
+trainer = nn.Trainer(network, x_train[:3000], t_train[:3000], x_test, t_test, epochs=1, mini_batch_size=50,
+                     optimizer="Adam", optimizer_param={"lr": 0.001}, evaluate_sample_num_per_epoch=500,
+                     verbose=False)
+trainer.train()
+accuracy = network.accuracy(x_test, t_test)
+print(f"{trainer.max_iter} updates: test accuracy {accuracy:.3f} on {len(x_test)} images")
+assert accuracy > 0.6   # measured 0.767
+"""),
+        md("""
+The first layer's filters, `params["W1"]` (10, 1, 5, 5), before and after
+these 60 updates: they have begun to move away from the random start; after
+the book's 20 epochs they become edge and blob detectors.
+"""),
+        code("""
+figure, axes = plt.subplots(2, 10, figsize=(10, 2.4))
+for row, (label, filters) in enumerate((("before", filters_before), ("after", network.params["W1"]))):
+    for k, ax in enumerate(axes[row]):
+        ax.imshow(filters[k, 0], cmap="gray_r", interpolation="nearest")
+        ax.set_axis_off()
+    axes[row][0].set_title(label, loc="left", fontsize=9)
+plt.show()
+"""),
+        md("""
+## The network's graph, each layer one box
+
+Called on nodes, the network records every layer in its group; drawn with
+`collapse=True`, each group is one box, with the values and gradients on
+the arrows between layers (two images here).
+"""),
+        code("""
+loss = network(x_train[:2], t_train[:2])
+loss.backward()
+graph = viz.draw(loss, collapse=True, title="SimpleConvNet on two images")
+for layer in ("Conv1", "Relu1", "Pool1", "Affine1", "Relu2", "Affine2", "SoftmaxWithLoss"):
+    assert layer in graph.source, layer
+graph
+"""),
+    ]
+
+
+@notebook("11_forward_mode.ipynb")
+def _():
+    return [
+        md("""
+# 11. Forward mode, and derivatives as functions
+
+Reverse mode (`backward`, `grad`, `vjp`) gives a row of the Jacobian per
+pass, cotangentᵀ·J; forward mode (`jvp`, `linearize`) gives a column per
+pass, J·tangent, by running each primitive's JVP rule from the op table
+over the recorded graph, inputs first. `jacobian`, `hessian` and `hvp`
+build on them. Each is checked here against the other mode, against the
+formula, and against central differences.
+"""),
+        code("""
+import numpy as np
+
+import autograd
+from autograd import grad, hessian, hvp, jacobian, jvp, linearize, numerical_grad, vjp
+"""),
+        md("""
+## jvp: the derivative along a direction
+
+f(x) = tanh(x) · x², elementwise, so J is diagonal with
+f'(x) = (1 − tanh² x) · x² + 2x · tanh x.
+"""),
+        code("""
+def f(x):
+    return autograd.tanh(x) * x ** 2
+
+
+x = np.array([-1.0, 0.5, 2.0])
+v = np.array([1.0, -2.0, 0.5])
+value, tangent = jvp(f, (x,), (v,))
+derivative = (1 - np.tanh(x) ** 2) * x ** 2 + 2 * x * np.tanh(x)
+print("J·v     ", tangent)
+print("formula ", derivative * v)
+assert np.allclose(value, np.tanh(x) * x ** 2) and np.allclose(tangent, derivative * v)
+"""),
+        md("""
+## A matrix that is not diagonal: forward columns, reverse rows
+
+g(x) = sin(A·x) with A of shape (2, 3): J = cos(A·x)·A is 2 × 3.
+`linearize` records g once and pushes any number of tangents through that
+recording; three unit tangents give J's columns. `vjp` gives cotangentᵀ·J,
+J's rows from two unit cotangents, and `jacobian` builds J by reverse mode.
+"""),
+        code("""
+A = np.array([[1.0, 2.0, 0.0], [0.0, -1.0, 3.0]])
+
+
+def g(x):
+    return autograd.sin(A @ x)
+
+
+value, g_jvp = linearize(g, x)
+value, g_vjp = vjp(g, x)
+columns = np.stack([g_jvp(e) for e in np.eye(3)], axis=1)        # forward: one pass per input
+rows = np.stack([g_vjp(e)[0] for e in np.eye(2)])                 # reverse: one pass per output
+formula = np.cos(A @ x)[:, None] * A
+numeric = np.stack([numerical_grad(lambda x, i=i: g(x)[i], x) for i in range(2)])
+print(np.round(columns, 6))
+print("largest differences: rows", np.abs(rows - columns).max(), " jacobian", np.abs(jacobian(g)(x) - columns).max(),
+      " formula", np.abs(formula - columns).max(), " central differences", np.abs(numeric - columns).max())
+assert np.allclose(columns, rows) and np.allclose(columns, jacobian(g)(x)) and np.allclose(columns, formula)
+assert np.allclose(numeric, columns, atol=1e-8)
+"""),
+        md("""
+## Second derivatives: hessian and hvp
+
+h(x) = Σ exp(xᵢ) · sin(x₃₋ᵢ). `hessian(h)` is `jacobian(grad(h))`;
+`hvp(h)(x, v)` is H·v without the matrix, in two backward passes; forward
+over reverse, `jvp(grad(h), (x,), (v,))`, gives the same in one forward
+pass over a backward pass, and reverse over forward, `grad` of a `jvp`,
+too. Central differences of the gradient check them all.
+"""),
+        code("""
+def h(x):
+    return autograd.sum(autograd.exp(x) * autograd.sin(x[::-1]))
+
+
+H = hessian(h)(x)
+numeric_H = np.stack([numerical_grad(lambda x, i=i: grad(h)(x)[i], x) for i in range(3)])
+forward_over_reverse = jvp(grad(h), (x,), (v,))[1]
+reverse_over_forward = grad(lambda x: jvp(h, (x,), (v,))[1])(x)
+print(np.round(H, 6))
+print("H·v:", H @ v)
+assert np.allclose(H, H.T) and np.allclose(H, numeric_H, atol=1e-7)
+for product in (hvp(h)(x, v), forward_over_reverse, reverse_over_forward):
+    assert np.allclose(product, H @ v)
+"""),
+        md("""
+## gradcheck checks both modes
+
+`gradcheck` compares backprop (`"rev"`) and forward mode (`"fwd"`, one
+tangent per element) with central differences, and reports both.
+"""),
+        code("""
+report = autograd.gradcheck(lambda x, W: autograd.tanh(x @ W).sum(),
+                            np.array([[0.5, -1.0]]), np.array([[0.1, 0.2, 0.3], [0.4, 0.5, 0.6]]))
+print(report)
+assert report.passed
+"""),
+    ]
+
+
 def build(name):
     notebook = nbformat.v4.new_notebook(cells=NOTEBOOKS[name], metadata={"kernelspec": KERNEL,
                                                                          "language_info": {"name": "python"}})

@@ -48,6 +48,18 @@ def test_the_entry_page_says_what_it_is_shows_the_commands_a_picture_and_links(b
     assert '<img alt="the sigmoid as four nodes' in page and "_images/sigmoid.svg" in page
     for target in ("api/autograd.html", "api/nn.html", "api/viz.html", "notebooks.html", "pictures.html"):
         assert f'href="{target}"' in page, target
+    for source in sorted(SOURCE.glob("*.md")):  # every guide page, linked from the entry page
+        if source.stem != "index":
+            assert f'href="{source.stem}.html"' in page, source.name
+
+
+def test_the_guide_pages_show_their_tables_and_pictures(built):
+    numpy_page = (built / "numpy.html").read_text()
+    assert "<table" in numpy_page and "half to each at a tie, as torch" in text(numpy_page)
+    assert "<table" in (built / "benchmarks.html").read_text()
+    viz_page = (built / "viz.html").read_text()
+    assert "_images/sigmoid-steps.gif" in viz_page and "_images/apple.svg" in viz_page
+    assert 'href="derivatives.html"' in (built / "forward.html").read_text()
 
 
 def test_the_api_pages_come_from_the_docstrings(built):

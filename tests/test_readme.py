@@ -1,13 +1,27 @@
-"""The README's promises: CI runs its test command, and its examples run."""
+"""The README's promises: CI runs its test command, its example runs, its tables and links hold.
+
+The examples and tables of the reference pages are checked in tests/test_doc_examples.py.
+"""
 
 import pathlib
 import re
 
 ROOT = pathlib.Path(__file__).resolve().parent.parent
+README = (ROOT / "README.md").read_text()
 
 
 def _shell_blocks():
-    return re.findall(r"```sh\n(.*?)\n```", (ROOT / "README.md").read_text(), re.S)
+    return re.findall(r"```sh\n(.*?)\n```", README, re.S)
+
+
+def _section(title):
+    return re.search(rf"\n## {re.escape(title)}\n(.*?)(?=\n## |\Z)", README, re.S).group(1)
+
+
+def _table_rows(text):
+    """The body rows of the first Markdown table in ``text``, as lists of cells."""
+    rows = [line for line in text.splitlines() if line.startswith("|")]
+    return [[cell.strip() for cell in row.strip("|").split("|")] for row in rows[2:]]
 
 
 def test_ci_runs_the_readmes_test_command_verbatim():
@@ -25,122 +39,64 @@ def test_the_readmes_setup_commands_install_graphviz_when_missing():
     assert "demos/apple.py" in install and "pip install -q -e ." in install
 
 
+def test_the_setup_section_warns_of_the_import_name_clash():
+    setup = _section("Set up")
+    assert "virtual environment" in setup and "HIPS `autograd`" in setup and "`ImportError`" in setup
+
+
 def test_the_ten_line_example_runs(capsys):
-    block = re.search(r"## Ten lines\n\n```python\n(.*?)\n```", (ROOT / "README.md").read_text(), re.S).group(1)
+    block = re.search(r"## Ten lines\n\n```python\n(.*?)\n```", README, re.S).group(1)
+    assert len(block.splitlines()) <= 12
     exec(compile(block, "README.md", "exec"), {})  # the project's own README, not user input
     printed = capsys.readouterr().out.split("\n")
     assert printed[0] == "2.2 110.00000000000001 200.0"
     assert " ".join(printed[1:3]) == "[[4. 4. 4.]  [4. 4. 4.]] [4. 4. 4.]"
 
 
-# -- the examples of the later sections ---------------------------------------
-
-def _section(title):
-    text = (ROOT / "README.md").read_text()
-    return re.search(rf"\n## {re.escape(title)}\n(.*?)(?=\n## |\Z)", text, re.S).group(1)
-
-
-def _blocks(title, language):
-    """The code blocks of a section fenced with ``language`` ("" for output blocks), in order."""
-    blocks, current, fence = [], None, None
-    for line in _section(title).splitlines():
-        if current is None and line.startswith("```"):
-            current, fence = [], line[3:].strip()
-        elif current is not None and line == "```":
-            if fence == language:
-                blocks.append("\n".join(current))
-            current = None
-        elif current is not None:
-            current.append(line)
-    return blocks
+def test_the_picture_and_every_link_exist():
+    targets = re.findall(r"\]\(([^)#:]+)(?:#[^)]*)?\)", README)
+    assert "docs/sigmoid.svg" in targets
+    for target in targets:
+        assert (ROOT / target).exists(), f"the README links to {target}, which does not exist"
+    pages = {path.relative_to(ROOT).as_posix() for path in (ROOT / "docs" / "reference").glob("*.md")}
+    assert pages - {"docs/reference/pictures.md"} <= set(targets), "a reference page the README does not link"
 
 
-def _python_blocks(title):
-    return _blocks(title, "python")
+def test_the_readme_stays_a_five_minute_read():
+    assert len(README) < 8000 and len(README.splitlines()) < 160
 
 
-def _plain_blocks(title):
-    return _blocks(title, "")
+def test_the_readme_says_how_to_build_the_reference():
+    assert "python -m sphinx -W -b html docs/reference docs/_build" in _shell_blocks()[-1]
 
 
-def _run(block, filename="README.md"):
-    namespace = {}
-    exec(compile(block, filename, "exec"), namespace)  # the project's own README, not user input
-    return namespace
+def test_the_chapter_table_names_what_exists():
+    import autograd
+    import nn
+
+    rows = _table_rows(_section("The textbook's chapters"))
+    assert [row[0].split()[0] for row in rows] == ["5", "6", "7", "8"]
+    notebooks = {path.name[:2] for path in (ROOT / "notebooks").glob("*.ipynb")}
+    for chapter, runs, where in rows:
+        for name in re.findall(r"`(\w+)`", runs):
+            assert hasattr(nn, name) or hasattr(autograd, name), name
+        for script in re.findall(r"`(demos/[\w.]+)`", where):
+            assert (ROOT / script).is_file(), script
+        for first, last in re.findall(r"notebooks? (\d\d)(?:–(\d\d))?", where):
+            for number in range(int(first), int(last or first) + 1):
+                assert f"{number:02d}" in notebooks, f"chapter {chapter}: no notebook {number:02d}"
+    assert hasattr(nn.SimpleConvNet, "save_params") and hasattr(nn.SimpleConvNet, "load_params")
 
 
-def test_the_derivative_examples_print_what_their_comments_say(capsys):
-    _run(_python_blocks("Derivatives you can check")[0])
-    assert capsys.readouterr().out.splitlines() == ["27.0 18.0", "48.0", "(0.0, 2.0)", "(9.0, 6.0)"]
-
-
-def test_the_gradcheck_example_prints_the_report_and_the_failure_shown(capsys):
-    _run(_python_blocks("Derivatives you can check")[1])
-    printed = capsys.readouterr().out.splitlines()
-    shown = _plain_blocks("Derivatives you can check")[0].splitlines()
-    assert len(printed) == len(shown) == 6
-    assert printed[0] == shown[0] == "gradcheck of f: passed (atol=1e-05, rtol=0.001, eps=1e-06)"
-    for line in printed[1:5]:  # the errors' last digits depend on the machine's BLAS
-        assert line.startswith("  ok   input ")
-    assert printed[5] == shown[5]
-    assert printed[5].startswith("gradcheck: the gradient of leaky with respect to input 0 'x' (shape (2,)) is wrong")
-
-
-def test_the_property_test_example_passes():
-    namespace = _run(_python_blocks("Derivatives you can check")[2])
-    namespace["test_first_and_second_derivatives_match_central_differences"]()
-
-
-def test_the_anomaly_example_stops_with_the_message_shown():
-    import warnings
-
-    import numpy as np
-
-    from autograd import AnomalyError
-
-    with warnings.catch_warnings(), np.errstate(all="ignore"):
-        warnings.simplefilter("ignore", RuntimeWarning)
-        try:
-            _run(_python_blocks("Derivatives you can check")[3], filename="/tmp/example.py")
-        except AnomalyError as error:
-            message = f"{type(error).__module__}.{type(error).__name__}: {error}"
-        else:
-            raise AssertionError("the detect_anomaly example did not raise")
-    assert message == _plain_blocks("Derivatives you can check")[1]
-
-
-def test_the_viz_example_writes_its_pictures(tmp_path, monkeypatch):
-    monkeypatch.chdir(tmp_path)
-    namespace = _run(_python_blocks("Pictures of the graph (`viz`)")[0])
-    assert namespace["graph"].source.startswith("digraph")
-    assert (tmp_path / "sigmoid.svg").read_text().lstrip().startswith("<?xml")
-    assert (tmp_path / "sigmoid-box.png").read_bytes().startswith(b"\x89PNG")
-    assert (tmp_path / "sigmoid.dot").read_text().startswith("digraph")
-
-
-def test_the_readmes_pictures_exist_and_the_demo_command_writes_them():
-    from viz.figures import ANIMATIONS, FIGURES
-
-    section = _section("Pictures of the graph (`viz`)")
-    pictures = re.findall(r"!\[[^\]]*\]\((docs/[^)]+)\)", section)
-    assert len(pictures) == 5
-    for picture in pictures:
-        assert (ROOT / picture).is_file(), picture
-        assert pathlib.Path(picture).stem in FIGURES or pathlib.Path(picture).name in ANIMATIONS
-    assert "python -m viz demo all -o docs/" in section
-
-
-def test_the_nn_example_prints_what_its_comments_say(capsys):
-    _run(_python_blocks("Neural networks (`nn`)")[0])
-    assert capsys.readouterr().out.splitlines() == [
-        "1.0881 -> 0.9381", "[[ 3.  -0.5]]", "[[0.  2.5]]", "[[3. 0.]] Group('Relu')",
-    ]
-
-
-def test_the_readme_lists_every_demo_and_benchmark():
-    demos = _section("Demos")
-    for script in sorted((ROOT / "demos").glob("*.py")):
-        assert f"demos/{script.name}" in demos and f"**`{script.name}" in demos, script.name
-    benchmarks = _section("Benchmarks")
-    for script in sorted((ROOT / "benchmarks").glob("*.py")):
-        assert f"benchmarks/{script.name}" in benchmarks, script.name
+def test_the_speed_table_repeats_the_benchmark_pages_figures():
+    benchmarks = (ROOT / "docs" / "reference" / "benchmarks.md").read_text()
+    flat = " ".join(benchmarks.split())
+    rows = _table_rows(_section("Speed"))
+    assert len(rows) >= 5
+    for row in rows:
+        for cell in row[1:]:
+            for figure in re.findall(r"\d[\d,.]*(?:–[\d.]+)?(?: ?(?:ms|µs|s|B|×))?", cell):
+                assert figure in flat, f"{figure!r} ({row[0]}) is not on docs/reference/benchmarks.md"
+    commands = _shell_blocks()[2]
+    for script in re.findall(r"benchmarks/\w+\.py", commands):
+        assert (ROOT / script).is_file() and script in benchmarks, script

@@ -262,20 +262,6 @@ def test_where_with_only_a_condition_gives_numpys_indices():
     assert indices.tolist() == [1, 3]
 
 
-def test_the_readme_example_prints_what_its_comments_say(capsys):
-    import pathlib
-    import re
-
-    readme = (pathlib.Path(__file__).resolve().parents[2] / "README.md").read_text()
-    section = readme.split("### NumPy functions on nodes: arrays and linear algebra\n", 1)[1]
-    block = re.search(r"```python\n(.*?)\n```", section, re.S).group(1)
-    exec(compile(block, "README.md", "exec"), {})  # the project's own README, not user input
-    printed = capsys.readouterr().out.splitlines()
-    comments = [line.split("# ")[-1] for line in block.splitlines() if line.startswith("print(")]
-    assert " ".join(printed[:2]).split() == comments[0].replace("] [", "]  [").split()
-    assert printed[2:] == comments[1:]
-
-
 # -- properties over random shapes -----------------------------------------------------------
 
 from hypothesis import given  # noqa: E402

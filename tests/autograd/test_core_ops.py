@@ -374,3 +374,9 @@ def test_sqrt_records_a_power_and_matches_its_closed_form():
     y = autograd.sqrt(x)
     y.backward()
     assert y.op == "pow" and y.data == 2.0 and x.grad == pytest.approx(0.25)
+
+
+def test_max_pool2d_splits_a_tied_window_evenly_and_a_single_maximum_takes_all():
+    x = Tensor(np.array([[[[1.0, 1.0, 0.0, 5.0], [1.0, 1.0, 2.0, 3.0]]]]))  # windows 2×2: all tied; one maximum
+    autograd.max_pool2d(x, 2, 2, stride=2).sum().backward()
+    assert np.array_equal(x.grad, [[[[0.25, 0.25, 0.0, 1.0], [0.25, 0.25, 0.0, 0.0]]]])

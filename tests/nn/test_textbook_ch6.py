@@ -364,3 +364,122 @@ def test_the_fast_textbook_protocol_agrees_with_the_recorded_graph():
     np.testing.assert_allclose(dx, leaf.grad, rtol=1e-13)
     np.testing.assert_allclose(affine.dW, affine.weight.grad, rtol=1e-13)
     assert dx.shape == x.shape
+
+
+def test_dropout_and_batch_norm_take_train_flg_by_position_as_the_textbooks_networks_pass_it():
+    """MultiLayerNetExtend.predict and DeepConvNet.predict in the textbook call layer.forward(x, train_flg)."""
+    x = rng.standard_normal((6, 4))
+    dropout = Dropout(0.25)
+    np.testing.assert_allclose(dropout.forward(x, False), 0.75 * x)
+    np.random.seed(1)
+    trained = dropout.forward(x, True)
+    np.testing.assert_array_equal(trained, x * dropout.mask)
+    np.testing.assert_array_equal(dropout.backward(np.ones_like(x)), dropout.mask.astype(float))
+    norm = BatchNormalization(np.ones(4), np.zeros(4))
+    np.testing.assert_allclose(norm.forward(x, True), (x - x.mean(0)) / np.sqrt(x.var(0) + 1e-6), rtol=1e-12)
+    running_mean, running_var = 0.1 * x.mean(0), 0.1 * x.var(0)  # one step of momentum 0.9 from zero
+    np.testing.assert_allclose(norm.forward(x, False), (x - running_mean) / np.sqrt(running_var + 1e-6), rtol=1e-12)
+    with pytest.raises(TypeError, match="Dropout: train_flg must be True"):
+        dropout.forward(x, "train")
+
+
+def test_trainer_names_itself_in_errors_about_the_optimizer():
+    from nn import Trainer
+    x_train, t_train, x_test, t_test = spiral_split()
+    net = MultiLayerNet(2, [5], 3)
+    with pytest.raises(ValueError, match=r"Trainer: optimizer_param \{'lr': -1\} does not fit SGD: lr must be in"):
+        Trainer(net, x_train, t_train, x_test, t_test, optimizer="sgd", optimizer_param={"lr": -1})
+    with pytest.raises(TypeError, match=r"Trainer: optimizer must have an update\(params, grads\) method .*; or a name"):
+        Trainer(net, x_train, t_train, x_test, t_test, optimizer=3)
+
+
+# -- the textbook's common/util.py helpers ------------------------------------------------
+
+
+def test_shuffle_dataset_permutes_rows_together_from_the_global_generator():
+    from nn import shuffle_dataset
+    x, t = np.arange(40.0).reshape(10, 1, 2, 2), np.arange(10)
+    np.random.seed(3)
+    xs, ts = shuffle_dataset(x, t)
+    np.random.seed(3)
+    order = np.random.permutation(10)
+    np.testing.assert_array_equal(ts, order)
+    np.testing.assert_array_equal(xs, x[order])
+    assert sorted(ts) == list(range(10)) and not np.array_equal(ts, t)
+    with pytest.raises(ValueError, match=r"shuffle_dataset: x of shape \(10, 1, 2, 2\) and t of shape \(9,\)"):
+        shuffle_dataset(x, t[:9])
+
+
+def test_smooth_curve_is_a_normalized_kaiser_window_with_mirrored_ends():
+    from nn import smooth_curve
+    values = rng.standard_normal(50)
+    smooth = smooth_curve(values)
+    w = np.kaiser(11, 2.0)
+    w /= w.sum()
+    assert smooth.shape == (50,)
+    for i in (0, 3, 20, 49):  # written out: the window centred on i, indices past the ends mirrored
+        around = [values[abs(j) if j < 50 else 98 - j] for j in range(i - 5, i + 6)]
+        assert smooth[i] == pytest.approx(np.dot(w, around), rel=1e-12)
+    np.testing.assert_allclose(smooth_curve(np.full(7, 2.5)), 2.5)
+    ramp = np.arange(30.0)
+    np.testing.assert_allclose(smooth_curve(ramp)[5:-5], ramp[5:-5])
+    assert smooth.std() < 0.6 * values.std()
+    assert smooth_curve([4.0]).tolist() == [4.0]
+    with pytest.raises(ValueError, match="smooth_curve: expects a 1-D sequence"):
+        smooth_curve(np.zeros((3, 3)))
+    with pytest.raises(ValueError, match="window must be an odd positive integer"):
+        smooth_curve(values, window=10)
+
+
+# -- DeepConvNet: backprop against central differences ------------------------------------
+
+
+def seeded(function, seed):
+    """``function`` run with NumPy's global generator reset first, so every call draws the same dropout masks."""
+    def run(*args):
+        np.random.seed(seed)
+        return function(*args)
+    return run
+
+
+def test_deep_conv_net_gradient_matches_central_differences_for_every_parameter():
+    """A narrow DeepConvNet (2, 2, 3, 3, 4, 4 filters) on 4×4 images: all 502 entries, dropout masks held fixed."""
+    from nn import numerical_gradient
+    np.random.seed(6)
+    narrow = {f"conv_param_{k}": {"filter_num": n} for k, n in enumerate((2, 2, 3, 3, 4, 4), start=1)}
+    net = DeepConvNet(input_dim=(1, 4, 4), hidden_size=5, output_size=3, **narrow)
+    assert net.params["W7"].shape == (4, 5)  # 4×4 → 4 → pool 2 → 2 + 2·2 − 2 = 4 → pool 2 → 2 → pool 1
+    x, t = np.random.default_rng(20).standard_normal((3, 1, 4, 4)), np.array([2, 0, 1])
+    grads = seeded(net.gradient, 7)(x, t)
+    loss = seeded(lambda _: net.loss(x, t), 7)
+    assert sum(value.size for value in net.params.values()) == 502
+    for key, value in net.params.items():
+        np.testing.assert_allclose(grads[key], numerical_gradient(loss, value), rtol=1e-5, atol=1e-8, err_msg=key)
+    # the masks do matter: a fresh draw gives another gradient
+    assert not np.allclose(seeded(net.gradient, 8)(x, t)["W8"], grads["W8"])
+
+
+def test_default_deep_conv_net_gradient_matches_central_differences_on_sampled_entries():
+    """The textbook's full-size DeepConvNet on two 28×28 images, two entries of each layer's weights and biases."""
+    np.random.seed(9)
+    net = DeepConvNet()
+    local = np.random.default_rng(21)
+    x, t = local.random((2, 1, 28, 28)), np.array([3, 8])
+    grads = seeded(net.gradient, 10)(x, t)
+    loss = seeded(lambda: net.loss(x, t), 10)
+    h = 1e-7  # small: a nudge moves every position a filter touches (784 for b1), and none may cross a kink
+    pooled = x
+    for layer in net.layers[:15]:  # the convolutions and pools, up to the first Affine (no dropout yet)
+        pooled = layer.forward(pooled)
+    hidden = pooled.reshape(2, -1) @ net.params["W7"] + net.params["b7"]
+    assert np.abs(hidden).min() > 1e-4  # no hidden unit within a nudge of ReLU's kink, so W7, W8 agree closely
+    for key in ("W1", "b1", "W3", "W6", "b6", "W7", "W8", "b8"):
+        flat = net.params[key].reshape(-1)  # a view: nudging it nudges the network
+        for index in local.choice(flat.size, 2, replace=False):
+            original = flat[index]
+            flat[index] = original + h
+            up = loss()
+            flat[index] = original - h
+            down = loss()
+            flat[index] = original
+            assert grads[key].reshape(-1)[index] == pytest.approx((up - down) / (2 * h), rel=1e-4, abs=1e-8), (key, index)

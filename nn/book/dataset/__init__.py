@@ -1,0 +1,1 @@
+"""The textbook's ``dataset`` package: ``dataset.mnist.load_mnist`` on nn's MNIST loader."""
