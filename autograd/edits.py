@@ -12,23 +12,25 @@ two functions:
 
 from __future__ import annotations
 
-from collections.abc import Container, Iterable, Sequence
+from collections.abc import Iterable, Sequence
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from .engine import OUT, InPlaceEditError, _read_positions, checksum
+from .engine import OUT, InPlaceEditError, checksum, read_plan
 
 if TYPE_CHECKING:
     from .ops import Primitive
 
 
 def guard(prim: Primitive, args: Sequence[Any], out: Any,
-          needed: Container[int]) -> tuple[tuple[int, bytes | int], ...]:
+          needed: Iterable[int]) -> tuple[tuple[int, bytes | int], ...]:
     """Checksums of the arrays (inputs ``args``, output ``out``) that the VJPs of inputs ``needed`` read."""
-    needs = tuple(i in needed for i in range(len(args)))
+    needs = 0
+    for i in needed:
+        needs |= 1 << i
     kept = []
-    for position in _read_positions(prim.reads, needs):
+    for position in read_plan(prim, needs, len(args)):
         data = out if position == OUT else args[position]
         if data.__class__ is np.ndarray:
             kept.append((position, checksum(data)))

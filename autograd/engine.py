@@ -46,7 +46,8 @@ def checksum(array: Array) -> bytes | int:
     """A cheap fingerprint of an array's contents, to tell whether it changed.
 
     Arrays up to 64 kB keep their bytes (an exact comparison); larger ones the
-    sum of their bit patterns as unsigned words, modulo 2⁶⁴, which changes
+    sum of their bit patterns as unsigned words (64-bit words where the size
+    allows, whatever the dtype), modulo 2⁶⁴, which changes
     with any change of the words except rearrangements that keep their sum
     (a sort or shuffle in place of an array over 64 kB).
     """
@@ -55,23 +56,40 @@ def checksum(array: Array) -> bytes | int:
     if not array.flags.c_contiguous:
         array = np.ascontiguousarray(array)
     flat = array.reshape(-1)
+    if flat.nbytes % 8 == 0:  # any dtype: summed as 64-bit words, the fastest reduction
+        return int(flat.view(np.uint64).sum())
     return int(np.add.reduce(flat.view(f"u{flat.dtype.itemsize}"), dtype=np.uint64))
 
 
-@contextlib.contextmanager
-def switch(name: str, value: Any) -> Iterator[Any]:
-    """Set one of this thread's switches for the duration of a block."""
-    global _switched
-    previous = getattr(state, name)
-    with _switch_lock:
-        _switched += 1
-    setattr(state, name, value)
-    try:
-        yield value
-    finally:
-        setattr(state, name, previous)
+class switch(contextlib.ContextDecorator):
+    """Set one of this thread's switches for the duration of a block (or a decorated call)."""
+
+    __slots__ = ("name", "value", "previous")
+
+    name: str
+    value: Any
+    previous: Any
+
+    def __init__(self, name: str, value: Any) -> None:
+        self.name = name
+        self.value = value
+
+    def __enter__(self) -> Any:
+        global _switched
+        self.previous = getattr(state, self.name)
+        with _switch_lock:
+            _switched += 1
+        setattr(state, self.name, self.value)
+        return self.value
+
+    def __exit__(self, *exc_info: object) -> None:
+        global _switched
+        setattr(state, self.name, self.previous)
         with _switch_lock:
             _switched -= 1
+
+    def _recreate_cm(self) -> switch:
+        return switch(self.name, self.value)  # a decorated function may run again inside itself
 
 
 def is_grad_enabled() -> bool:
@@ -175,25 +193,32 @@ def apply(prim: Primitive, *args: Any, **params: Any) -> Any:
     makes it a node when asked).
     """
     datas = []
-    stored = []  # what the record keeps per input: the node, or a constant's raw data
+    # What the record keeps per input: the node, or a constant's raw data (the
+    # tuple args until a constant is converted, then a list).
+    stored: Any = args
     tensor_mode = prim.tensor_only
     any_node = False
-    needs_grad = False
+    needs = 0  # bit i set: input i is a node that needs a gradient
+    bit = 1
     for arg in args:
-        if isinstance(arg, Node):
+        cls = arg.__class__
+        if cls is Tensor or cls is Value or isinstance(arg, Node):
             any_node = True
             if arg.requires_grad:
-                needs_grad = True
-            if arg.__class__ is not Value:
+                needs |= bit
+            if cls is not Value:
                 tensor_mode = True
             datas.append(arg._data)
-            stored.append(arg)
         else:
             data, is_tensor = _raw(prim, arg)
             if is_tensor:
                 tensor_mode = True
+            if data is not arg:
+                if stored is args:
+                    stored = list(args)
+                stored[len(datas)] = data
             datas.append(data)
-            stored.append(data)
+        bit <<= 1
 
     try:
         out = prim.forward(*datas, **params)
@@ -215,7 +240,7 @@ def apply(prim: Primitive, *args: Any, **params: Any) -> Any:
     node._data = out
     node._grad = None
     node._seq = next_seq()
-    if needs_grad and (not _switched or state.grad_enabled):
+    if needs and (not _switched or state.grad_enabled):
         node.requires_grad = True
         node._op = prim
         count = len(stored)
@@ -225,13 +250,20 @@ def apply(prim: Primitive, *args: Any, **params: Any) -> Any:
             node._x, node._y = stored[0], _UNARY
         else:
             node._x, node._y = tuple(stored), _MANY
-        node._rare = _rare_in(state.group) if _switched else None
-        if params:
-            node._rare_fields().params = params
-        if tensor_mode and (not _switched or state.check_edits):
-            _keep_checksums(node, prim, args, stored)
-        if _switched and state.anomaly:
-            _check_forward(node)
+        if _switched:
+            node._rare = _rare_in(state.group)
+            if params:
+                node._rare_fields().params = params
+            if tensor_mode and state.check_edits:
+                _keep_checksums(node, prim, args, stored, needs)
+            if state.anomaly:
+                _check_forward(node)
+        else:
+            node._rare = None
+            if params:
+                node._rare_fields().params = params
+            if tensor_mode and prim.read_plan.get(needs | 1 << count) != ():  # () when nothing is read
+                _keep_checksums(node, prim, args, stored, needs)
     else:
         _unrecorded(node)
         if _switched and state.anomaly:
@@ -330,19 +362,18 @@ def apply_scalar_unary(prim: Primitive, x: Value) -> Value:
     return node
 
 
-def _keep_checksums(node: Node, prim: Primitive, args: Sequence[Any], stored: Sequence[Any]) -> None:
+def _keep_checksums(node: Node, prim: Primitive, args: Sequence[Any], stored: Sequence[Any], needs: int) -> None:
     """Guard the arrays ``node``'s VJPs will read (``prim.reads``) against later edits.
 
-    A plain array given as an operand (a constant) is copied: the graph keeps
-    the values the forward pass used, whatever happens to the caller's array.
-    The output and arrays of nodes get a checksum, compared by backward.
+    ``needs`` has bit i set when input i needs a gradient. A plain array
+    given as an operand (a constant) is copied: the graph keeps the values
+    the forward pass used, whatever happens to the caller's array. The
+    output and arrays of nodes get a checksum, compared by backward.
     """
     global _last_checksummed
-    needs = tuple([item.__class__ is not np.ndarray and item.__class__ is not float and item.requires_grad
-                   for item in stored])
-    positions = prim.read_plan.get(needs)
-    if positions is None:
-        positions = prim.read_plan[needs] = _read_positions(prim.reads, needs)
+    positions = read_plan(prim, needs, len(stored))
+    if not positions:
+        return
     kept = []
     for position in positions:
         if position == OUT:
@@ -369,6 +400,16 @@ def _replace_input(node: Node, position: int, value: Any) -> None:
         node._x = node._x[:position] + (value,) + node._x[position + 1:]
     else:
         node._y = value
+
+
+def read_plan(prim: Primitive, needs: int, count: int) -> tuple[int, ...]:
+    """The positions (inputs, OUT) whose values the VJPs of ``prim`` read for the inputs that need a
+    gradient: bit i of ``needs`` for input i of ``count``; cached on the primitive."""
+    key = needs | 1 << count  # the top bit tells the number of inputs apart
+    positions = prim.read_plan.get(key)
+    if positions is None:
+        positions = prim.read_plan[key] = _read_positions(prim.reads, tuple(bool(needs >> i & 1) for i in range(count)))
+    return positions
 
 
 def _read_positions(reads: Sequence[Sequence[int]] | None, needs: Sequence[bool]) -> tuple[int, ...]:
@@ -458,7 +499,11 @@ def _fit_array(grad: Any, node: Node) -> Data:
     """Shape a raw gradient like ``node``, summing away broadcast axes, in ``node``'s dtype."""
     if node.__class__ is Value:
         return grad if grad.__class__ is float else float(np.sum(grad))
-    data = node._data
+    return fit_gradient(grad, node._data)
+
+
+def fit_gradient(grad: Any, data: Array) -> Array:
+    """A raw gradient for the array ``data``: its shape (broadcast axes summed away), its dtype, writeable."""
     if grad.__class__ is not np.ndarray:
         grad = np.asarray(grad, dtype=data.dtype)
     if grad.shape != data.shape:
@@ -517,9 +562,11 @@ def backward(root: Node, grad: Any = None, create_graph: bool = False) -> None:
         raise TypeError(f"backward: create_graph must be True or False, got {create_graph!r}")
     seed = _seed(root, grad, create_graph)
     order = topological_order(root, forget_grads=True)
-    oldest = order[0]._seq
+    # Checksums and rebinding numbers only matter on nodes made by operations:
+    # a graph whose oldest such node is newer than both has nothing to verify.
+    oldest = next((node._seq for node in order if node._op is not None), None)
     last_rebind = context.last_rebind
-    if _last_checksummed >= oldest or last_rebind >= oldest:
+    if oldest is not None and (_last_checksummed >= oldest or last_rebind >= oldest):
         _verify_unchanged(order, rebinds=last_rebind >= oldest)
     with _grad_mode(create_graph):
         _backward_pass(order, seed, create_graph)
@@ -538,7 +585,11 @@ def _verify_unchanged(order: list[Node], rebinds: bool) -> None:
         rare = node._rare
         if rare is not None:
             for position, kept in rare.saved:
-                data = (node if position == OUT else node._stored_inputs()[position])._data
+                if position == OUT:
+                    data = node._data
+                else:  # the stored input (a node: constants are copied, not checksummed)
+                    y = node._y
+                    data = (node._x[position] if y is _MANY else node._x if position == 0 else y)._data
                 if data.__class__ is not np.ndarray or checksum(data) != kept:
                     raise _edit_error(node, position, "changed in place")
         if rebinds:
@@ -672,7 +723,11 @@ def _deliver(parent: Node, parent_grad: Any, g: Any) -> None:
     gradient ``g`` passed on (add) or a view (reshape) is copied the first
     time it reaches a node.
     """
-    parent_grad = _fit_array(parent_grad, parent)
+    data = parent._data
+    if parent_grad.__class__ is not np.ndarray or data.__class__ is not np.ndarray:
+        parent_grad = _fit_array(parent_grad, parent)
+    elif parent_grad.shape != data.shape or parent_grad.dtype != data.dtype or not parent_grad.flags.writeable:
+        parent_grad = fit_gradient(parent_grad, data)
     previous = parent._grad
     if previous is not None:
         parent_grad = previous + parent_grad
@@ -681,6 +736,13 @@ def _deliver(parent: Node, parent_grad: Any, g: Any) -> None:
     elif parent_grad.__class__ is np.ndarray and (parent_grad is g or parent_grad.base is not None):
         parent_grad = parent_grad.copy()
     parent._grad = parent_grad
+
+
+def own_gradient(grad: Any, upstream: Any) -> Any:
+    """``grad`` as an array a node may keep: copied when it is ``upstream`` passed on (add) or a view."""
+    if grad.__class__ is np.ndarray and (grad is upstream or grad.base is not None):
+        return grad.copy()
+    return grad
 
 
 def _accumulate(previous: Any, grad: Any) -> Any:
@@ -716,10 +778,8 @@ def _chain_rule(order: list[Node], graph: bool) -> None:
                         parent_grad = fit(parent_grad, parent)
                 if anomaly:
                     anomaly.check_backward(node, parent, position, parent_grad)
-                if parent._grad is None and parent_grad.__class__ is np.ndarray and (
-                    parent_grad is g or parent_grad.base is not None
-                ):
-                    parent_grad = parent_grad.copy()
+                if parent._grad is None:
+                    parent_grad = own_gradient(parent_grad, g)
                 parent._grad = _accumulate(parent._grad, parent_grad)
 
 
@@ -739,7 +799,7 @@ def _seed(root: Node, grad: Any, create_graph: bool) -> Any:
         if root.__class__ is Value:
             seed = 1.0
         elif data.size == 1:
-            seed = np.ones_like(data)
+            seed = np.ones(data.shape, data.dtype)  # (np.ones_like costs ten times more)
         else:
             raise RuntimeError(
                 f"backward: the output has shape {data.shape}, so the gradient to start from is "

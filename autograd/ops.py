@@ -26,7 +26,7 @@ from __future__ import annotations
 
 import operator
 from collections.abc import Callable, Sequence
-from typing import TYPE_CHECKING, Any, overload
+from typing import TYPE_CHECKING, Any, NoReturn, overload
 
 import numpy as np
 
@@ -63,7 +63,7 @@ class Primitive:
         tensor_only: bool
         doc: str | None
         reads: Sequence[Sequence[int]] | None
-        read_plan: dict[tuple[bool, ...], tuple[int, ...]]
+        read_plan: dict[int, tuple[int, ...]]
 
     def __init__(self, name: str, forward: Rule, vjps: Rules, symbol: str | None = None,
                  tensor_only: bool = False, doc: str | None = None, jvps: Rules | None = None,
@@ -79,21 +79,23 @@ class Primitive:
         # output's), so backward can check that nothing it needs was changed in
         # place since the forward pass. None: every input and the output.
         self.reads = reads
-        self.read_plan = {}  # which inputs need a gradient -> the positions read (the engine's cache)
+        self.read_plan = {}  # which inputs need a gradient -> the positions read (engine.read_plan's cache)
 
-    # A Tensor among the operands makes a Tensor; otherwise a Value (or, for an
-    # array-only primitive, a Tensor) from nodes, and plain data from plain data.
-    @overload
-    def __call__(self, __x: Tensor, *args: Operand, **params: Any) -> Tensor: ...
+    if TYPE_CHECKING:
+        # A Tensor among the operands makes a Tensor; otherwise a Value (or, for an
+        # array-only primitive, a Tensor) from nodes, and plain data from plain data.
+        @overload
+        def __call__(self, __x: Tensor, *args: Operand, **params: Any) -> Tensor: ...
 
-    @overload
-    def __call__(self, __x: Operand, __y: Tensor, *args: Operand, **params: Any) -> Tensor: ...
+        @overload
+        def __call__(self, __x: Operand, __y: Tensor, *args: Operand, **params: Any) -> Tensor: ...
 
-    @overload
-    def __call__(self, *args: Operand, **params: Any) -> Any: ...
+        @overload
+        def __call__(self, *args: Operand, **params: Any) -> Any: ...
 
-    def __call__(self, *args: Any, **params: Any) -> Any:
-        return apply(self, *args, **params)
+        def __call__(self, *args: Any, **params: Any) -> Any: ...
+    else:
+        __call__ = apply  # prim(*args, **params) is apply(prim, *args, **params), one call less
 
     def __repr__(self) -> str:
         return f"<primitive {self.name}>"
@@ -295,7 +297,8 @@ clip = primitive(
 
 
 def _dot_forward(a: Any, b: Any) -> Any:
-    if np.ndim(a) not in (1, 2) or np.ndim(b) not in (1, 2):
+    if (a.ndim if a.__class__ is np.ndarray else np.ndim(a)) not in (1, 2) or (
+            b.ndim if b.__class__ is np.ndarray else np.ndim(b)) not in (1, 2):
         raise ValueError(
             f"dot: supports 1-D and 2-D operands, got shapes {np.shape(a)} and {np.shape(b)}; "
             "multiply by a scalar with *, and use matmul for stacks of matrices")
@@ -525,18 +528,21 @@ log_softmax = primitive(
 
 def _affine_forward(x: Any, W: Any, b: Any) -> Any:
     out = _dot_forward(x, W)
-    if np.shape(b) != out.shape[-1:]:
+    array = b.__class__ is np.ndarray
+    if (b.shape if array else np.shape(b)) != out.shape[-1:]:
         raise ValueError(
             f"affine: b has shape {np.shape(b)} but x·W has shape {out.shape}; "
             f"b must have shape ({out.shape[-1]},), one value per output"
         )
-    if out.dtype == np.result_type(out, b):
+    if (array and b.dtype == out.dtype) or out.dtype == np.result_type(out, b):
         out += b  # x·W is a fresh array: adding in place saves a temporary
         return out
     return out + b
 
 
 def _affine_vjp_b(g: Any, out: Any, x: Any, W: Any, b: Any) -> Any:
+    if g.__class__ is np.ndarray:  # raw data: the ufunc's reduction, as g.sum calls it, without the wrapper
+        return np.add.reduce(g, axis=0) if g.ndim == 2 else g
     return g.sum(axis=0) if np.ndim(_data(g)) == 2 else g
 
 
@@ -559,23 +565,42 @@ def _class_count(logits: Any) -> Any:
 
 
 def _class_indices(labels: Any, classes: Any) -> Any:
-    """Class labels (floats, as the engine passes constants) as a flat intp array, checked."""
+    """Class labels (floats as the engine passes constants, or ints) as a flat intp array, checked.
+
+    The common case costs a cast and one or two reductions: viewed as
+    unsigned, a negative index is huge, so one maximum checks both bounds.
+    Anything wrong is then described by ``_refuse_labels``.
+    """
     flat = labels.reshape(-1)
-    indices = flat.astype(np.intp)
-    if indices.size:
-        low, high = flat.min(), flat.max()
-        if low < 0 or high >= classes:
-            raise ValueError(
-                f"softmax_cross_entropy: class indices must lie in [0, {classes}), "
-                f"got values from {low:g} to {high:g}"
-            )
-        if (indices != flat).any():
-            raise ValueError("softmax_cross_entropy: class-index labels must be whole numbers")
-    return indices
+    if not flat.size:
+        return flat.astype(np.intp)
+    if flat.dtype.kind in "iu":
+        indices = flat.astype(np.intp, copy=False)
+        whole = True
+    else:
+        indices = flat.astype(np.intp)  # nan, ±inf and fractions come out different from flat
+        whole = not (indices != flat).any()
+    if whole and indices.view(np.uintp).max() < classes:
+        return indices
+    _refuse_labels(flat, indices, classes)
+
+
+def _refuse_labels(flat: Any, indices: Any, classes: Any) -> NoReturn:
+    """The error for class labels outside [0, classes) or not whole numbers."""
+    low, high = flat.min(), flat.max()
+    if low < 0 or high >= classes:
+        raise ValueError(
+            f"softmax_cross_entropy: class indices must lie in [0, {classes}), "
+            f"got values from {low:g} to {high:g}"
+        )
+    if (indices != flat).any():
+        raise ValueError("softmax_cross_entropy: class-index labels must be whole numbers")
+    raise AssertionError("unreachable: labels were refused without a reason")  # pragma: no cover
 
 
 def _labels_are_indices(logits: Any, labels: Any) -> bool:
-    logits_shape, labels_shape = np.shape(logits), np.shape(labels)
+    logits_shape = logits.shape if logits.__class__ is np.ndarray else np.shape(logits)
+    labels_shape = labels.shape if labels.__class__ is np.ndarray else np.shape(labels)
     if labels_shape == logits_shape:
         return False
     if labels_shape == logits_shape[:-1]:
@@ -586,19 +611,37 @@ def _labels_are_indices(logits: Any, labels: Any) -> bool:
     )
 
 
+# The softmax and class indices of the latest forward pass, for its VJP (a
+# forward keeps what its VJP needs): (out, logits, labels, probabilities,
+# indices or None). Matched by identity, so a VJP called on anything else
+# recomputes; the engine's checksums and nn's guard catch in-place edits of
+# the inputs in between. One entry only, so its memory stays bounded.
+_kept_softmax: tuple[Any, ...] | None = None
+
+
 def _softmax_cross_entropy_forward(logits: Any, labels: Any) -> Any:
+    global _kept_softmax
     classes = _class_count(logits)
     rows = logits.size // classes
     if rows == 0:
         raise ValueError(f"softmax_cross_entropy: the batch is empty (scores of shape {logits.shape})")
-    shifted = logits - logits.max(axis=-1, keepdims=True)
-    log_norm = np.log(np.exp(shifted).sum(axis=-1, keepdims=True))
+    # The reductions are the ufuncs' own (what .max() and .sum() call, without their wrappers).
+    shifted = logits - np.maximum.reduce(logits, axis=-1, keepdims=True)
+    probs = np.exp(shifted)
+    total = np.add.reduce(probs, axis=-1, keepdims=True)
+    log_norm = np.log(total)
     if _labels_are_indices(logits, labels):
-        picked = shifted.reshape(rows, classes)[np.arange(rows), _class_indices(labels, classes)]
-        return np.asarray((log_norm.sum() - picked.sum()) / rows)
-    with np.errstate(invalid="ignore"):  # 0 · log 0 counts as 0: a class with t = 0 adds nothing
-        terms = np.where(labels == 0, 0.0, labels * (shifted - log_norm))
-    return np.asarray(-terms.sum() / rows)
+        indices = _class_indices(labels, classes)
+        picked = shifted.reshape(rows, classes)[np.arange(rows), indices]
+        out = np.asarray((np.add.reduce(log_norm, axis=None) - np.add.reduce(picked)) / rows)
+    else:
+        indices = None
+        with np.errstate(invalid="ignore"):  # 0 · log 0 counts as 0: a class with t = 0 adds nothing
+            terms = np.where(labels == 0, 0.0, labels * (shifted - log_norm))
+        out = np.asarray(-terms.sum() / rows)
+    probs /= total
+    _kept_softmax = (out, logits, labels, probs, indices)
+    return out
 
 
 def _one_hot_like(logits: Any, labels: Any) -> Any:
@@ -612,18 +655,24 @@ def _one_hot_like(logits: Any, labels: Any) -> Any:
 
 
 def _softmax_cross_entropy_vjp_logits(g: Any, out: Any, logits: Any, labels: Any) -> Any:
-    rows = np.size(_data(logits)) // np.shape(_data(logits))[-1]
     if isinstance(g, Node):
+        rows = np.size(_data(logits)) // np.shape(_data(logits))[-1]
         target = _one_hot_like(logits, labels)
         if not _labels_are_indices(_data(logits), _data(labels)):
             # labels need not sum to 1 per row: d/dx of −Σ t·log softmax(x) is softmax(x)·Σt − t
             return (softmax(logits, axis=-1) * sum(target, axis=-1, keepdims=True) - target) * (g * (1.0 / rows))
         return (softmax(logits, axis=-1) - target) * (g * (1.0 / rows))
-    probs = logits - logits.max(axis=-1, keepdims=True)
-    np.exp(probs, out=probs)
-    probs /= probs.sum(axis=-1, keepdims=True)
-    if _labels_are_indices(logits, labels):  # checked by the forward pass already
-        probs.reshape(rows, -1)[np.arange(rows), labels.reshape(-1).astype(np.intp)] -= 1.0
+    rows = logits.size // logits.shape[-1]
+    kept = _kept_softmax
+    if kept is not None and kept[0] is out and kept[1] is logits and kept[2] is labels:
+        probs, indices = kept[3].copy(), kept[4]
+    else:
+        probs = logits - logits.max(axis=-1, keepdims=True)
+        np.exp(probs, out=probs)
+        probs /= probs.sum(axis=-1, keepdims=True)
+        indices = labels.reshape(-1).astype(np.intp) if _labels_are_indices(logits, labels) else None
+    if indices is not None:  # checked by the forward pass already
+        probs.reshape(rows, -1)[np.arange(rows), indices] -= 1.0
     else:  # probabilities, not necessarily summing to 1 per row: softmax(x)·Σt − t
         probs *= labels.sum(axis=-1, keepdims=True)
         probs -= labels

@@ -8,9 +8,10 @@ Contestants, all in this process, with the same starting weights and batch:
   Affine, Relu and SoftmaxWithLoss compute it (Affine1's backward also
   computes the gradient for the images, which the book's layer always does);
 - numpy (lean): the same without that unused image gradient;
-- nn: ``TwoLayerNet.gradient`` and ``nn.SGD.update`` (``gradient`` records and
-  backpropagates in one call, inside ``autograd.engine.skip_edit_checks()``:
-  no caller's code runs in between, so the in-place edit guard is off there);
+- nn: ``TwoLayerNet.gradient`` and ``nn.SGD.update`` (``gradient`` runs in one
+  call with no caller's code in between, so it needs no in-place edit guard;
+  a network that is a chain of primitives, as this one, calls their forwards
+  and the op table's VJPs directly, without building nodes);
 - Tensor by hand: the network written on Tensors, ``(x @ W1 + b1).relu() @ W2
   + b2``, then ``softmax_cross_entropy``, ``.backward()`` and an update in place;
 - nn's math, no graph: the forward and VJP functions of the primitives nn

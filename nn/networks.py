@@ -303,6 +303,9 @@ class Network:
         """
         self._sync_params()
         x = _as_input(x, "gradient")
+        chained = self._chain_gradient(x, t)
+        if chained is not None:
+            return chained
         out = x
         layers = self._layer_list()
         nodes = self._param_nodes
@@ -319,6 +322,61 @@ class Network:
             layer._after_backward()
         grads = {key: node.grad if node.grad is not None else np.zeros_like(node.data) for key, node in nodes.items()}
         return float(loss.data), grads
+
+    def _chain_gradient(self, x: Any, t: Any) -> tuple[float, dict[str, NDArray[Any]]] | None:
+        """``loss_and_gradient`` without building nodes, where the network is a chain of primitives.
+
+        When every layer is one primitive on float arrays (``Layer._single``:
+        Affine, Relu, the fused Sigmoid and SoftmaxWithLoss) and nothing needs
+        the recorded graph (no weight decay, recording on, not under
+        ``detect_anomaly()``), the graph would be a chain: the primitives'
+        forwards run in order and the op table's VJPs in reverse, on the same
+        arrays as the engine's backward would, with its rules for shaping,
+        typing and owning the gradients. Returns None otherwise, and on any
+        ValueError, so the recording path decides and words the error.
+        """
+        if self.weight_decay_lambda or not autograd.is_grad_enabled() or autograd.engine.state.anomaly:
+            return None
+        layers = self._layer_list()
+        chain = []
+        out = x
+        try:
+            for layer in layers:
+                single = layer._single(out)
+                if single is None:
+                    return None
+                out = single[0].forward(*single[1], **single[2])
+                chain.append((layer, single, out))
+            single = self.lastLayer._single(out, _as_target(t))
+            if single is None:
+                return None
+            loss = single[0].forward(*single[1], **single[2])
+        except ValueError:
+            return None
+        chain.append((self.lastLayer, single, loss))
+        nodes = self._param_nodes
+        for node in nodes.values():
+            node.grad = None
+        g = np.ones(loss.shape, loss.dtype)  # the engine's seed
+        fit, own = autograd.engine.fit_gradient, autograd.engine.own_gradient
+        for depth in range(len(chain) - 1, -1, -1):
+            layer, (primitive, args, params, needed, shape), out = chain[depth]
+            upstream = g
+            vjps = primitive.vjps
+            for position in needed:
+                if position:
+                    data = args[position]
+                    for node in layer.parameters().values():
+                        if node.data is data:
+                            node.grad = own(fit(vjps[position](upstream, out, *args, **params), data), upstream)
+                elif depth:  # the batch (depth 0) needs no gradient
+                    g = fit(vjps[0](upstream, out, *args, **params), args[0])
+                    if g.shape != shape:
+                        g = g.reshape(shape)
+        for layer in layers:
+            layer._after_backward()
+        grads = {key: node.grad if node.grad is not None else np.zeros_like(node.data) for key, node in nodes.items()}
+        return float(loss), grads
 
     def gradient(self, x: ArrayLike, t: ArrayLike) -> dict[str, NDArray[Any]]:
         """Gradients of the loss for every parameter, by backpropagation (a dict like ``params``)."""

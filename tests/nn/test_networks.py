@@ -81,6 +81,65 @@ def test_backprop_agrees_with_numerical_gradient_and_with_the_layer_chain(net):
         np.testing.assert_allclose(fast[key], chained[key], rtol=1e-12, atol=1e-15)
 
 
+def recorded_loss_and_gradient(network, x, t):
+    """The loss and gradients by recording the network on nodes and running the engine's backward."""
+    nodes = {node.name: node for layer in network.layers.values() for node in layer.parameters().values()}
+    for node in nodes.values():
+        node.grad = None
+    loss = network(x, t)
+    loss.backward()
+    return float(loss.data), {key: node.grad for key, node in nodes.items()}
+
+
+@pytest.mark.parametrize("dtype", [np.float64, np.float32])
+@pytest.mark.parametrize("activation", ["relu", "sigmoid"])
+@pytest.mark.parametrize("labels", ["indices", "one-hot"])
+def test_a_chain_of_primitives_gives_the_engines_numbers_without_recording(monkeypatch, dtype, activation, labels):
+    net = MLP([12, 7, 5, 3], activation=activation, seed=0)
+    for key in net.params:
+        net.params[key] = net.params[key].astype(dtype)
+    x = rng.standard_normal((4, 3, 2, 2)).astype(dtype)  # images: Affine1 flattens them
+    t = rng.integers(0, 3, 4)
+    if labels == "one-hot":
+        t = np.eye(3)[t]
+    expected_loss, expected = recorded_loss_and_gradient(net, x, t)
+
+    import autograd.engine
+
+    def no_recording(*args, **kwargs):
+        raise AssertionError("the chain of primitives ran the engine's backward")
+
+    monkeypatch.setattr(autograd.engine, "_backward_pass", no_recording)
+    loss, grads = net.loss_and_gradient(x, t)
+    assert loss == expected_loss
+    for key, grad in grads.items():
+        np.testing.assert_array_equal(grad, expected[key])
+        assert grad.dtype == dtype and grad.shape == net.params[key].shape
+        assert not any(np.shares_memory(grad, other) for name, other in grads.items() if name != key)
+    assert net.layers["Affine1"].dW is grads["W1"] and net.layers["Affine3"].db is grads["b3"]
+    assert net.layers["Affine2"].weight.grad is grads["W2"]
+
+
+def test_what_the_chain_cannot_serve_goes_through_the_recorded_graph(monkeypatch):
+    import autograd
+    import autograd.engine
+
+    x, t = batch()
+    calls = []
+    backward_pass = autograd.engine._backward_pass
+    monkeypatch.setattr(autograd.engine, "_backward_pass", lambda *args: calls.append(1) or backward_pass(*args))
+    decayed = MLP([5, 4, 3], seed=0)
+    decayed.weight_decay_lambda = 0.1  # weight decay adds a term the chain does not have
+    decayed.gradient(x, t)
+    with autograd.detect_anomaly():
+        TwoLayerNet(5, 4, 3, seed=0).gradient(x, t)
+    assert len(calls) == 2
+    with autograd.no_grad(), pytest.raises(RuntimeError, match="does not require a gradient"):
+        TwoLayerNet(5, 4, 3, seed=0).gradient(x, t)
+    with pytest.raises(ValueError, match="Affine1: input of shape"):
+        TwoLayerNet(4, 4, 3, seed=0).gradient(x, t)
+
+
 def test_gradient_sets_dW_db_and_does_not_accumulate_across_calls():
     net = TwoLayerNet(5, 4, 3, weight_init_std=0.5, seed=0)
     x, t = batch()
