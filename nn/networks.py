@@ -60,6 +60,10 @@ class Network:
     the textbook's MultiLayerNet does; ``evaluate`` reports the data loss.
     """
 
+    # (C, H, W) of the images a convolutional network was built for (its
+    # input_dim), checked on every batch; None where any shape the layers take fits.
+    _sample_shape: tuple[int, ...] | None = None
+
     weight_decay_lambda = 0.0
 
     def __init__(self, layers: Mapping[str, Layer] | Sequence[Layer], last_layer: Layer,
@@ -235,7 +239,7 @@ class Network:
         as in training.
         """
         self._sync_params()
-        x = _as_input(x, "predict")
+        x = _as_input(x, "predict", self)
         if batch_size is not None:
             batch_size = _check_batch_size(batch_size, f"{type(self).__name__}.predict")
         with autograd.no_grad():
@@ -276,7 +280,7 @@ class Network:
         """
         owner = f"{type(self).__name__}.evaluate"
         batch_size = _check_batch_size(batch_size, owner)
-        x, t = _as_input(x, "evaluate"), _as_target(t)
+        x, t = _as_input(x, "evaluate", self), _as_target(t)
         if x.ndim == 1:
             x, t = x[np.newaxis], t[np.newaxis]
         if x.ndim == 0 or t.ndim == 0 or len(x) != len(t):
@@ -302,7 +306,7 @@ class Network:
         so no gradient is computed for it.
         """
         self._sync_params()
-        x = _as_input(x, "gradient")
+        x = _as_input(x, "gradient", self)
         chained = self._chain_gradient(x, t)
         if chained is not None:
             return chained
@@ -581,6 +585,7 @@ class SimpleConvNet(Network):
         layers["Relu2"] = Relu()
         layers["Affine2"] = Affine(std * np.random.randn(hidden_size, output_size), np.zeros(output_size))
         super().__init__(layers, SoftmaxWithLoss())
+        self._sample_shape = (channels, height, width)
 
 
 class DeepConvNet(Network):
@@ -624,6 +629,7 @@ class DeepConvNet(Network):
                    Affine(np.sqrt(2.0 / hidden_size) * np.random.randn(hidden_size, output_size), np.zeros(output_size)),
                    Dropout(0.5)]
         super().__init__(layers, SoftmaxWithLoss())
+        self._sample_shape = (channels, height, width)
         self.layers = list(self.layers.values())
 
     def predict(  # type: ignore[override]  # the textbook's order: train_flg second
@@ -720,7 +726,7 @@ def _check_batch_size(batch_size: Any, owner: Any) -> Any:
     return int(batch_size)
 
 
-def _as_input(x: Any, what: Any) -> Any:
+def _as_input(x: Any, what: Any, network: Network | None = None) -> Any:
     if isinstance(x, Node):
         raise TypeError(
             f"{what} takes NumPy arrays; to record on autograd nodes call the network itself: network(x, t)"
@@ -728,6 +734,13 @@ def _as_input(x: Any, what: Any) -> Any:
     x = np.asarray(x)
     if x.dtype.kind not in "biuf":
         raise TypeError(f"{what}: inputs must be numbers, got dtype {x.dtype}")
+    sample = None if network is None else network._sample_shape
+    if sample is not None and x.ndim == 4 and x.shape[1:] != sample:
+        raise ValueError(
+            f"{type(network).__name__}.{what}: images of shape {x.shape[1:]} (input {x.shape}), but the network "
+            f"was built for input_dim {sample}; give (N, {', '.join(map(str, sample))}) or build it with "
+            f"input_dim={x.shape[1:]}"
+        )
     return x
 
 

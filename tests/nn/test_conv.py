@@ -6,6 +6,7 @@ import pytest
 import autograd
 from autograd import Tensor
 from autograd.testing import assert_grads_match_numeric
+import nn
 from nn import Convolution, Pooling
 
 rng = np.random.default_rng(11)
@@ -229,3 +230,21 @@ def test_bad_shapes_get_errors_naming_the_layer_the_shapes_and_what_fits(build, 
 def test_bad_layer_arguments_are_refused(build, message):
     with pytest.raises(ValueError, match=message):
         build()
+
+
+def _small_simple_convnet():
+    return nn.SimpleConvNet(input_dim=(1, 12, 12), hidden_size=4,
+                            conv_param={"filter_num": 2, "filter_size": 3, "pad": 0, "stride": 1})
+
+
+@pytest.mark.parametrize("make", [_small_simple_convnet, lambda: nn.DeepConvNet(input_dim=(1, 28, 28))])
+def test_a_conv_network_names_its_input_dim_when_the_images_do_not_fit(make):
+    network = make()
+    c, h, w = network._sample_shape
+    wrong = np.zeros((2, c, h - 4, w - 4))
+    for call in (lambda: network.predict(wrong), lambda: network.loss(wrong, np.array([0, 1])),
+                 lambda: network.gradient(wrong, np.array([0, 1])), lambda: network.accuracy(wrong, np.array([0, 1]))):
+        expected = rf"{type(network).__name__}\.\w+: images of shape \({c}, {h - 4}, {w - 4}\).*input_dim \({c}, {h}, {w}\)"
+        with pytest.raises(ValueError, match=expected):
+            call()
+    assert network.predict(np.zeros((2, c, h, w))).shape == (2, 10)
