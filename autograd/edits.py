@@ -21,10 +21,11 @@ from .engine import OUT, InPlaceEditError, checksum, read_plan
 
 if TYPE_CHECKING:
     from .ops import Primitive
+    from .typing import Checksum
 
 
 def guard(prim: Primitive, args: Sequence[Any], out: Any,
-          needed: Iterable[int]) -> tuple[tuple[int, bytes | int], ...]:
+          needed: Iterable[int]) -> tuple[tuple[int, Checksum], ...]:
     """Checksums of the arrays (inputs ``args``, output ``out``) that the VJPs of inputs ``needed`` read."""
     needs = 0
     for i in needed:
@@ -37,7 +38,7 @@ def guard(prim: Primitive, args: Sequence[Any], out: Any,
     return tuple(kept)
 
 
-def verify(prim: Primitive, args: Sequence[Any], out: Any, kept: Iterable[tuple[int, bytes | int]],
+def verify(prim: Primitive, args: Sequence[Any], out: Any, kept: Iterable[tuple[int, Checksum]],
            caller: str) -> None:
     """Raise InPlaceEditError naming ``caller`` if an array ``guard`` saw has changed since."""
     for position, before in kept:

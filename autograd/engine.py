@@ -24,7 +24,7 @@ from .node import _MANY, _UNARY, Node, Tensor, Value, _rare_in, as_array
 
 if TYPE_CHECKING:
     from .ops import Primitive
-    from .typing import Array, Data
+    from .typing import Array, Checksum, Data
 
 
 # How many switches are away from their defaults, over all threads. While it
@@ -42,23 +42,46 @@ class InPlaceEditError(RuntimeError):
     """Data that a recorded operation needs for its gradient was changed after it was recorded."""
 
 
-def checksum(array: Array) -> bytes | int:
+# Weights of the block sums in ``checksum``: fixed, positive, all different.
+_BLOCK = 4096
+_WEIGHTS: dict[np.dtype[Any], Array] = {np.dtype(np.float64): np.random.default_rng(20261201).uniform(0.5, 1.5, _BLOCK)}
+_WEIGHTS[np.dtype(np.float32)] = _WEIGHTS[np.dtype(np.float64)].astype(np.float32)
+
+
+def checksum(array: Array) -> Checksum:
     """A cheap fingerprint of an array's contents, to tell whether it changed.
 
-    Arrays up to 64 kB keep their bytes (an exact comparison); larger ones the
-    sum of their bit patterns as unsigned words (64-bit words where the size
-    allows, whatever the dtype), modulo 2⁶⁴, which changes
-    with any change of the words except rearrangements that keep their sum
-    (a sort or shuffle in place of an array over 64 kB).
+    Arrays up to 64 kB, and larger ones of a dtype other than float64 and
+    float32, keep their bytes (an exact comparison). Larger float
+    arrays keep two sums, each of them computed in one pass:
+
+    - the sum of their bit patterns as 64-bit words, modulo 2⁶⁴, which any
+      change of one value alters, and any set of small changes (a few units
+      in the last place) unless they cancel exactly;
+    - the sums of each block of 4,096 values weighted by fixed weights in
+      [0.5, 1.5), wᵢ·xᵢ in floating point, which the structured edits that
+      keep the first sum alter: a change of sign of an even number of
+      values (``x *= -1``), a scaling by a power of two, a swap of two values.
+
+    What the two miss is an edit built to keep both: values moved by a few
+    units in the last place in opposite directions, which cancel in the
+    first sum, by amounts the second rounds away.
     """
     if array.nbytes <= 65536:
+        return array.tobytes()
+    weights = _WEIGHTS.get(array.dtype)  # native float64 and float32 only
+    if weights is None:
         return array.tobytes()
     if not array.flags.c_contiguous:
         array = np.ascontiguousarray(array)
     flat = array.reshape(-1)
-    if flat.nbytes % 8 == 0:  # any dtype: summed as 64-bit words, the fastest reduction
-        return int(flat.view(np.uint64).sum())
-    return int(np.add.reduce(flat.view(f"u{flat.dtype.itemsize}"), dtype=np.uint64))
+    words = int(flat.view(np.uint64).sum()) if flat.nbytes % 8 == 0 else int(
+        np.add.reduce(flat.view(np.uint32), dtype=np.uint64))
+    rows, tail = divmod(flat.size, _BLOCK)
+    blocks = np.dot(flat[:rows * _BLOCK].reshape(rows, _BLOCK), weights).tobytes()
+    if tail:
+        blocks += np.dot(flat[rows * _BLOCK:], weights[:tail]).tobytes()
+    return words, blocks
 
 
 class switch(contextlib.ContextDecorator):

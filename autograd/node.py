@@ -21,7 +21,7 @@ if TYPE_CHECKING:
 
     from .engine import Group
     from .ops import Primitive
-    from .typing import Axis, Data, Operand, Scalar
+    from .typing import Axis, Checksum, Data, Operand, Scalar
 
 
 class Node:
@@ -197,12 +197,12 @@ class Node:
             self._rare_fields().params = value
 
     @property
-    def _saved(self) -> tuple[tuple[int, bytes | int], ...]:
+    def _saved(self) -> tuple[tuple[int, Checksum], ...]:
         rare = self._rare
         return () if rare is None else rare.saved
 
     @_saved.setter
-    def _saved(self, value: tuple[tuple[int, bytes | int], ...]) -> None:
+    def _saved(self, value: tuple[tuple[int, Checksum], ...]) -> None:
         self._rare_fields().saved = value
 
     @property
@@ -723,7 +723,7 @@ class _Rare:
         group: Group | None
         origin: str | None
         params: dict[str, Any] | None
-        saved: tuple[tuple[int, bytes | int], ...]
+        saved: tuple[tuple[int, Checksum], ...]
         edited: int
 
     def __init__(self) -> None:

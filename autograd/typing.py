@@ -19,7 +19,7 @@ from numpy.typing import ArrayLike, NDArray
 if TYPE_CHECKING:
     from .node import Node, Tensor, Value
 
-__all__ = ["Array", "ArrayLike", "ArrayOperand", "Axis", "Data", "NodeOrData", "Operand", "Scalar", "Shape"]
+__all__ = ["Array", "ArrayLike", "ArrayOperand", "Axis", "Checksum", "Data", "NodeOrData", "Operand", "Scalar", "Shape"]
 
 Scalar = Union[float, "np.number[Any]", "np.bool_"]
 """A plain number: a Python int or float, or a NumPy scalar."""
@@ -38,6 +38,9 @@ Data = Union[float, "NDArray[Any]"]
 
 Array = NDArray[Any]
 """A NumPy array (a Tensor's ``.data``)."""
+
+Checksum = Union[bytes, tuple[int, bytes]]
+"""What ``engine.checksum`` keeps of an array: its bytes, or two sums of a large float array."""
 
 Axis = Union[int, Sequence[int], None]
 """An axis argument: an int, a sequence of ints, or None for all axes."""

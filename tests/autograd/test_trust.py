@@ -61,11 +61,69 @@ def test_a_constant_array_keeps_the_values_the_forward_pass_used():
 
 
 def test_a_large_array_edited_in_one_element_is_caught():
-    x = Tensor(np.linspace(0.0, 1.0, 1000))  # past the size kept byte for byte
+    x = Tensor(np.linspace(0.0, 1.0, 100_000))  # past the 64 kB kept byte for byte
     y = (x * x).sum()
-    x.data[637] += 1e-12
+    x.data[63_701] = np.nextafter(x.data[63_701], 2.0)  # one unit in the last place
     with pytest.raises(InPlaceEditError):
         y.backward()
+
+
+def _word_sum(array):
+    return int(np.ascontiguousarray(array).reshape(-1).view(np.uint64).sum())
+
+
+# Edits of a large array that keep the sum of its 64-bit words mod 2**64: a change
+# of sign adds 2**63 to a word whichever way it goes, so an even number of them
+# cancel; a doubling adds 2**52, so 4,096 of them do; a swap moves no word.
+STRUCTURED_EDITS = {
+    "negate all": lambda a: np.negative(a, out=a),
+    "negate two": lambda a: a.reshape(-1)[:2].__imul__(-1),
+    "double all": lambda a: a.__imul__(2),
+    "swap two": lambda a: a.reshape(-1).__setitem__([0, 9_000], a.reshape(-1)[[9_000, 0]]),
+    "sort": lambda a: a.reshape(-1).sort(),
+}
+
+
+@pytest.mark.parametrize("dtype", [np.float64, np.float32])
+@pytest.mark.parametrize("edit", STRUCTURED_EDITS.values(), ids=STRUCTURED_EDITS.keys())
+def test_structured_edits_of_a_large_array_that_keep_its_word_sum_are_caught(edit, dtype):
+    rng = np.random.default_rng(3)
+    values = rng.standard_normal((256, 128))  # 32,768 values: over 64 kB in both dtypes
+    W = Tensor(values.astype(dtype))
+    x = Tensor(rng.standard_normal((4, 256)).astype(dtype))
+    y = (x @ W).sum()  # the VJP for x reads W
+    before = _word_sum(W.data)
+    edit(W.data)
+    if dtype is np.float64 and edit is not STRUCTURED_EDITS["negate two"]:
+        assert _word_sum(W.data) == before  # the edit is one a sum of words alone misses
+    with pytest.raises(InPlaceEditError, match="input 1 of 'dot'"):
+        y.backward()
+
+
+def test_the_textbook_protocol_catches_a_change_of_sign_of_its_weights():
+    rng = np.random.default_rng(4)
+    affine = nn.Affine(rng.standard_normal((784, 50)), np.zeros(50))
+    affine.forward(rng.standard_normal((10, 784)))
+    affine.W *= -1  # even count of sign flips: the sum of the words is unchanged
+    with pytest.raises(InPlaceEditError, match="Affine.backward: input 1 of 'affine'"):
+        affine.backward(np.ones((10, 50)))
+
+
+@pytest.mark.parametrize("make", [
+    lambda rng: rng.standard_normal((300, 301)),  # a size with a partial last block of 4,096
+    lambda rng: rng.standard_normal((301, 300)).T,  # not contiguous: fingerprinted from a copy
+    lambda rng: np.where(rng.random((200, 100)) < 0.1, np.nan, rng.standard_normal((200, 100))),
+    lambda rng: rng.standard_normal((200, 100)).astype(np.float32) * np.float32(1e30),
+    lambda rng: rng.integers(-5, 5, (200, 100)),  # not float: kept byte for byte
+], ids=["partial block", "transposed", "with NaN", "float32 near overflow", "integers"])
+def test_large_arrays_left_alone_pass_the_check(make):
+    data = make(np.random.default_rng(5))
+    assert data.nbytes > 65536
+    assert autograd.engine.checksum(data) == autograd.engine.checksum(data.copy())
+    x = Tensor(data.astype(np.float64))
+    y = (x * x).sum()
+    y.backward()
+    np.testing.assert_array_equal(x.grad, 2 * x.data)
 
 
 def test_float32_data_edited_in_place_is_caught():
