@@ -42,6 +42,9 @@ class InPlaceEditError(RuntimeError):
     """Data that a recorded operation needs for its gradient was changed after it was recorded."""
 
 
+# Arrays up to this size are fingerprinted by their bytes (the hot paths inline it).
+EXACT_BYTES = 65536
+
 # Weights of the block sums in ``checksum``: fixed, positive, all different.
 _BLOCK = 4096
 _WEIGHTS: dict[np.dtype[Any], Array] = {np.dtype(np.float64): np.random.default_rng(20261201).uniform(0.5, 1.5, _BLOCK)}
@@ -67,7 +70,7 @@ def checksum(array: Array) -> Checksum:
     units in the last place in opposite directions, which cancel in the
     first sum, by amounts the second rounds away.
     """
-    if array.nbytes <= 65536:
+    if array.nbytes <= EXACT_BYTES:
         return array.tobytes()
     weights = _WEIGHTS.get(array.dtype)  # native float64 and float32 only
     if weights is None:
@@ -364,6 +367,54 @@ def apply_scalar(prim: Primitive, x: Any, y: Any) -> Any:
     return node
 
 
+def apply_tensor(prim: Primitive, x: Any, y: Any) -> Any:
+    """``apply`` for a binary primitive on a Tensor and a Tensor or number (the hot path of Tensor's operators)."""
+    if _switched:
+        return apply(prim, x, y)
+    xc = x.__class__
+    yc = y.__class__
+    if xc is Tensor:
+        xd = x._data
+        needs = 1 if x.requires_grad else 0
+        if yc is Tensor:
+            yd = y._data
+            if y.requires_grad:
+                needs |= 2
+        elif yc is float:
+            yd = y
+        elif yc is int:
+            yd = y = float(y)
+        else:
+            return apply(prim, x, y)
+    elif yc is Tensor and (xc is float or xc is int):  # a reflected operator: the number comes first
+        xd = x = float(x)
+        yd = y._data
+        needs = 2 if y.requires_grad else 0
+    else:
+        return apply(prim, x, y)
+    try:
+        out = prim.forward(xd, yd)
+    except ValueError:
+        return apply(prim, x, y)  # which says which operation and shapes
+    if out.__class__ is not np.ndarray:
+        out = np.asarray(out)
+    node = _new(Tensor)
+    node._data = out
+    node._grad = None
+    node._seq = next_seq()
+    if needs:
+        node.requires_grad = True
+        node._op = prim
+        node._x = x
+        node._y = y
+        node._rare = None
+        if prim.read_plan.get(needs | 4) != ():  # () when nothing is read
+            _keep_checksums(node, prim, (x, y), (x, y), needs)
+    else:
+        _unrecorded(node)
+    return node
+
+
 def apply_scalar_unary(prim: Primitive, x: Value) -> Value:
     """``apply`` for a one-input primitive on a Value (the hot path)."""
     node = _new(Value)
@@ -409,7 +460,7 @@ def _keep_checksums(node: Node, prim: Primitive, args: Sequence[Any], stored: Se
                 continue
             data = item._data if isinstance(item, Node) else item
         if data.__class__ is np.ndarray:
-            kept.append((position, checksum(data)))
+            kept.append((position, data.tobytes() if data.nbytes <= EXACT_BYTES else checksum(data)))
     if kept:
         node._rare_fields().saved = tuple(kept)
         _last_checksummed = node._seq
@@ -613,7 +664,8 @@ def _verify_unchanged(order: list[Node], rebinds: bool) -> None:
                 else:  # the stored input (a node: constants are copied, not checksummed)
                     y = node._y
                     data = (node._x[position] if y is _MANY else node._x if position == 0 else y)._data
-                if data.__class__ is not np.ndarray or checksum(data) != kept:
+                if data.__class__ is not np.ndarray or (
+                        data.tobytes() if data.nbytes <= EXACT_BYTES else checksum(data)) != kept:
                     raise _edit_error(node, position, "changed in place")
         if rebinds:
             for position, parent in enumerate(node._stored_inputs()):

@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from . import array_ops, functions, linalg, numpy_dispatch, ops
-from .engine import apply_scalar, apply_scalar_unary
+from .engine import apply_scalar, apply_scalar_unary, apply_tensor
 from .engine import backward as _backward
 from .node import Node, Tensor, Value
 
@@ -188,6 +188,30 @@ class _ValueMethods:
 
 class _TensorMethods:
     """Array operations on a Tensor."""
+
+    def __add__(self: Any, other: Operand) -> Tensor:
+        return apply_tensor(ops.add, self, other)
+
+    def __radd__(self: Any, other: Operand) -> Tensor:
+        return apply_tensor(ops.add, other, self)
+
+    def __sub__(self: Any, other: Operand) -> Tensor:
+        return apply_tensor(ops.sub, self, other)
+
+    def __rsub__(self: Any, other: Operand) -> Tensor:
+        return apply_tensor(ops.sub, other, self)
+
+    def __mul__(self: Any, other: Operand) -> Tensor:
+        return apply_tensor(ops.mul, self, other)
+
+    def __rmul__(self: Any, other: Operand) -> Tensor:
+        return apply_tensor(ops.mul, other, self)
+
+    def __truediv__(self: Any, other: Operand) -> Tensor:
+        return apply_tensor(ops.div, self, other)
+
+    def __rtruediv__(self: Any, other: Operand) -> Tensor:
+        return apply_tensor(ops.div, other, self)
 
     def __matmul__(self: Any, other: Operand) -> Tensor:
         return ops.dot(self, other)
