@@ -177,6 +177,22 @@ def test_affine_weights_changed_between_forward_and_backward_are_caught():
         layer.backward(np.ones((1, 2)))
 
 
+def test_the_textbook_protocol_keeps_no_checksums_inside_skip_edit_checks():
+    rng = np.random.default_rng(6)
+    W, x, dout = rng.standard_normal((300, 40)), rng.standard_normal((5, 300)), rng.standard_normal((5, 40))
+    guarded, unguarded = nn.Affine(W, np.zeros(40)), nn.Affine(W.copy(), np.zeros(40))
+    guarded.forward(x)
+    with autograd.engine.skip_edit_checks():
+        unguarded.forward(x)
+        assert unguarded._fast[-1] == () and len(guarded._fast[-1]) == 2  # checksums of x and W
+        np.testing.assert_array_equal(unguarded.backward(dout), guarded.backward(dout))
+    np.testing.assert_array_equal(unguarded.dW, guarded.dW)
+    unguarded.forward(x)  # outside again: guarded as before
+    unguarded.W[0, 0] += 1.0
+    with pytest.raises(InPlaceEditError, match="Affine.backward: input 1 of 'affine'"):
+        unguarded.backward(dout)
+
+
 def test_a_layers_input_changed_between_forward_and_backward_is_caught():
     layer = nn.Affine(np.array([[1.0, -1.0], [2.0, 0.5]]), np.zeros(2))
     x = np.array([[1.0, 1.0]])
