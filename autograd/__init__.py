@@ -32,10 +32,8 @@ from .ops import remainder as mod, rad2deg as degrees, deg2rad as radians, neg a
 from .functions import (
     broadcast_to,
     clip,
-    dot,
     getitem,
     log_softmax,
-    matmul,
     max,
     mean,
     min,

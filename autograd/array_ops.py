@@ -16,7 +16,7 @@ from __future__ import annotations
 import functools
 import numbers
 from collections.abc import Callable, Sequence
-from typing import TYPE_CHECKING, Any, Literal, NoReturn
+from typing import TYPE_CHECKING, Any, Literal, NoReturn, overload
 
 import numpy as np
 
@@ -25,8 +25,9 @@ from .node import Node
 from .ops import _data, primitive
 
 if TYPE_CHECKING:
+    from .node import Tensor, Value
     from .ops import Primitive
-    from .typing import Array, ArrayOperand, Axis, Operand, Shape
+    from .typing import Array, ArrayOperand, Axis, Operand, PlainArrayLike, Shape
 
 # -- operands and axes ---------------------------------------------------------
 
@@ -138,8 +139,21 @@ _concatenate = primitive(
     doc="join along axis; input i receives its slice of g")
 
 
+@overload
+def concatenate(arrays: Sequence[Node], axis: int | None = ..., out: None = ..., dtype: None = ...,
+                casting: None = ...) -> Tensor: ...
+
+@overload
+def concatenate(arrays: Sequence[PlainArrayLike], axis: int | None = ..., out: None = ..., dtype: None = ...,
+                casting: None = ...) -> Array: ...
+
+@overload
+def concatenate(arrays: Sequence[ArrayOperand], axis: int | None = ..., out: None = ..., dtype: None = ...,
+                casting: None = ...) -> Tensor | Array: ...
+
+
 def concatenate(arrays: Sequence[ArrayOperand], axis: int | None = 0, out: None = None, dtype: None = None,
-                casting: None = None) -> Any:
+                casting: None = None) -> Tensor | Array:
     """Join a sequence of arrays along an existing axis (``axis=None`` flattens them first)."""
     _refuse("concatenate", out=out, dtype=dtype, casting=casting)
     pieces = _sequence("concatenate", arrays)
@@ -161,8 +175,21 @@ def _sequence(name: str, arrays: Sequence[ArrayOperand]) -> Any:
     return pieces
 
 
+@overload
+def stack(arrays: Sequence[Node], axis: int = ..., out: None = ..., dtype: None = ...,
+          casting: None = ...) -> Tensor: ...
+
+@overload
+def stack(arrays: Sequence[PlainArrayLike], axis: int = ..., out: None = ..., dtype: None = ...,
+          casting: None = ...) -> Array: ...
+
+@overload
+def stack(arrays: Sequence[ArrayOperand], axis: int = ..., out: None = ..., dtype: None = ...,
+          casting: None = ...) -> Tensor | Array: ...
+
+
 def stack(arrays: Sequence[ArrayOperand], axis: int = 0, out: None = None, dtype: None = None,
-          casting: None = None) -> Any:
+          casting: None = None) -> Tensor | Array:
     """Join arrays of one shape along a new axis: concatenate of expand_dims."""
     _refuse("stack", out=out, dtype=dtype, casting=casting)
     pieces = _sequence("stack", arrays)
@@ -174,29 +201,85 @@ def stack(arrays: Sequence[ArrayOperand], axis: int = 0, out: None = None, dtype
     return _concatenate(*[expand_dims(p, axis) for p in pieces], axis=axis)
 
 
-def hstack(tup: Sequence[ArrayOperand], dtype: None = None, casting: None = None) -> Any:
+@overload
+def hstack(tup: Sequence[Node], dtype: None = ..., casting: None = ...) -> Tensor: ...
+
+@overload
+def hstack(tup: Sequence[PlainArrayLike], dtype: None = ..., casting: None = ...) -> Array: ...
+
+@overload
+def hstack(tup: Sequence[ArrayOperand], dtype: None = ..., casting: None = ...) -> Tensor | Array: ...
+
+
+def hstack(tup: Sequence[ArrayOperand], dtype: None = None, casting: None = None) -> Tensor | Array:
     """Join along the second axis (the first for 1-D arrays)."""
     pieces = [atleast_1d(p) for p in _sequence("hstack", tup)]
     return concatenate(pieces, axis=0 if len(shape_of(pieces[0])) == 1 else 1, dtype=dtype, casting=casting)
 
 
-def vstack(tup: Sequence[ArrayOperand], dtype: None = None, casting: None = None) -> Any:
+@overload
+def vstack(tup: Sequence[Node], dtype: None = ..., casting: None = ...) -> Tensor: ...
+
+@overload
+def vstack(tup: Sequence[PlainArrayLike], dtype: None = ..., casting: None = ...) -> Array: ...
+
+@overload
+def vstack(tup: Sequence[ArrayOperand], dtype: None = ..., casting: None = ...) -> Tensor | Array: ...
+
+
+def vstack(tup: Sequence[ArrayOperand], dtype: None = None, casting: None = None) -> Tensor | Array:
     """Join along the first axis, 1-D arrays as rows."""
     return concatenate([atleast_2d(p) for p in _sequence("vstack", tup)], axis=0, dtype=dtype, casting=casting)
 
 
-def dstack(tup: Sequence[ArrayOperand]) -> Any:
+@overload
+def dstack(tup: Sequence[Node]) -> Tensor: ...
+
+@overload
+def dstack(tup: Sequence[PlainArrayLike]) -> Array: ...
+
+@overload
+def dstack(tup: Sequence[ArrayOperand]) -> Tensor | Array: ...
+
+
+def dstack(tup: Sequence[ArrayOperand]) -> Tensor | Array:
     """Join along the third axis (depth), after atleast_3d."""
     return concatenate([atleast_3d(p) for p in _sequence("dstack", tup)], axis=2)
 
 
-def column_stack(tup: Sequence[ArrayOperand]) -> Any:
+@overload
+def column_stack(tup: Sequence[Node]) -> Tensor: ...
+
+@overload
+def column_stack(tup: Sequence[PlainArrayLike]) -> Array: ...
+
+@overload
+def column_stack(tup: Sequence[ArrayOperand]) -> Tensor | Array: ...
+
+
+def column_stack(tup: Sequence[ArrayOperand]) -> Tensor | Array:
     """1-D arrays as columns, 2-D arrays as they are, joined along the second axis."""
     pieces = []
     for p in _sequence("column_stack", tup):
         ndim = len(shape_of(p))
         pieces.append(reshape_(p, (-1, 1)) if ndim < 2 else p)
     return concatenate(pieces, axis=1)
+
+
+@overload
+def array(obj: Tensor) -> Tensor: ...
+
+@overload
+def array(obj: Value) -> Value: ...
+
+@overload
+def array(obj: Sequence[Node]) -> Tensor: ...
+
+@overload
+def array(obj: PlainArrayLike) -> Array: ...
+
+@overload
+def array(obj: Any) -> Any: ...
 
 
 def array(obj: Any) -> Any:
@@ -239,7 +322,24 @@ _where: Primitive = primitive(
     doc="x where condition else y; x receives g where condition holds, y receives g elsewhere")
 
 
-def where(condition: ArrayOperand, x: ArrayOperand | None = None, y: ArrayOperand | None = None) -> Any:
+@overload
+def where(condition: ArrayOperand, x: None = ..., y: None = ...) -> tuple[Array, ...]: ...
+
+@overload
+def where(condition: ArrayOperand, x: Node = ..., y: ArrayOperand = ...) -> Tensor: ...
+
+@overload
+def where(condition: ArrayOperand, x: ArrayOperand = ..., y: Node = ...) -> Tensor: ...
+
+@overload
+def where(condition: ArrayOperand, x: PlainArrayLike = ..., y: PlainArrayLike = ...) -> Array: ...
+
+@overload
+def where(condition: ArrayOperand, x: ArrayOperand = ..., y: ArrayOperand = ...) -> Tensor | Array: ...
+
+
+def where(condition: ArrayOperand, x: ArrayOperand | None = None,
+          y: ArrayOperand | None = None) -> Tensor | Array | tuple[Array, ...]:
     """Elements of x where ``condition`` holds, else of y (broadcast); ``where(condition)`` is nonzero's indices."""
     if x is None and y is None:
         return np.nonzero(_condition(condition))
@@ -257,7 +357,20 @@ def where(condition: ArrayOperand, x: ArrayOperand | None = None, y: ArrayOperan
     return _where(x, y, condition=cond)
 
 
-def select(condlist: Sequence[ArrayOperand], choicelist: Sequence[ArrayOperand], default: ArrayOperand = 0) -> Any:
+@overload
+def select(condlist: Sequence[ArrayOperand], choicelist: Sequence[Node], default: ArrayOperand = ...) -> Tensor: ...
+
+@overload
+def select(condlist: Sequence[ArrayOperand], choicelist: Sequence[PlainArrayLike],
+           default: PlainArrayLike = ...) -> Array: ...
+
+@overload
+def select(condlist: Sequence[ArrayOperand], choicelist: Sequence[ArrayOperand],
+           default: ArrayOperand = ...) -> Tensor | Array: ...
+
+
+def select(condlist: Sequence[ArrayOperand], choicelist: Sequence[ArrayOperand],
+           default: ArrayOperand = 0) -> Tensor | Array:
     """The choice of the first condition that holds, element by element (``default`` where none does)."""
     if len(condlist) != len(choicelist):
         raise ValueError(f"select: {len(condlist)} conditions but {len(choicelist)} choices; give one choice per condition")
@@ -276,21 +389,51 @@ def reshape_(x: Operand, shape: Sequence[int]) -> Any:
     return ops.reshape(x, shape=tuple(shape))
 
 
-def ravel(a: ArrayOperand, order: str = "C") -> Any:
+@overload
+def ravel(a: Node, order: str = ...) -> Tensor: ...
+
+@overload
+def ravel(a: PlainArrayLike, order: str = ...) -> Array: ...
+
+@overload
+def ravel(a: ArrayOperand, order: str = ...) -> Tensor | Array: ...
+
+
+def ravel(a: ArrayOperand, order: str = "C") -> Tensor | Array:
     """The elements as a 1-D array (C order)."""
     if order not in ("C", "A", "K"):
         raise ValueError(f"ravel: only C order is supported, got order={order!r}")
     return reshape_(operand("ravel", a), (-1,))
 
 
-def flatten(a: ArrayOperand, order: str = "C") -> Any:
+@overload
+def flatten(a: Node, order: str = ...) -> Tensor: ...
+
+@overload
+def flatten(a: PlainArrayLike, order: str = ...) -> Array: ...
+
+@overload
+def flatten(a: ArrayOperand, order: str = ...) -> Tensor | Array: ...
+
+
+def flatten(a: ArrayOperand, order: str = "C") -> Tensor | Array:
     """A 1-D copy of the elements (the ``ndarray.flatten`` method)."""
     if order not in ("C", "A", "K"):
         raise ValueError(f"flatten: only C order is supported, got order={order!r}")
     return reshape_(operand("flatten", a), (-1,))
 
 
-def squeeze(a: ArrayOperand, axis: Axis = None) -> Any:
+@overload
+def squeeze(a: Node, axis: Axis = ...) -> Tensor: ...
+
+@overload
+def squeeze(a: PlainArrayLike, axis: Axis = ...) -> Array: ...
+
+@overload
+def squeeze(a: ArrayOperand, axis: Axis = ...) -> Tensor | Array: ...
+
+
+def squeeze(a: ArrayOperand, axis: Axis = None) -> Tensor | Array:
     """Remove axes of length one (all of them, or the given ones, which must have length one)."""
     a = operand("squeeze", a)
     shape = shape_of(a)
@@ -303,7 +446,17 @@ def squeeze(a: ArrayOperand, axis: Axis = None) -> Any:
     return reshape_(a, tuple(n for i, n in enumerate(shape) if i not in axes))
 
 
-def expand_dims(a: ArrayOperand, axis: int | Sequence[int]) -> Any:
+@overload
+def expand_dims(a: Node, axis: int | Sequence[int]) -> Tensor: ...
+
+@overload
+def expand_dims(a: PlainArrayLike, axis: int | Sequence[int]) -> Array: ...
+
+@overload
+def expand_dims(a: ArrayOperand, axis: int | Sequence[int]) -> Tensor | Array: ...
+
+
+def expand_dims(a: ArrayOperand, axis: int | Sequence[int]) -> Tensor | Array:
     """Insert axes of length one at the given positions of the result."""
     a = operand("expand_dims", a)
     shape = shape_of(a)
@@ -331,17 +484,56 @@ def _atleast(name: str, ndim: int, arys: Sequence[ArrayOperand]) -> Any:
     return results[0] if len(results) == 1 else results
 
 
-def atleast_1d(*arys: ArrayOperand) -> Any:
+@overload
+def atleast_1d(a: Node, /) -> Tensor: ...
+
+@overload
+def atleast_1d(a: PlainArrayLike, /) -> Array: ...
+
+@overload
+def atleast_1d(a: ArrayOperand, /) -> Tensor | Array: ...
+
+@overload
+def atleast_1d(a: ArrayOperand, b: ArrayOperand, /, *arys: ArrayOperand) -> list[Tensor | Array]: ...
+
+
+def atleast_1d(*arys: ArrayOperand) -> Tensor | Array | list[Tensor | Array]:
     """Each input with at least one axis (a scalar becomes shape (1,))."""
     return _atleast("atleast_1d", 1, arys)
 
 
-def atleast_2d(*arys: ArrayOperand) -> Any:
+@overload
+def atleast_2d(a: Node, /) -> Tensor: ...
+
+@overload
+def atleast_2d(a: PlainArrayLike, /) -> Array: ...
+
+@overload
+def atleast_2d(a: ArrayOperand, /) -> Tensor | Array: ...
+
+@overload
+def atleast_2d(a: ArrayOperand, b: ArrayOperand, /, *arys: ArrayOperand) -> list[Tensor | Array]: ...
+
+
+def atleast_2d(*arys: ArrayOperand) -> Tensor | Array | list[Tensor | Array]:
     """Each input with at least two axes ((n,) becomes (1, n))."""
     return _atleast("atleast_2d", 2, arys)
 
 
-def atleast_3d(*arys: ArrayOperand) -> Any:
+@overload
+def atleast_3d(a: Node, /) -> Tensor: ...
+
+@overload
+def atleast_3d(a: PlainArrayLike, /) -> Array: ...
+
+@overload
+def atleast_3d(a: ArrayOperand, /) -> Tensor | Array: ...
+
+@overload
+def atleast_3d(a: ArrayOperand, b: ArrayOperand, /, *arys: ArrayOperand) -> list[Tensor | Array]: ...
+
+
+def atleast_3d(*arys: ArrayOperand) -> Tensor | Array | list[Tensor | Array]:
     """Each input with at least three axes ((n,) becomes (1, n, 1), (m, n) becomes (m, n, 1))."""
     return _atleast("atleast_3d", 3, arys)
 
@@ -349,7 +541,17 @@ def atleast_3d(*arys: ArrayOperand) -> Any:
 # -- permuting axes ----------------------------------------------------------------
 
 
-def moveaxis(a: ArrayOperand, source: int | Sequence[int], destination: int | Sequence[int]) -> Any:
+@overload
+def moveaxis(a: Node, source: int | Sequence[int], destination: int | Sequence[int]) -> Tensor: ...
+
+@overload
+def moveaxis(a: PlainArrayLike, source: int | Sequence[int], destination: int | Sequence[int]) -> Array: ...
+
+@overload
+def moveaxis(a: ArrayOperand, source: int | Sequence[int], destination: int | Sequence[int]) -> Tensor | Array: ...
+
+
+def moveaxis(a: ArrayOperand, source: int | Sequence[int], destination: int | Sequence[int]) -> Tensor | Array:
     """Move axes to new positions, the others keeping their order."""
     a = operand("moveaxis", a)
     ndim = len(shape_of(a))
@@ -363,7 +565,17 @@ def moveaxis(a: ArrayOperand, source: int | Sequence[int], destination: int | Se
     return ops.transpose(a, axes=tuple(order))
 
 
-def swapaxes(a: ArrayOperand, axis1: int, axis2: int) -> Any:
+@overload
+def swapaxes(a: Node, axis1: int, axis2: int) -> Tensor: ...
+
+@overload
+def swapaxes(a: PlainArrayLike, axis1: int, axis2: int) -> Array: ...
+
+@overload
+def swapaxes(a: ArrayOperand, axis1: int, axis2: int) -> Tensor | Array: ...
+
+
+def swapaxes(a: ArrayOperand, axis1: int, axis2: int) -> Tensor | Array:
     """Interchange two axes."""
     a = operand("swapaxes", a)
     ndim = len(shape_of(a))
@@ -373,7 +585,17 @@ def swapaxes(a: ArrayOperand, axis1: int, axis2: int) -> Any:
     return ops.transpose(a, axes=tuple(order))
 
 
-def rollaxis(a: ArrayOperand, axis: int, start: int = 0) -> Any:
+@overload
+def rollaxis(a: Node, axis: int, start: int = ...) -> Tensor: ...
+
+@overload
+def rollaxis(a: PlainArrayLike, axis: int, start: int = ...) -> Array: ...
+
+@overload
+def rollaxis(a: ArrayOperand, axis: int, start: int = ...) -> Tensor | Array: ...
+
+
+def rollaxis(a: ArrayOperand, axis: int, start: int = 0) -> Tensor | Array:
     """Move ``axis`` to before position ``start`` (NumPy's older spelling of moveaxis)."""
     a = operand("rollaxis", a)
     ndim = len(shape_of(a))
@@ -389,7 +611,17 @@ def rollaxis(a: ArrayOperand, axis: int, start: int = 0) -> Any:
 # -- reordering and repeating elements ----------------------------------------------
 
 
-def flip(m: ArrayOperand, axis: Axis = None) -> Any:
+@overload
+def flip(m: Node, axis: Axis = ...) -> Tensor: ...
+
+@overload
+def flip(m: PlainArrayLike, axis: Axis = ...) -> Array: ...
+
+@overload
+def flip(m: ArrayOperand, axis: Axis = ...) -> Tensor | Array: ...
+
+
+def flip(m: ArrayOperand, axis: Axis = None) -> Tensor | Array:
     """Reverse the order of elements along the given axes (all by default): a reversed slice."""
     m = operand("flip", m)
     ndim = len(shape_of(m))
@@ -400,21 +632,51 @@ def flip(m: ArrayOperand, axis: Axis = None) -> Any:
     return ops.getitem(m, index=tuple(index))
 
 
-def fliplr(m: ArrayOperand) -> Any:
+@overload
+def fliplr(m: Node) -> Tensor: ...
+
+@overload
+def fliplr(m: PlainArrayLike) -> Array: ...
+
+@overload
+def fliplr(m: ArrayOperand) -> Tensor | Array: ...
+
+
+def fliplr(m: ArrayOperand) -> Tensor | Array:
     """Reverse the columns (axis 1)."""
     if len(shape_of(m)) < 2:
         raise ValueError(f"fliplr: needs at least 2 axes, got shape {shape_of(m)}")
     return flip(m, 1)
 
 
-def flipud(m: ArrayOperand) -> Any:
+@overload
+def flipud(m: Node) -> Tensor: ...
+
+@overload
+def flipud(m: PlainArrayLike) -> Array: ...
+
+@overload
+def flipud(m: ArrayOperand) -> Tensor | Array: ...
+
+
+def flipud(m: ArrayOperand) -> Tensor | Array:
     """Reverse the rows (axis 0)."""
     if len(shape_of(m)) < 1:
         raise ValueError("flipud: needs at least 1 axis, got a scalar")
     return flip(m, 0)
 
 
-def rot90(m: ArrayOperand, k: int = 1, axes: tuple[int, int] = (0, 1)) -> Any:
+@overload
+def rot90(m: Node, k: int = ..., axes: tuple[int, int] = ...) -> Tensor: ...
+
+@overload
+def rot90(m: PlainArrayLike, k: int = ..., axes: tuple[int, int] = ...) -> Array: ...
+
+@overload
+def rot90(m: ArrayOperand, k: int = ..., axes: tuple[int, int] = ...) -> Tensor | Array: ...
+
+
+def rot90(m: ArrayOperand, k: int = 1, axes: tuple[int, int] = (0, 1)) -> Tensor | Array:
     """Rotate by 90° k times in the plane of ``axes`` (from the first towards the second)."""
     m = operand("rot90", m)
     ndim = len(shape_of(m))
@@ -433,7 +695,17 @@ def rot90(m: ArrayOperand, k: int = 1, axes: tuple[int, int] = (0, 1)) -> Any:
     return flip(ops.transpose(m, axes=tuple(order)), a1)
 
 
-def roll(a: ArrayOperand, shift: int | Sequence[int], axis: Axis = None) -> Any:
+@overload
+def roll(a: Node, shift: int | Sequence[int], axis: Axis = ...) -> Tensor: ...
+
+@overload
+def roll(a: PlainArrayLike, shift: int | Sequence[int], axis: Axis = ...) -> Array: ...
+
+@overload
+def roll(a: ArrayOperand, shift: int | Sequence[int], axis: Axis = ...) -> Tensor | Array: ...
+
+
+def roll(a: ArrayOperand, shift: int | Sequence[int], axis: Axis = None) -> Tensor | Array:
     """Shift elements along axes cyclically (the flattened array without ``axis``): an index array."""
     a = operand("roll", a)
     shape = shape_of(a)
@@ -451,7 +723,17 @@ def roll(a: ArrayOperand, shift: int | Sequence[int], axis: Axis = None) -> Any:
     return a
 
 
-def repeat(a: ArrayOperand, repeats: int | Sequence[int], axis: int | None = None) -> Any:
+@overload
+def repeat(a: Node, repeats: int | Sequence[int], axis: int | None = ...) -> Tensor: ...
+
+@overload
+def repeat(a: PlainArrayLike, repeats: int | Sequence[int], axis: int | None = ...) -> Array: ...
+
+@overload
+def repeat(a: ArrayOperand, repeats: int | Sequence[int], axis: int | None = ...) -> Tensor | Array: ...
+
+
+def repeat(a: ArrayOperand, repeats: int | Sequence[int], axis: int | None = None) -> Tensor | Array:
     """Repeat each element ``repeats`` times along axis (of the flattened array without one)."""
     a = operand("repeat", a)
     if axis is None:
@@ -465,7 +747,17 @@ def repeat(a: ArrayOperand, repeats: int | Sequence[int], axis: int | None = Non
     return ops.getitem(a, index=_along(axis, index))
 
 
-def tile(A: ArrayOperand, reps: int | Sequence[int]) -> Any:
+@overload
+def tile(A: Node, reps: int | Sequence[int]) -> Tensor: ...
+
+@overload
+def tile(A: PlainArrayLike, reps: int | Sequence[int]) -> Array: ...
+
+@overload
+def tile(A: ArrayOperand, reps: int | Sequence[int]) -> Tensor | Array: ...
+
+
+def tile(A: ArrayOperand, reps: int | Sequence[int]) -> Tensor | Array:
     """A repeated ``reps`` times along each axis: reshape, broadcast, reshape."""
     A = operand("tile", A)
     reps = (reps,) if np.ndim(reps) == 0 else tuple(reps)  # type: ignore[arg-type]  # a sequence when not 0-d
@@ -483,7 +775,17 @@ def tile(A: ArrayOperand, reps: int | Sequence[int]) -> Any:
 _SELECTING_PAD_MODES = ("edge", "reflect", "symmetric", "wrap")
 
 
-def pad(array: ArrayOperand, pad_width: Any, mode: str = "constant", **kwargs: Any) -> Any:
+@overload
+def pad(array: Node, pad_width: Any, mode: str = ..., **kwargs: Any) -> Tensor: ...
+
+@overload
+def pad(array: PlainArrayLike, pad_width: Any, mode: str = ..., **kwargs: Any) -> Array: ...
+
+@overload
+def pad(array: ArrayOperand, pad_width: Any, mode: str = ..., **kwargs: Any) -> Tensor | Array: ...
+
+
+def pad(array: ArrayOperand, pad_width: Any, mode: str = "constant", **kwargs: Any) -> Tensor | Array:
     """Pad with a constant (``constant_values``), or by repeating edge, reflected or wrapped elements.
 
     Constant padding is a scatter of the array into the padded shape; the other
@@ -526,8 +828,21 @@ def pad(array: ArrayOperand, pad_width: Any, mode: str = "constant", **kwargs: A
     )
 
 
+@overload
+def diff(a: Node, n: int = ..., axis: int = ..., prepend: ArrayOperand | None = ...,
+         append: ArrayOperand | None = ...) -> Tensor: ...
+
+@overload
+def diff(a: PlainArrayLike, n: int = ..., axis: int = ..., prepend: ArrayOperand | None = ...,
+         append: ArrayOperand | None = ...) -> Array: ...
+
+@overload
+def diff(a: ArrayOperand, n: int = ..., axis: int = ..., prepend: ArrayOperand | None = ...,
+         append: ArrayOperand | None = ...) -> Tensor | Array: ...
+
+
 def diff(a: ArrayOperand, n: int = 1, axis: int = -1, prepend: ArrayOperand | None = None,
-         append: ArrayOperand | None = None) -> Any:
+         append: ArrayOperand | None = None) -> Tensor | Array:
     """The n-th discrete difference along axis: a[1:] − a[:-1], n times."""
     a = operand("diff", a)
     ndim = len(shape_of(a))
@@ -568,12 +883,32 @@ def _triangle(name: str, m: ArrayOperand, k: int, lower: bool) -> Any:
     return _where(m, 0.0, condition=keep)
 
 
-def tril(m: ArrayOperand, k: int = 0) -> Any:
+@overload
+def tril(m: Node, k: int = ...) -> Tensor: ...
+
+@overload
+def tril(m: PlainArrayLike, k: int = ...) -> Array: ...
+
+@overload
+def tril(m: ArrayOperand, k: int = ...) -> Tensor | Array: ...
+
+
+def tril(m: ArrayOperand, k: int = 0) -> Tensor | Array:
     """The lower triangle (on and below the k-th diagonal), zeros above: a where."""
     return _triangle("tril", m, k, lower=True)
 
 
-def triu(m: ArrayOperand, k: int = 0) -> Any:
+@overload
+def triu(m: Node, k: int = ...) -> Tensor: ...
+
+@overload
+def triu(m: PlainArrayLike, k: int = ...) -> Array: ...
+
+@overload
+def triu(m: ArrayOperand, k: int = ...) -> Tensor | Array: ...
+
+
+def triu(m: ArrayOperand, k: int = 0) -> Tensor | Array:
     """The upper triangle (on and above the k-th diagonal), zeros below: a where."""
     return _triangle("triu", m, k, lower=False)
 
@@ -584,7 +919,17 @@ def _diagonal_index(rows: int, cols: int, offset: int) -> tuple[Array, Array]:
     return (i, i + offset) if offset >= 0 else (i - offset, i)
 
 
-def diag(v: ArrayOperand, k: int = 0) -> Any:
+@overload
+def diag(v: Node, k: int = ...) -> Tensor: ...
+
+@overload
+def diag(v: PlainArrayLike, k: int = ...) -> Array: ...
+
+@overload
+def diag(v: ArrayOperand, k: int = ...) -> Tensor | Array: ...
+
+
+def diag(v: ArrayOperand, k: int = 0) -> Tensor | Array:
     """A 1-D array's square matrix with v on the k-th diagonal, or a 2-D array's k-th diagonal."""
     v = operand("diag", v)
     shape = shape_of(v)
@@ -596,7 +941,17 @@ def diag(v: ArrayOperand, k: int = 0) -> Any:
     raise ValueError(f"diag: input must be 1-D or 2-D, got shape {shape}")
 
 
-def diagonal(a: ArrayOperand, offset: int = 0, axis1: int = 0, axis2: int = 1) -> Any:
+@overload
+def diagonal(a: Node, offset: int = ..., axis1: int = ..., axis2: int = ...) -> Tensor: ...
+
+@overload
+def diagonal(a: PlainArrayLike, offset: int = ..., axis1: int = ..., axis2: int = ...) -> Array: ...
+
+@overload
+def diagonal(a: ArrayOperand, offset: int = ..., axis1: int = ..., axis2: int = ...) -> Tensor | Array: ...
+
+
+def diagonal(a: ArrayOperand, offset: int = 0, axis1: int = 0, axis2: int = 1) -> Tensor | Array:
     """The diagonal of the (axis1, axis2) planes, as the last axis of the result."""
     a = operand("diagonal", a)
     shape = shape_of(a)
@@ -607,6 +962,15 @@ def diagonal(a: ArrayOperand, offset: int = 0, axis1: int = 0, axis2: int = 1) -
         raise ValueError(f"diagonal: axis1 and axis2 cannot be the same axis ({axis1} and {axis2})")
     planes = moveaxis(a, (i, j), (-2, -1))
     return ops.getitem(planes, index=(Ellipsis,) + _diagonal_index(shape[i], shape[j], offset))
+
+
+@overload
+def trace(a: Node, offset: int = ..., axis1: int = ..., axis2: int = ..., dtype: None = ...,
+          out: None = ...) -> Tensor: ...
+
+@overload
+def trace(a: ArrayOperand, offset: int = ..., axis1: int = ..., axis2: int = ..., dtype: None = ...,
+          out: None = ...) -> Any: ...
 
 
 def trace(a: ArrayOperand, offset: int = 0, axis1: int = 0, axis2: int = 1, dtype: None = None,
@@ -640,17 +1004,50 @@ def _split(name: str, ary: ArrayOperand, indices_or_sections: Any, axis: int, eq
     return [ops.getitem(ary, index=_along(axis, slice(lo, hi))) for lo, hi in zip(bounds[:-1], bounds[1:])]
 
 
-def split(ary: ArrayOperand, indices_or_sections: int | Sequence[int], axis: int = 0) -> Any:
+@overload
+def split(ary: Node, indices_or_sections: int | Sequence[int], axis: int = ...) -> list[Tensor]: ...
+
+@overload
+def split(ary: PlainArrayLike, indices_or_sections: int | Sequence[int], axis: int = ...) -> list[Array]: ...
+
+@overload
+def split(ary: ArrayOperand, indices_or_sections: int | Sequence[int],
+          axis: int = ...) -> list[Tensor] | list[Array]: ...
+
+
+def split(ary: ArrayOperand, indices_or_sections: int | Sequence[int], axis: int = 0) -> list[Tensor] | list[Array]:
     """Equal sections (an int) or pieces between the given indices, as a list of slices."""
     return _split("split", ary, indices_or_sections, axis, equal=True)
 
 
-def array_split(ary: ArrayOperand, indices_or_sections: int | Sequence[int], axis: int = 0) -> Any:
+@overload
+def array_split(ary: Node, indices_or_sections: int | Sequence[int], axis: int = ...) -> list[Tensor]: ...
+
+@overload
+def array_split(ary: PlainArrayLike, indices_or_sections: int | Sequence[int], axis: int = ...) -> list[Array]: ...
+
+@overload
+def array_split(ary: ArrayOperand, indices_or_sections: int | Sequence[int],
+                axis: int = ...) -> list[Tensor] | list[Array]: ...
+
+
+def array_split(ary: ArrayOperand, indices_or_sections: int | Sequence[int],
+                axis: int = 0) -> list[Tensor] | list[Array]:
     """Like split, but an int need not divide the axis: the first pieces get one more element."""
     return _split("array_split", ary, indices_or_sections, axis, equal=False)
 
 
-def hsplit(ary: ArrayOperand, indices_or_sections: int | Sequence[int]) -> Any:
+@overload
+def hsplit(ary: Node, indices_or_sections: int | Sequence[int]) -> list[Tensor]: ...
+
+@overload
+def hsplit(ary: PlainArrayLike, indices_or_sections: int | Sequence[int]) -> list[Array]: ...
+
+@overload
+def hsplit(ary: ArrayOperand, indices_or_sections: int | Sequence[int]) -> list[Tensor] | list[Array]: ...
+
+
+def hsplit(ary: ArrayOperand, indices_or_sections: int | Sequence[int]) -> list[Tensor] | list[Array]:
     """Split along the second axis (the first for 1-D arrays)."""
     ndim = len(shape_of(ary))
     if ndim == 0:
@@ -658,14 +1055,34 @@ def hsplit(ary: ArrayOperand, indices_or_sections: int | Sequence[int]) -> Any:
     return _split("hsplit", ary, indices_or_sections, 1 if ndim > 1 else 0, equal=True)
 
 
-def vsplit(ary: ArrayOperand, indices_or_sections: int | Sequence[int]) -> Any:
+@overload
+def vsplit(ary: Node, indices_or_sections: int | Sequence[int]) -> list[Tensor]: ...
+
+@overload
+def vsplit(ary: PlainArrayLike, indices_or_sections: int | Sequence[int]) -> list[Array]: ...
+
+@overload
+def vsplit(ary: ArrayOperand, indices_or_sections: int | Sequence[int]) -> list[Tensor] | list[Array]: ...
+
+
+def vsplit(ary: ArrayOperand, indices_or_sections: int | Sequence[int]) -> list[Tensor] | list[Array]:
     """Split along the first axis of an array with at least 2 axes."""
     if len(shape_of(ary)) < 2:
         raise ValueError(f"vsplit: needs at least 2 axes, got shape {shape_of(ary)}")
     return _split("vsplit", ary, indices_or_sections, 0, equal=True)
 
 
-def dsplit(ary: ArrayOperand, indices_or_sections: int | Sequence[int]) -> Any:
+@overload
+def dsplit(ary: Node, indices_or_sections: int | Sequence[int]) -> list[Tensor]: ...
+
+@overload
+def dsplit(ary: PlainArrayLike, indices_or_sections: int | Sequence[int]) -> list[Array]: ...
+
+@overload
+def dsplit(ary: ArrayOperand, indices_or_sections: int | Sequence[int]) -> list[Tensor] | list[Array]: ...
+
+
+def dsplit(ary: ArrayOperand, indices_or_sections: int | Sequence[int]) -> list[Tensor] | list[Array]:
     """Split along the third axis of an array with at least 3 axes."""
     if len(shape_of(ary)) < 3:
         raise ValueError(f"dsplit: needs at least 3 axes, got shape {shape_of(ary)}")
@@ -673,6 +1090,13 @@ def dsplit(ary: ArrayOperand, indices_or_sections: int | Sequence[int]) -> Any:
 
 
 # -- taking and sorting --------------------------------------------------------------------
+
+
+@overload
+def take(a: Node, indices: ArrayOperand, axis: int | None = ..., out: None = ..., mode: str = ...) -> Tensor: ...
+
+@overload
+def take(a: ArrayOperand, indices: ArrayOperand, axis: int | None = ..., out: None = ..., mode: str = ...) -> Any: ...
 
 
 def take(a: ArrayOperand, indices: ArrayOperand, axis: int | None = None, out: None = None, mode: str = "raise") -> Any:
@@ -706,7 +1130,17 @@ def _check_bounds(name: str, index: Any, n: int, shape: Shape) -> None:
                          f"for an axis of length {n} (shape {shape})")
 
 
-def take_along_axis(arr: ArrayOperand, indices: ArrayOperand, axis: int | None) -> Any:
+@overload
+def take_along_axis(arr: Node, indices: ArrayOperand, axis: int | None) -> Tensor: ...
+
+@overload
+def take_along_axis(arr: PlainArrayLike, indices: ArrayOperand, axis: int | None) -> Array: ...
+
+@overload
+def take_along_axis(arr: ArrayOperand, indices: ArrayOperand, axis: int | None) -> Tensor | Array: ...
+
+
+def take_along_axis(arr: ArrayOperand, indices: ArrayOperand, axis: int | None) -> Tensor | Array:
     """Values at ``indices`` along axis, matched element by element on the other axes (one integer-array index)."""
     arr = operand("take_along_axis", arr)
     index = _integer_index("take_along_axis", indices)
@@ -735,7 +1169,18 @@ def take_along_axis(arr: ArrayOperand, indices: ArrayOperand, axis: int | None) 
     return ops.getitem(arr, index=tuple(full))
 
 
-def sort(a: ArrayOperand, axis: int | None = -1, kind: str | None = None, order: Any | None = None) -> Any:
+@overload
+def sort(a: Node, axis: int | None = ..., kind: str | None = ..., order: Any | None = ...) -> Tensor: ...
+
+@overload
+def sort(a: PlainArrayLike, axis: int | None = ..., kind: str | None = ..., order: Any | None = ...) -> Array: ...
+
+@overload
+def sort(a: ArrayOperand, axis: int | None = ..., kind: str | None = ...,
+         order: Any | None = ...) -> Tensor | Array: ...
+
+
+def sort(a: ArrayOperand, axis: int | None = -1, kind: str | None = None, order: Any | None = None) -> Tensor | Array:
     """Sorted along axis (flattened for None); each output element's gradient goes to the
     input element that landed there, equal elements kept in input order (a stable sort, as PyTorch)."""
     _refuse("sort", order=order)
@@ -748,8 +1193,21 @@ def sort(a: ArrayOperand, axis: int | None = -1, kind: str | None = None, order:
     return take_along_axis(a, np.argsort(_data(a), axis=axis, kind="stable"), axis)
 
 
+@overload
+def partition(a: Node, kth: int | Sequence[int], axis: int | None = ..., kind: Literal["introselect"] = ...,
+              order: Any | None = ...) -> Tensor: ...
+
+@overload
+def partition(a: PlainArrayLike, kth: int | Sequence[int], axis: int | None = ...,
+              kind: Literal["introselect"] = ..., order: Any | None = ...) -> Array: ...
+
+@overload
+def partition(a: ArrayOperand, kth: int | Sequence[int], axis: int | None = ...,
+              kind: Literal["introselect"] = ..., order: Any | None = ...) -> Tensor | Array: ...
+
+
 def partition(a: ArrayOperand, kth: int | Sequence[int], axis: int | None = -1,
-              kind: Literal["introselect"] = "introselect", order: Any | None = None) -> Any:
+              kind: Literal["introselect"] = "introselect", order: Any | None = None) -> Tensor | Array:
     """Partitioned along axis around the kth element(s), as np.partition; the gradient follows
     the elements to where np.argpartition put them (among equal values, its choice)."""
     _refuse("partition", order=order)

@@ -19,7 +19,7 @@ from __future__ import annotations
 
 import numbers
 from collections.abc import Sequence
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, overload
 
 import numpy as np
 
@@ -27,8 +27,9 @@ from .node import Node
 from .ops import affine, max as max_, primitive, reshape, transpose
 
 if TYPE_CHECKING:
+    from .node import Tensor
     from .ops import Primitive
-    from .typing import Operand
+    from .typing import Array, Operand, PlainData
 
 __all__ = ["im2col", "col2im", "conv2d", "max_pool2d", "conv_output_size"]
 
@@ -129,7 +130,20 @@ col2im: Primitive = primitive(
     doc="rows of col added back onto their windows of an (N, C, H, W) image (im2col's adjoint); dcol = im2col(g)")
 
 
-def conv2d(x: Operand, W: Operand, b: Operand, stride: int = 1, pad: int = 0) -> Any:
+@overload
+def conv2d(x: Node, W: Operand, b: Operand, stride: int = ..., pad: int = ...) -> Tensor: ...
+
+@overload
+def conv2d(x: Operand, W: Node, b: Operand, stride: int = ..., pad: int = ...) -> Tensor: ...
+
+@overload
+def conv2d(x: Operand, W: Operand, b: Node, stride: int = ..., pad: int = ...) -> Tensor: ...
+
+@overload
+def conv2d(x: PlainData, W: PlainData, b: PlainData, stride: int = ..., pad: int = ...) -> Array: ...
+
+
+def conv2d(x: Operand, W: Operand, b: Operand, stride: int = 1, pad: int = 0) -> Tensor | Array:
     """Cross-correlation of x (N, C, H, W) with filters W (FN, C, FH, FW), plus b (FN,).
 
     out[n, f, i, j] = Σ_{c, p, q} x_padded[n, c, i·stride + p, j·stride + q] · W[f, c, p, q] + b[f],
@@ -153,7 +167,14 @@ def conv2d(x: Operand, W: Operand, b: Operand, stride: int = 1, pad: int = 0) ->
     return transpose(reshape(out, shape=(x_shape[0], out_h, out_w, filters)), axes=(0, 3, 1, 2))
 
 
-def max_pool2d(x: Operand, pool_h: int, pool_w: int, stride: int = 1, pad: int = 0) -> Any:
+@overload
+def max_pool2d(x: Node, pool_h: int, pool_w: int, stride: int = ..., pad: int = ...) -> Tensor: ...
+
+@overload
+def max_pool2d(x: PlainData, pool_h: int, pool_w: int, stride: int = ..., pad: int = ...) -> Array: ...
+
+
+def max_pool2d(x: Operand, pool_h: int, pool_w: int, stride: int = 1, pad: int = 0) -> Tensor | Array:
     """The largest value of every pool_h × pool_w window of each channel of x (N, C, H, W).
 
     Padding adds zeros (as the textbook's im2col does). The gradient goes to

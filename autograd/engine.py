@@ -35,7 +35,7 @@ _switch_lock = threading.Lock()
 # The creation number of the latest node that keeps checksums: a backward
 # pass over a graph older than it and than the latest ``.data`` rebinding
 # (``context.last_rebind``) has nothing to verify and skips the check.
-_last_checksummed = -1
+_last_checksummed: float = -1
 
 
 class InPlaceEditError(RuntimeError):
@@ -490,7 +490,7 @@ def _read_positions(reads: Sequence[Sequence[int]] | None, needs: Sequence[bool]
     """The positions whose values the VJPs of the inputs that need a gradient read."""
     if reads is None:
         return (OUT, *range(len(needs)))
-    positions = set()
+    positions: set[int] = set()
     for need, read in zip(needs, reads):
         if need:
             positions.update(read)
@@ -603,7 +603,7 @@ def sum_to(array: Array, shape: tuple[int, ...]) -> Array:
 
 # The primitives that fit a recorded gradient to its node's shape: the op
 # table, which sits above this module, hands them over when it is imported.
-_fitting = None
+_fitting: tuple[Primitive, Primitive, Primitive] | None = None
 
 
 def use_for_fitting(sum: Primitive, sum_to: Primitive, broadcast_to: Primitive) -> None:
@@ -614,7 +614,7 @@ def use_for_fitting(sum: Primitive, sum_to: Primitive, broadcast_to: Primitive) 
 
 def _fit_node(grad: Any, node: Node) -> Any:
     """Like ``_fit_array`` for gradients that are themselves nodes (create_graph)."""
-    sum, sum_to, broadcast_to = _fitting
+    sum, sum_to, broadcast_to = _fitting  # type: ignore[misc]  # handed over by ops at import, before any backward
     if node.__class__ is Value:
         return grad if grad.__class__ is Value or not isinstance(grad, Node) else apply(sum, grad)
     shape = node._data.shape
@@ -676,7 +676,7 @@ def _verify_unchanged(order: list[Node], rebinds: bool) -> None:
 
 
 def _edit_error(node: Node, position: int, how: str) -> InPlaceEditError:
-    name = node._op.name
+    name = node._op.name  # type: ignore[union-attr]  # only nodes made by an operation are checked
     if position == OUT:
         what, source = f"the output of '{name}'", node
     else:
@@ -809,7 +809,7 @@ def _deliver(parent: Node, parent_grad: Any, g: Any) -> None:
         if parent_grad.__class__ is not float and parent_grad.__class__ is not np.ndarray:
             parent_grad = np.asarray(parent_grad)  # NumPy makes a sum of two 0-d arrays a scalar
     elif parent_grad.__class__ is np.ndarray and (parent_grad is g or parent_grad.base is not None):
-        parent_grad = parent_grad.copy()
+        parent_grad = parent_grad.copy()  # type: ignore[union-attr]  # an ndarray: its class was checked
     parent._grad = parent_grad
 
 
@@ -832,7 +832,7 @@ def _accumulate(previous: Any, grad: Any) -> Any:
 
 def _chain_rule(order: list[Node], graph: bool) -> None:
     """The backward loop in general form: recorded (``graph``) or under detect_anomaly()."""
-    anomaly = _switched and state.anomaly
+    anomaly: Any = _switched and state.anomaly  # the checks of detect_anomaly(), or a false value
     fit = _fit_node if graph else _fit_array
     for node in reversed(order):
         prim = node._op
@@ -898,7 +898,7 @@ def _seed(root: Node, grad: Any, create_graph: bool) -> Any:
         else:
             seed = as_array(grad, "backward")
             if seed is grad:
-                seed = seed.copy()  # the caller's array stays the caller's
+                seed = seed.copy()  # type: ignore[union-attr]  # an ndarray (``is grad`` widens it to grad's kinds); the caller's array stays the caller's
             if seed.shape != data.shape:
                 raise ValueError(
                     f"backward: grad has shape {seed.shape} but the output has shape {data.shape}; "

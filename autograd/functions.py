@@ -8,32 +8,74 @@ from __future__ import annotations
 
 import numbers
 from collections.abc import Iterable, Mapping, Sequence
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, overload
 
 from . import ops
 from .engine import group
 from .node import Node
 
 if TYPE_CHECKING:
-    from .typing import Axis, NodeOrData, Operand, Shape
+    from .node import Tensor, Value
+    from .typing import Array, Axis, NodeOrData, Operand, PlainData, Shape
+
+
+@overload
+def sum(x: Node, axis: Axis = ..., keepdims: bool = ...) -> Tensor: ...
+
+@overload
+def sum(x: Operand, axis: Axis = ..., keepdims: bool = ...) -> Any: ...
 
 
 def sum(x: Operand, axis: Axis = None, keepdims: bool = False) -> Any:
     return ops.sum(x, axis=_axis(axis), keepdims=keepdims)
 
 
+@overload
+def mean(x: Node, axis: Axis = ..., keepdims: bool = ...) -> Tensor: ...
+
+@overload
+def mean(x: Operand, axis: Axis = ..., keepdims: bool = ...) -> Any: ...
+
+
 def mean(x: Operand, axis: Axis = None, keepdims: bool = False) -> Any:
     return ops.mean(x, axis=_axis(axis), keepdims=keepdims)
+
+
+@overload
+def max(x: Node, axis: Axis = ..., keepdims: bool = ...) -> Tensor: ...
+
+@overload
+def max(x: Operand, axis: Axis = ..., keepdims: bool = ...) -> Any: ...
 
 
 def max(x: Operand, axis: Axis = None, keepdims: bool = False) -> Any:
     return ops.max(x, axis=_axis(axis), keepdims=keepdims)
 
 
+@overload
+def min(x: Node, axis: Axis = ..., keepdims: bool = ...) -> Tensor: ...
+
+@overload
+def min(x: NodeOrData, axis: Axis = ..., keepdims: bool = ...) -> Any: ...
+
+
 def min(x: NodeOrData, axis: Axis = None, keepdims: bool = False) -> Any:
     """Minimum over axis, as −max(−x) in a 'min' group; the gradient goes to the (first) arg-min."""
     with group("min"):
         return -ops.max(-x, axis=_axis(axis), keepdims=keepdims)
+
+
+@overload
+def clip(x: Tensor, low: float | None = ..., high: float | None = ...) -> Tensor: ...
+
+@overload
+def clip(x: Value, low: float | None = ..., high: float | None = ...) -> Value: ...
+
+@overload
+def clip(x: float, low: float | None = ..., high: float | None = ...) -> float: ...
+
+@overload
+def clip(x: Operand, low: float | None = ..., high: float | None = ...) -> Any: ...
 
 
 def clip(x: Operand, low: float | None = None, high: float | None = None) -> Any:
@@ -43,37 +85,109 @@ def clip(x: Operand, low: float | None = None, high: float | None = None) -> Any
     return ops.clip(x, low=_bound(low), high=_bound(high))
 
 
+@overload
+def sqrt(x: Tensor) -> Tensor: ...
+
+@overload
+def sqrt(x: Value) -> Value: ...
+
+@overload
+def sqrt(x: float) -> float: ...
+
+@overload
+def sqrt(x: Operand) -> Any: ...
+
+
 def sqrt(x: Operand) -> Any:
     """√x, recorded as x ** 0.5."""
     return ops.pow(x, 0.5)
 
 
-def reshape(x: Operand, shape: Shape) -> Any:
+@overload
+def reshape(x: Node, shape: Shape) -> Tensor: ...
+
+@overload
+def reshape(x: PlainData, shape: Shape) -> Array: ...
+
+
+def reshape(x: Operand, shape: Shape) -> Tensor | Array:
     return ops.reshape(x, shape=tuple(shape) if not isinstance(shape, int) else (shape,))
 
 
-def transpose(x: Operand, axes: Sequence[int] | None = None) -> Any:
+@overload
+def transpose(x: Node, axes: Sequence[int] | None = ...) -> Tensor: ...
+
+@overload
+def transpose(x: PlainData, axes: Sequence[int] | None = ...) -> Array: ...
+
+
+def transpose(x: Operand, axes: Sequence[int] | None = None) -> Tensor | Array:
     return ops.transpose(x, axes=None if axes is None else tuple(axes))
 
 
-def broadcast_to(x: Operand, shape: Sequence[int]) -> Any:
+@overload
+def broadcast_to(x: Node, shape: Sequence[int]) -> Tensor: ...
+
+@overload
+def broadcast_to(x: PlainData, shape: Sequence[int]) -> Array: ...
+
+
+def broadcast_to(x: Operand, shape: Sequence[int]) -> Tensor | Array:
     return ops.broadcast_to(x, shape=tuple(shape))
 
 
-def sum_to(x: Operand, shape: Sequence[int]) -> Any:
+@overload
+def sum_to(x: Node, shape: Sequence[int]) -> Tensor: ...
+
+@overload
+def sum_to(x: PlainData, shape: Sequence[int]) -> Array: ...
+
+
+def sum_to(x: Operand, shape: Sequence[int]) -> Tensor | Array:
     return ops.sum_to(x, shape=tuple(shape))
+
+
+@overload
+def getitem(x: Node, index: Any) -> Tensor: ...
+
+@overload
+def getitem(x: Operand, index: Any) -> Any: ...
 
 
 def getitem(x: Operand, index: Any) -> Any:
     return ops.getitem(x, index=_index(index))
 
 
-def softmax(x: Operand, axis: int = -1) -> Any:
+@overload
+def softmax(x: Node, axis: int = ...) -> Tensor: ...
+
+@overload
+def softmax(x: PlainData, axis: int = ...) -> Array: ...
+
+
+def softmax(x: Operand, axis: int = -1) -> Tensor | Array:
     return ops.softmax(x, axis=axis)
 
 
-def log_softmax(x: Operand, axis: int = -1) -> Any:
+@overload
+def log_softmax(x: Node, axis: int = ...) -> Tensor: ...
+
+@overload
+def log_softmax(x: PlainData, axis: int = ...) -> Array: ...
+
+
+def log_softmax(x: Operand, axis: int = -1) -> Tensor | Array:
     return ops.log_softmax(x, axis=axis)
+
+
+@overload
+def dot(a: Node, b: Operand) -> Tensor: ...
+
+@overload
+def dot(a: Operand, b: Node) -> Tensor: ...
+
+@overload
+def dot(a: Operand, b: Operand) -> Any: ...
 
 
 def dot(a: Operand, b: Operand) -> Any:
@@ -84,13 +198,39 @@ def dot(a: Operand, b: Operand) -> Any:
 matmul = dot
 
 
-def sigmoid(x: NodeOrData, fused: bool = True) -> Any:
+@overload
+def sigmoid(x: Tensor, fused: bool = ...) -> Tensor: ...
+
+@overload
+def sigmoid(x: Value, fused: bool = ...) -> Value: ...
+
+@overload
+def sigmoid(x: float, fused: bool = ...) -> float: ...
+
+@overload
+def sigmoid(x: Operand, fused: bool = ...) -> Any: ...
+
+
+def sigmoid(x: Operand, fused: bool = True) -> Any:
     """1 / (1 + e^−x). ``fused=False`` records the textbook's four nodes
 
     (× −1, exp, + 1, 1/x) inside a group named 'sigmoid'; the fused form is one
     node whose backward is g · y(1 − y). Both give the same gradient.
     """
-    return ops.sigmoid(x) if fused else sigmoid_composite(x)
+    return ops.sigmoid(x) if fused else sigmoid_composite(x)  # type: ignore[arg-type]  # NumPy bools have no unary minus
+
+
+@overload
+def sigmoid_composite(x: Tensor) -> Tensor: ...
+
+@overload
+def sigmoid_composite(x: Value) -> Value: ...
+
+@overload
+def sigmoid_composite(x: float) -> float: ...
+
+@overload
+def sigmoid_composite(x: NodeOrData) -> Any: ...
 
 
 def sigmoid_composite(x: NodeOrData) -> Any:
@@ -163,8 +303,22 @@ def _index_part(part: Any) -> Any:
 # -- NumPy's reductions and cumulative functions, with its signatures ----------
 
 
+@overload
+def prod(x: Node, axis: Axis = ..., keepdims: bool = ...) -> Tensor: ...
+
+@overload
+def prod(x: Operand, axis: Axis = ..., keepdims: bool = ...) -> Any: ...
+
+
 def prod(x: Operand, axis: Axis = None, keepdims: bool = False) -> Any:
     return ops.prod(x, axis=_axis(axis), keepdims=keepdims)
+
+
+@overload
+def var(x: Node, axis: Axis = ..., ddof: float = ..., keepdims: bool = ...) -> Tensor: ...
+
+@overload
+def var(x: Operand, axis: Axis = ..., ddof: float = ..., keepdims: bool = ...) -> Any: ...
 
 
 def var(x: Operand, axis: Axis = None, ddof: float = 0, keepdims: bool = False) -> Any:
@@ -172,14 +326,35 @@ def var(x: Operand, axis: Axis = None, ddof: float = 0, keepdims: bool = False) 
     return ops.var(x, axis=_axis(axis), ddof=ddof, keepdims=keepdims)
 
 
+@overload
+def std(x: Node, axis: Axis = ..., ddof: float = ..., keepdims: bool = ...) -> Tensor: ...
+
+@overload
+def std(x: Operand, axis: Axis = ..., ddof: float = ..., keepdims: bool = ...) -> Any: ...
+
+
 def std(x: Operand, axis: Axis = None, ddof: float = 0, keepdims: bool = False) -> Any:
     """Standard deviation, √var, over axis."""
     return ops.std(x, axis=_axis(axis), ddof=ddof, keepdims=keepdims)
 
 
+@overload
+def logsumexp(x: Node, axis: Axis = ..., keepdims: bool = ...) -> Tensor: ...
+
+@overload
+def logsumexp(x: Operand, axis: Axis = ..., keepdims: bool = ...) -> Any: ...
+
+
 def logsumexp(x: Operand, axis: Axis = None, keepdims: bool = False) -> Any:
     """log Σ e^x over axis, computed stably; its gradient is the softmax."""
     return ops.logsumexp(x, axis=_axis(axis), keepdims=keepdims)
+
+
+@overload
+def ptp(x: Node, axis: Axis = ..., keepdims: bool = ...) -> Tensor: ...
+
+@overload
+def ptp(x: NodeOrData, axis: Axis = ..., keepdims: bool = ...) -> Any: ...
 
 
 def ptp(x: NodeOrData, axis: Axis = None, keepdims: bool = False) -> Any:
@@ -192,16 +367,40 @@ def _flattened(x: Operand, axis: int | None) -> tuple[Any, int]:
     return (ops.reshape(x, shape=(-1,)), 0) if axis is None else (x, axis)
 
 
-def cumsum(x: Operand, axis: int | None = None) -> Any:
+@overload
+def cumsum(x: Node, axis: int | None = ...) -> Tensor: ...
+
+@overload
+def cumsum(x: PlainData, axis: int | None = ...) -> Array: ...
+
+
+def cumsum(x: Operand, axis: int | None = None) -> Tensor | Array:
     """Running sum along axis (of the flattened x when axis is None, as NumPy)."""
     x, axis = _flattened(x, axis)
     return ops.cumsum(x, axis=axis)
 
 
-def cumprod(x: Operand, axis: int | None = None) -> Any:
+@overload
+def cumprod(x: Node, axis: int | None = ...) -> Tensor: ...
+
+@overload
+def cumprod(x: PlainData, axis: int | None = ...) -> Array: ...
+
+
+def cumprod(x: Operand, axis: int | None = None) -> Tensor | Array:
     """Running product along axis (of the flattened x when axis is None, as NumPy)."""
     x, axis = _flattened(x, axis)
     return ops.cumprod(x, axis=axis)
+
+
+@overload
+def positive(x: Tensor) -> Tensor: ...
+
+@overload
+def positive(x: Value) -> Value: ...
+
+@overload
+def positive(x: Operand) -> Any: ...
 
 
 def positive(x: Operand) -> Any:
@@ -209,6 +408,19 @@ def positive(x: Operand) -> Any:
     import numpy as np
 
     return x if isinstance(x, Node) else np.positive(x)
+
+
+@overload
+def sinc(x: Tensor) -> Tensor: ...
+
+@overload
+def sinc(x: Value) -> Value: ...
+
+@overload
+def sinc(x: float) -> float: ...
+
+@overload
+def sinc(x: NodeOrData) -> Any: ...
 
 
 def sinc(x: NodeOrData) -> Any:

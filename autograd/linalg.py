@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import numbers
 import string
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, overload
 
 import numpy as np
 
@@ -22,7 +22,8 @@ from .node import Node
 from .ops import _data, _unreduce, primitive
 
 if TYPE_CHECKING:
-    from .typing import ArrayOperand
+    from .node import Tensor
+    from .typing import Array, ArrayOperand, PlainArrayLike
 
 # -- matmul ---------------------------------------------------------------------
 
@@ -70,6 +71,16 @@ _matmul = primitive(
     doc="batched matrix product (np.matmul); dA = g·Bᵀ, dB = Aᵀ·g per matrix, summed over broadcast batch axes")
 
 
+@overload
+def matmul(a: Node, b: ArrayOperand) -> Tensor: ...
+
+@overload
+def matmul(a: ArrayOperand, b: Node) -> Tensor: ...
+
+@overload
+def matmul(a: ArrayOperand, b: ArrayOperand) -> Any: ...
+
+
 def matmul(a: ArrayOperand, b: ArrayOperand) -> Any:
     """np.matmul: the last two axes are matrices, the others broadcast; a 1-D operand is a vector.
 
@@ -80,6 +91,16 @@ def matmul(a: ArrayOperand, b: ArrayOperand) -> Any:
     if a_ndim in (1, 2) and b_ndim in (1, 2):
         return ops.dot(a, b)
     return _matmul(a, b)
+
+
+@overload
+def dot(a: Tensor, b: ArrayOperand) -> Tensor: ...
+
+@overload
+def dot(a: ArrayOperand, b: Tensor) -> Tensor: ...
+
+@overload
+def dot(a: ArrayOperand, b: ArrayOperand) -> Any: ...
 
 
 def dot(a: ArrayOperand, b: ArrayOperand) -> Any:
@@ -94,7 +115,20 @@ def dot(a: ArrayOperand, b: ArrayOperand) -> Any:
     return _tensordot("dot", a, b, ([a_ndim - 1], [max(b_ndim - 2, 0)]))
 
 
-def tensordot(a: ArrayOperand, b: ArrayOperand, axes: Any = 2) -> Any:
+@overload
+def tensordot(a: Node, b: ArrayOperand, axes: Any = ...) -> Tensor: ...
+
+@overload
+def tensordot(a: ArrayOperand, b: Node, axes: Any = ...) -> Tensor: ...
+
+@overload
+def tensordot(a: PlainArrayLike, b: PlainArrayLike, axes: Any = ...) -> Array: ...
+
+@overload
+def tensordot(a: ArrayOperand, b: ArrayOperand, axes: Any = ...) -> Tensor | Array: ...
+
+
+def tensordot(a: ArrayOperand, b: ArrayOperand, axes: Any = 2) -> Tensor | Array:
     """Sum over ``axes`` of a and b (the last n of a and the first n of b for an int n)."""
     a, b = operand("tensordot", a), operand("tensordot", b)
     a_ndim, b_ndim = len(shape_of(a)), len(shape_of(b))
@@ -131,6 +165,16 @@ def _tensordot(name: str, a: Any, b: Any, pairs: Any) -> Any:
     return ops.reshape(product, shape=tuple(a_shape[i] for i in a_free) + tuple(b_shape[i] for i in b_free))
 
 
+@overload
+def inner(a: Tensor, b: ArrayOperand) -> Tensor: ...
+
+@overload
+def inner(a: ArrayOperand, b: Tensor) -> Tensor: ...
+
+@overload
+def inner(a: ArrayOperand, b: ArrayOperand) -> Any: ...
+
+
 def inner(a: ArrayOperand, b: ArrayOperand) -> Any:
     """Sum over the last axes of a and b (a product when either is a scalar)."""
     a, b = operand("inner", a), operand("inner", b)
@@ -139,7 +183,20 @@ def inner(a: ArrayOperand, b: ArrayOperand) -> Any:
     return _tensordot("inner", a, b, ([-1], [-1]))
 
 
-def outer(a: ArrayOperand, b: ArrayOperand, out: None = None) -> Any:
+@overload
+def outer(a: Node, b: ArrayOperand, out: None = ...) -> Tensor: ...
+
+@overload
+def outer(a: ArrayOperand, b: Node, out: None = ...) -> Tensor: ...
+
+@overload
+def outer(a: PlainArrayLike, b: PlainArrayLike, out: None = ...) -> Array: ...
+
+@overload
+def outer(a: ArrayOperand, b: ArrayOperand, out: None = ...) -> Tensor | Array: ...
+
+
+def outer(a: ArrayOperand, b: ArrayOperand, out: None = None) -> Tensor | Array:
     """a_i · b_j of the flattened inputs."""
     if out is not None:
         raise TypeError("outer: the out= argument is not supported on nodes")
@@ -147,7 +204,20 @@ def outer(a: ArrayOperand, b: ArrayOperand, out: None = None) -> Any:
     return ops.mul(ops.reshape(a, shape=(-1, 1)), ops.reshape(b, shape=(1, -1)))
 
 
-def kron(a: ArrayOperand, b: ArrayOperand) -> Any:
+@overload
+def kron(a: Node, b: ArrayOperand) -> Tensor: ...
+
+@overload
+def kron(a: ArrayOperand, b: Node) -> Tensor: ...
+
+@overload
+def kron(a: PlainArrayLike, b: PlainArrayLike) -> Array: ...
+
+@overload
+def kron(a: ArrayOperand, b: ArrayOperand) -> Tensor | Array: ...
+
+
+def kron(a: ArrayOperand, b: ArrayOperand) -> Tensor | Array:
     """The Kronecker product: blocks a_ij · b, by reshaping both to interleaved axes and multiplying."""
     a, b = operand("kron", a), operand("kron", b)
     a_shape, b_shape = shape_of(a), shape_of(b)
@@ -159,8 +229,25 @@ def kron(a: ArrayOperand, b: ArrayOperand) -> Any:
     return ops.reshape(ops.mul(spread_a, spread_b), shape=tuple(p * q for p, q in zip(a_shape, b_shape)))
 
 
+@overload
+def cross(a: Node, b: ArrayOperand, axisa: int = ..., axisb: int = ..., axisc: int = ...,
+          axis: int | None = ...) -> Tensor: ...
+
+@overload
+def cross(a: ArrayOperand, b: Node, axisa: int = ..., axisb: int = ..., axisc: int = ...,
+          axis: int | None = ...) -> Tensor: ...
+
+@overload
+def cross(a: PlainArrayLike, b: PlainArrayLike, axisa: int = ..., axisb: int = ..., axisc: int = ...,
+          axis: int | None = ...) -> Array: ...
+
+@overload
+def cross(a: ArrayOperand, b: ArrayOperand, axisa: int = ..., axisb: int = ..., axisc: int = ...,
+          axis: int | None = ...) -> Tensor | Array: ...
+
+
 def cross(a: ArrayOperand, b: ArrayOperand, axisa: int = -1, axisb: int = -1, axisc: int = -1,
-          axis: int | None = None) -> Any:
+          axis: int | None = None) -> Tensor | Array:
     """The cross product of 3-vectors along the given axes (the others broadcast)."""
     a, b = operand("cross", a), operand("cross", b)
     if axis is not None:
@@ -288,6 +375,13 @@ _einsum = primitive(
     doc="Einstein summation; operand i receives the einsum of g with the other operands onto its subscripts")
 
 
+@overload
+def einsum(subscripts: str, *operands: Node, optimize: bool | str | list[Any] = ...) -> Tensor: ...
+
+@overload
+def einsum(subscripts: str, *operands: ArrayOperand, optimize: bool | str | list[Any] = ...) -> Any: ...
+
+
 def einsum(subscripts: str, *operands: ArrayOperand, optimize: bool | str | list[Any] = False) -> Any:
     """Einstein summation with explicit ('ij,jk->ik') or implicit ('ij,jk') output and '...' for broadcast axes.
 
@@ -348,6 +442,15 @@ singular_value_norm = primitive(
 
 _VECTOR_ORDS = (None, 1, 2, np.inf, -np.inf)
 _MATRIX_ORDS = (None, "fro", 1, -1, np.inf, -np.inf)
+
+
+@overload
+def norm(x: Node, ord: float | str | None = ..., axis: int | tuple[int, int] | None = ...,
+         keepdims: bool = ...) -> Tensor: ...
+
+@overload
+def norm(x: ArrayOperand, ord: float | str | None = ..., axis: int | tuple[int, int] | None = ...,
+         keepdims: bool = ...) -> Any: ...
 
 
 def norm(x: ArrayOperand, ord: float | str | None = None, axis: int | tuple[int, int] | None = None,
@@ -490,7 +593,14 @@ _logabsdet = primitive(
     symbol="log|det|", tensor_only=True, doc="log |det A|; dA = g·A⁻ᵀ")
 
 
-def slogdet(a: ArrayOperand) -> Any:
+@overload
+def slogdet(a: Node) -> tuple[Any, Tensor]: ...
+
+@overload
+def slogdet(a: ArrayOperand) -> tuple[Any, Any]: ...
+
+
+def slogdet(a: ArrayOperand) -> tuple[Any, Any]:
     """(sign, log |det a|): the sign is plain data (it is piecewise constant), the logarithm is recorded."""
     a = operand("slogdet", a)
     sign = np.linalg.slogdet(np.asarray(_data(a)))[0] if len(shape_of(a)) >= 2 else None
@@ -541,17 +651,47 @@ _solve = primitive(
     doc="x with a·x = b (b (n,) or (..., n, k)); db = a⁻ᵀ·g solved, da = −db·xᵀ; singular a is refused")
 
 
+@overload
+def det(a: Node) -> Tensor: ...
+
+@overload
+def det(a: ArrayOperand) -> Any: ...
+
+
 def det(a: ArrayOperand) -> Any:
     """The determinant of a square matrix (or of each in a stack)."""
     return _det(operand("det", a))
 
 
-def inv(a: ArrayOperand) -> Any:
+@overload
+def inv(a: Node) -> Tensor: ...
+
+@overload
+def inv(a: PlainArrayLike) -> Array: ...
+
+@overload
+def inv(a: ArrayOperand) -> Tensor | Array: ...
+
+
+def inv(a: ArrayOperand) -> Tensor | Array:
     """The inverse of a square matrix (or of each in a stack); singular matrices are refused."""
     return _inv(operand("inv", a))
 
 
-def solve(a: ArrayOperand, b: ArrayOperand) -> Any:
+@overload
+def solve(a: Node, b: ArrayOperand) -> Tensor: ...
+
+@overload
+def solve(a: ArrayOperand, b: Node) -> Tensor: ...
+
+@overload
+def solve(a: PlainArrayLike, b: PlainArrayLike) -> Array: ...
+
+@overload
+def solve(a: ArrayOperand, b: ArrayOperand) -> Tensor | Array: ...
+
+
+def solve(a: ArrayOperand, b: ArrayOperand) -> Tensor | Array:
     """x with a·x = b, for b of shape (n,) or (..., n, k); singular a is refused."""
     return _solve(operand("solve", a), operand("solve", b))
 

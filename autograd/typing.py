@@ -3,9 +3,15 @@
 Hints only: nothing here runs in an operation. ``Operand`` is what an
 operation takes: a node, a plain number or a NumPy array (a list is
 refused). An operation on nodes returns a node and on plain data plain
-data. The operators and methods of ``Value`` and ``Tensor`` say which node
-they return, and so does a primitive (``autograd.exp``, …) given a Tensor;
-the other functions say ``Any`` for their result.
+data, and the hints say which: the operators and methods of ``Value`` and
+``Tensor``, a primitive (``autograd.exp``, …) given a Tensor, and the array
+functions (``autograd.concatenate``, ``autograd.linalg.solve``, …) given a
+node return a Tensor (a Value where the function keeps Values, as ``clip``);
+given ``PlainData`` or ``PlainArrayLike`` they return an ndarray where NumPy
+always does, and ``Any`` where it gives a scalar or an array by shape (a
+reduction, ``take``, ``det``). mypy answers ``Any`` as well for an array
+whose type holds ``Any`` passed where any array-like is taken, as it then
+matches two overloads.
 """
 
 from __future__ import annotations
@@ -19,7 +25,10 @@ from numpy.typing import ArrayLike, NDArray
 if TYPE_CHECKING:
     from .node import Node, Tensor, Value
 
-__all__ = ["Array", "ArrayLike", "ArrayOperand", "Axis", "Checksum", "Data", "NodeOrData", "Operand", "Scalar", "Shape"]
+__all__ = [
+    "Array", "ArrayLike", "ArrayOperand", "Axis", "Checksum", "Data", "NodeOrData", "Operand", "PlainArrayLike",
+    "PlainData", "Scalar", "Shape",
+]
 
 Scalar = Union[float, "np.number[Any]", "np.bool_"]
 """A plain number: a Python int or float, or a NumPy scalar."""
@@ -27,10 +36,16 @@ Scalar = Union[float, "np.number[Any]", "np.bool_"]
 Operand = Union["Node", "Value", "Tensor", Scalar, "NDArray[Any]"]
 """What an operation takes: a Value, a Tensor, a plain number or a NumPy array."""
 
+PlainData = Union[Scalar, "NDArray[Any]"]
+"""An operand that is no node: a plain number or a NumPy array (an operation on it gives plain data)."""
+
+PlainArrayLike = Union[Scalar, "NDArray[Any]", Sequence[Scalar], Sequence[Sequence[Scalar]], Sequence["NDArray[Any]"]]
+"""Array-like data with no node in it: a number, an array, or a (nested) list of numbers or of arrays."""
+
 ArrayOperand = Union["Node", ArrayLike, Sequence[Any]]
 """What NumPy's array functions take on nodes too: a node, array-like data, or a list holding nodes."""
 
-NodeOrData = Union["Value", "Tensor", float, "NDArray[Any]"]
+NodeOrData = Union["Node", "Value", "Tensor", float, "NDArray[Any]"]
 """A node, a float or an array: what an operation that needs unary minus on its argument takes."""
 
 Data = Union[float, "NDArray[Any]"]

@@ -32,9 +32,14 @@ from autograd import Node, Tensor, Value, ops
 from autograd.edits import guard, verify
 
 if TYPE_CHECKING:
-    from numpy.typing import ArrayLike
+    from numpy.typing import ArrayLike, NDArray
 
-    from autograd.typing import Operand
+    from autograd.ops import Primitive
+    from autograd.typing import Checksum, Operand
+
+    # A one-primitive layer's last forward (``Layer._fast``): primitive, args, params, out, needed, shape, kept.
+    _Fast = tuple[Primitive, tuple[Any, ...], dict[str, Any], Any, tuple[int, ...], tuple[int, ...],
+                  tuple[tuple[int, Checksum], ...]]
 
 __all__ = [
     "Layer", "Affine", "Relu", "Sigmoid", "SoftmaxWithLoss", "IdentityWithLoss", "MulLayer", "AddLayer",
@@ -91,9 +96,9 @@ class Layer:
         if name is not None and (not isinstance(name, str) or not name):
             raise TypeError(f"{type(self).__name__}: name must be a non-empty string, got {name!r}")
         self.name = name or type(self).__name__
-        self._leaves = None  # the inputs of the last forward(), as leaf nodes
-        self._output = None  # the node forward() produced
-        self._fast = None  # or, for a one-primitive layer on float arrays: (primitive, args, params, out, needed, shape, kept)
+        self._leaves: tuple[Node, ...] | None = None  # the inputs of the last forward(), as leaf nodes
+        self._output: Node | None = None  # the node forward() produced
+        self._fast: _Fast | None = None  # or, for a one-primitive layer on float arrays: (primitive, args, params, out, needed, shape, kept)
 
     def __repr__(self) -> str:
         return f"{type(self).__name__}(name={self.name!r})"
@@ -182,10 +187,11 @@ class Layer:
             self._after_single(grads)
             dx = grads[0]
             return dx.reshape(shape) if (dx.shape if dx.__class__ is np.ndarray else np.shape(dx)) != shape else dx
-        autograd.zero_grad(self._leaves, self.parameters().values())
-        self._output.backward(dout)
+        # Not the fast path, so forward() recorded: _leaves and _output are set.
+        autograd.zero_grad(self._leaves, self.parameters().values())  # type: ignore[arg-type]  # set (above)
+        self._output.backward(dout)  # type: ignore[union-attr]  # set (above)
         self._after_backward()
-        grads = tuple(self._grad_of(leaf) for leaf in self._leaves)
+        grads = tuple(self._grad_of(leaf) for leaf in self._leaves)  # type: ignore[union-attr]  # set (above)
         return grads[0] if len(grads) == 1 else grads
 
     def _after_backward(self) -> None:
@@ -201,12 +207,12 @@ class Layer:
     def _input_data(self, what: Any) -> Any:
         """The first input of the last forward, as an array."""
         self._require_forward(what)
-        return self._fast[1][0] if self._fast is not None else self._leaves[0].data
+        return self._fast[1][0] if self._fast is not None else self._leaves[0].data  # type: ignore[index]  # forward() ran
 
     def _output_data(self, what: Any) -> Any:
         """The output of the last forward, as an array."""
         self._require_forward(what)
-        return self._fast[3] if self._fast is not None else self._output.data
+        return self._fast[3] if self._fast is not None else self._output.data  # type: ignore[union-attr]  # forward() ran
 
     def _leaf(self, value: Any, position: Any) -> Any:
         if isinstance(value, Node):
@@ -342,6 +348,8 @@ class Sigmoid(Layer):
 class _LossLayer(Layer):
     """A last layer: ``forward(x, t)`` returns the loss as a float, ``backward(dout=1)`` dx."""
 
+    t: ArrayLike | None  # the targets of the last forward
+
     def forward(self, x: ArrayLike, t: ArrayLike) -> Any:
         """The loss for scores (or predictions) ``x`` and targets ``t``, as a float."""
         if isinstance(t, Node):
@@ -355,7 +363,7 @@ class _LossLayer(Layer):
         self._output = self(self._leaves[0], t)
         return float(self._output.data)
 
-    def __call__(self, x: ArrayLike, t: ArrayLike | None) -> Any:
+    def __call__(self, x: Operand, t: ArrayLike | None) -> Any:
         with autograd.group(self.name):
             return self.build(x, t)
 
@@ -447,7 +455,7 @@ class IdentityWithLoss(_LossLayer):
         t_shape = _shape_of(t)
         if t_shape != shape:
             if len(shape) == 2 and shape[1] == 1 and t_shape == shape[:1]:
-                t = t.reshape(shape)
+                t = t.reshape(shape)  # type: ignore[union-attr]  # of shape (N,): a Tensor or an array
             else:
                 raise ValueError(
                     f"{self.name}: targets of shape {t_shape} do not match predictions of shape {shape}; "
@@ -455,7 +463,7 @@ class IdentityWithLoss(_LossLayer):
                 )
         rows = shape[0] if len(shape) > 1 else 1
         difference = y - t
-        return (difference * difference).sum() * (0.5 / rows)
+        return (difference * difference).sum() * (0.5 / rows)  # type: ignore[union-attr]  # a Tensor or an array (y has rows)
 
     @property
     def y(self) -> Any:
@@ -499,8 +507,8 @@ class Dropout(Layer):
                 f"{self.name}: dropout_ratio is the probability of dropping an input and must lie in [0, 1), "
                 f"got {dropout_ratio!r}"
             )
-        self.dropout_ratio = float(dropout_ratio)
-        self.mask = None
+        self.dropout_ratio: float = float(dropout_ratio)
+        self.mask: NDArray[np.bool_] | None = None
 
     def __repr__(self) -> str:
         return f"Dropout(dropout_ratio={self.dropout_ratio}, name={self.name!r})"
@@ -542,16 +550,18 @@ class BatchNormalization(Layer):
             )
         if isinstance(momentum, bool) or not isinstance(momentum, numbers.Real) or not 0 <= momentum <= 1:
             raise ValueError(f"{self.name}: momentum must lie in [0, 1], got {momentum!r}")
-        self.gamma_node = Tensor(gamma, name="gamma")
-        self.beta_node = Tensor(beta, name="beta")
-        self.momentum = float(momentum)
-        self.running_mean = None if running_mean is None else self._statistic(running_mean, "running_mean")
-        self.running_var = None if running_var is None else self._statistic(running_var, "running_var")
-        self.input_shape = None
-        self.dgamma = None
-        self.dbeta = None
+        self.gamma_node: Tensor = Tensor(gamma, name="gamma")
+        self.beta_node: Tensor = Tensor(beta, name="beta")
+        self.momentum: float = float(momentum)
+        self.running_mean: NDArray[Any] | None = (
+            None if running_mean is None else self._statistic(running_mean, "running_mean"))
+        self.running_var: NDArray[Any] | None = (
+            None if running_var is None else self._statistic(running_var, "running_var"))
+        self.input_shape: tuple[int, ...] | None = None
+        self.dgamma: NDArray[Any] | None = None
+        self.dbeta: NDArray[Any] | None = None
 
-    def _statistic(self, value: Any, what: Any) -> Any:
+    def _statistic(self, value: Any, what: Any) -> NDArray[Any]:
         array = np.array(value, dtype=np.float64)
         if array.shape != self.gamma_node.data.shape:
             raise ValueError(f"{self.name}: {what} must have shape {self.gamma_node.data.shape} (as gamma), got {array.shape}")
@@ -579,7 +589,7 @@ class BatchNormalization(Layer):
             )
         self.input_shape = shape
         if len(shape) == 4:
-            x = x.reshape((shape[0], features))
+            x = x.reshape((shape[0], features))  # type: ignore[union-attr]  # 4-D: a Tensor or an array
         if self.running_mean is None:
             self.running_mean = np.zeros(features)
             self.running_var = np.zeros(features)
@@ -592,9 +602,9 @@ class BatchNormalization(Layer):
             xn = xc / autograd.sqrt(var + self.eps)
             keep = self.momentum
             self.running_mean = keep * self.running_mean + (1.0 - keep) * _data(mu)
-            self.running_var = keep * self.running_var + (1.0 - keep) * _data(var)
+            self.running_var = keep * self.running_var + (1.0 - keep) * _data(var)  # type: ignore[operator]  # set with running_mean
         else:
-            xn = (x - self.running_mean) * (1.0 / np.sqrt(self.running_var + self.eps))
+            xn = (x - self.running_mean) * (1.0 / np.sqrt(self.running_var + self.eps))  # type: ignore[operator]  # set with running_mean
         out = self.gamma_node * xn + self.beta_node
         return out.reshape(shape) if len(shape) == 4 else out
 

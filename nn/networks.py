@@ -38,6 +38,8 @@ if TYPE_CHECKING:
     from numpy.typing import ArrayLike, NDArray
     from typing_extensions import Self
 
+    from autograd import Tensor
+
 
 __all__ = ["Network", "MLP", "TwoLayerNet", "MultiLayerNet", "MultiLayerNetExtend", "SimpleConvNet", "DeepConvNet"]
 
@@ -74,7 +76,7 @@ class Network:
                 f"{type(self).__name__}: last_layer must be a loss layer (SoftmaxWithLoss for classes, "
                 f"IdentityWithLoss for regression), got {type(last_layer).__name__}"
             )
-        self.layers = OrderedDict(named)
+        self.layers: OrderedDict[str, Layer] = OrderedDict(named)
         self.lastLayer = last_layer
         if isinstance(weight_decay_lambda, bool) or not isinstance(weight_decay_lambda, numbers.Real) \
                 or not 0 <= weight_decay_lambda < np.inf:
@@ -82,9 +84,9 @@ class Network:
                 f"{type(self).__name__}: weight_decay_lambda must be a number ≥ 0, got {weight_decay_lambda!r}"
             )
         self.weight_decay_lambda = float(weight_decay_lambda)
-        self.params = {}
-        self._param_nodes = {}  # key -> the Tensor computing with params[key]
-        counts = {}
+        self.params: dict[str, NDArray[Any]] = {}
+        self._param_nodes: dict[str, Tensor] = {}  # key -> the Tensor computing with params[key]
+        counts: dict[str, int] = {}
         for layer in self.layers.values():
             for short, node in layer.parameters().items():
                 counts[short] = counts.get(short, 0) + 1
@@ -92,8 +94,8 @@ class Network:
                 node.name = key
                 self.params[key] = node.data
                 self._param_nodes[key] = node
-        self._synced = dict(self.params)  # key -> the array params and its layer last agreed on
-        self._decayed = [layer.weight for layer in self.layers.values() if isinstance(layer, Affine)]
+        self._synced: dict[str, NDArray[Any]] = dict(self.params)  # key -> the array params and its layer last agreed on
+        self._decayed: list[Tensor] = [layer.weight for layer in self.layers.values() if isinstance(layer, Affine)]
         self._check_affine_chain()
 
     @staticmethod
@@ -109,7 +111,7 @@ class Network:
                     f"Network: layer {position} ({name or getattr(layer, 'name', '?')!r}) is {what}; the layer "
                     "list takes Affine, Relu, Sigmoid, … and the loss goes in last_layer"
                 )
-        seen = {}
+        seen: dict[int, int] = {}  # id(layer) -> its position
         for position, (name, layer) in enumerate(items):
             if not layer.parameters():
                 continue  # a layer without weights computes the same wherever it stands
@@ -120,6 +122,8 @@ class Network:
                     f"weights would be updated twice per step. Use a separate {type(layer).__name__} for each place"
                 )
             seen[id(layer)] = position
+        named: list[tuple[str, Layer]]
+        counts: dict[str, int]
         named, counts = [], {}
         for name, layer in items:
             kind = type(layer).__name__
@@ -208,7 +212,7 @@ class Network:
         mode unless ``train_flg=False``.
         """
         self._sync_params()
-        out = x
+        out: Any = x  # a node after the first layer
         for layer in self._layer_list():
             out = layer(out, train_flg=train_flg) if isinstance(layer, _TRAIN_DEPENDENT) else layer(out)
         if t is None:
@@ -269,7 +273,7 @@ class Network:
         self._require_classifier("accuracy")
         return _accuracy(self.predict(x, batch_size=batch_size or self.predict_batch_size), _as_target(t))
 
-    predict_batch_size = None  # rows per predict call in accuracy (None: all at once)
+    predict_batch_size: int | None = None  # rows per predict call in accuracy (None: all at once)
 
     def evaluate(self, x: ArrayLike, t: ArrayLike, batch_size: int = 10000) -> tuple[float, float | None]:
         """(loss, accuracy) over the whole of ``x``, ``batch_size`` rows at a time.
@@ -502,7 +506,7 @@ class MultiLayerNet(Network):
         self.hidden_size_list = sizes[1:-1]
         self.hidden_layer_num = len(self.hidden_size_list)
         self.activation, self.weight_init_std = activation, weight_init_std
-        layers = OrderedDict()
+        layers: OrderedDict[str, Layer] = OrderedDict()
         for idx, (inputs, outputs) in enumerate(zip(sizes[:-1], sizes[1:]), start=1):
             layers[f"Affine{idx}"] = _textbook_affine(inputs, outputs, weight_init_std, owner)
             if idx < len(sizes) - 1:
@@ -576,7 +580,7 @@ class SimpleConvNet(Network):
                                                    what="pool")
         std = _weight_scale(weight_init_std, 1, owner)
         self.input_dim, self.conv_param = (channels, height, width), conv_param
-        layers = OrderedDict()
+        layers: OrderedDict[str, Layer] = OrderedDict()
         layers["Conv1"] = Convolution(std * np.random.randn(filters, channels, size, size), np.zeros(filters),
                                       conv_param["stride"], conv_param["pad"])
         layers["Relu1"] = Relu()
@@ -597,6 +601,8 @@ class DeepConvNet(Network):
     a list, as in the textbook; ``loss`` runs in training mode by default
     (the textbook's choice), ``predict`` and ``accuracy`` in inference mode.
     """
+
+    layers: list[Layer]  # type: ignore[assignment]  # a list, as in the textbook (Network keeps a dict by name)
 
     predict_batch_size = 100
 
@@ -630,7 +636,7 @@ class DeepConvNet(Network):
                    Dropout(0.5)]
         super().__init__(layers, SoftmaxWithLoss())
         self._sample_shape = (channels, height, width)
-        self.layers = list(self.layers.values())
+        self.layers = list(self.layers.values())  # type: ignore[attr-defined]  # Network.__init__ made it a dict
 
     def predict(  # type: ignore[override]  # the textbook's order: train_flg second
             self, x: ArrayLike, train_flg: bool = False, batch_size: int | None = None) -> NDArray[Any]:
@@ -702,7 +708,7 @@ def _check_sizes(sizes: Any, owner: Any) -> Any:
         sizes = list(sizes)
     except TypeError:
         raise TypeError(f"{owner}: sizes must be a list of layer widths such as [784, 50, 10], got {sizes!r}") from None
-    if len(sizes) < 2 or not all(isinstance(n, numbers.Integral) and not isinstance(n, bool) and n > 0 for n in sizes):
+    if len(sizes) < 2 or not all(isinstance(n, numbers.Integral) and not isinstance(n, bool) and n > 0 for n in sizes):  # type: ignore[operator]  # ints: numbers.Integral has no hints for >
         raise ValueError(
             f"{owner}: sizes must list at least two positive integers (inputs first, outputs last), "
             f"such as [784, 50, 10]; got {sizes!r}"
@@ -715,7 +721,7 @@ def _weight_scale(weight_init: Any, inputs: Any, owner: Any) -> Any:
         return np.sqrt(2.0 / inputs)
     if weight_init == "xavier":
         return np.sqrt(1.0 / inputs)
-    if isinstance(weight_init, numbers.Real) and not isinstance(weight_init, bool) and 0 <= weight_init < np.inf:
+    if isinstance(weight_init, numbers.Real) and not isinstance(weight_init, bool) and 0 <= weight_init < np.inf:  # type: ignore[operator]  # a number: numbers.Real has no hints for <=
         return float(weight_init)
     raise ValueError(f"{owner}: weight_init must be 'he', 'xavier' or a standard deviation ≥ 0, got {weight_init!r}")
 

@@ -63,6 +63,9 @@ def test_the_checker_catches_misuse(tmp_path):
         params: dict[str, Tensor] = layer.parameters()
         report: autograd.GradcheckReport = autograd.gradcheck(lambda v: v * v, 3.0)
         text: str = viz.format_number(1.5)
+        flat: Tensor = autograd.ravel(t) + autograd.concatenate([t, t]).sum()
+        plain: np.ndarray = autograd.reshape(np.ones(4), (2, 2)) @ autograd.stack([np.ones(2), np.ones(2)])
+        pieces: list[Tensor] = autograd.split(t, 3, axis=1)
     """))
     bad = tmp_path / "bad.py"
     wrong = {
@@ -73,6 +76,13 @@ def test_the_checker_catches_misuse(tmp_path):
         "Tensor([1.0]).sum(axis='rows')": "arg-type",
         "autograd.exp([1.0, 2.0])": "call-overload",
         "z: Value = autograd.tanh(Tensor([1.0]))": "assignment",
+        # the array functions: a node in gives a Tensor, plain data plain data
+        "r: np.ndarray = autograd.ravel(Tensor([1.0]))": "assignment",
+        "q: Tensor = autograd.stack([np.ones(2), np.ones(2)])": "assignment",
+        "c: Value = autograd.clip(Tensor([1.0]), 0.0, 1.0)": "assignment",
+        "autograd.split(Tensor([1.0, 2.0]), 2)[0].sum(axis='rows')": "arg-type",
+        "autograd.concatenate(Tensor([1.0]))": "call-overload",
+        "autograd.conv2d(np.ones((1, 1, 3, 3)), 'filters', np.zeros(1))": "call-overload",
     }
     lines = ["import numpy as np", "import autograd", "import nn", "from autograd import Tensor, Value"]
     expected = {}
@@ -95,6 +105,128 @@ def test_the_checker_catches_misuse(tmp_path):
         assert number in found, f"no error for {lines[number - 1]!r}:\n{report}"
         assert any(f"[{error_code}]" in message for message in found[number]), found[number]
     assert set(found) == set(expected), f"errors on lines that are right:\n{report}"
+
+
+# What the checker infers for the array functions (and the same call at run
+# time must give an object of that type): a node in gives a Tensor (a Value
+# where the function keeps Values), plain data gives an ndarray where NumPy
+# always gives one, and ``Any`` where it gives a scalar or an array by shape.
+_SETUP = """
+import numpy as np
+import autograd
+from autograd import Tensor, Value
+t = Tensor([[1.0, 2.0], [3.0, 4.0]])
+v = Value(0.5)
+a = np.eye(2)
+img = np.ones((1, 1, 4, 4))
+"""
+_REVEALED = {
+    # autograd/functions.py
+    "autograd.sum(t)": "Tensor",
+    "autograd.sum(a)": "Any",
+    "autograd.mean(v)": "Tensor",
+    "autograd.clip(v, 0.0, 1.0)": "Value",
+    "autograd.clip(t, 0.0, 1.0)": "Tensor",
+    "autograd.sqrt(4.0)": "float",
+    "autograd.sigmoid(v)": "Value",
+    "autograd.sigmoid(t, fused=False)": "Tensor",
+    "autograd.reshape(a, 4)": "ndarray",
+    "autograd.transpose(t)": "Tensor",
+    "autograd.softmax(a)": "ndarray",
+    "autograd.cumsum(v)": "Tensor",
+    "autograd.sinc(0.5)": "float",
+    "autograd.getitem(t, 0)": "Tensor",
+    "autograd.positive(v)": "Value",
+    # autograd/array_ops.py
+    "autograd.ravel(t)": "Tensor",
+    "autograd.ravel([[1.0], [2.0]])": "ndarray",
+    "autograd.concatenate([t, t])": "Tensor",
+    "autograd.concatenate([a, a])": "ndarray",
+    "autograd.concatenate([t, a])": "Tensor | ndarray",
+    "autograd.stack([v, v])": "Tensor",
+    "autograd.split(t, 2)": "list[Tensor]",
+    "autograd.split(a, 2)": "list[ndarray]",
+    "autograd.where(a > 2)": "tuple[ndarray, ...]",
+    "autograd.where(a > 2, t, 0.0)": "Tensor",
+    "autograd.where(a > 2, a, 0.0)": "ndarray",
+    "autograd.atleast_2d(v)": "Tensor",
+    "autograd.atleast_2d(v, a)": "list[Tensor | ndarray]",
+    "autograd.array([v, v])": "Tensor",
+    "autograd.array(v)": "Value",
+    "autograd.pad(a, 1)": "ndarray",
+    "autograd.sort(t)": "Tensor",
+    "autograd.take(a, 0)": "Any",
+    "autograd.trace(t)": "Tensor",
+    "autograd.select([a > 2], [t])": "Tensor",
+    # An array whose type holds Any (its shape, here) matches the plain-data and the
+    # catch-all overload of a function taking any array-like: mypy answers Any.
+    "autograd.flip(np.array([1.0, 2.0]))": "Any",
+    # autograd/linalg.py
+    "autograd.matmul(a, t)": "Tensor",
+    "autograd.dot(t, a)": "Tensor",
+    "autograd.solve(a, np.ones(2))": "ndarray",
+    "autograd.inv(t)": "Tensor",
+    "autograd.slogdet(t)": "tuple[Any, Tensor]",
+    "autograd.norm(t)": "Tensor",
+    "autograd.det(a)": "Any",
+    "autograd.outer(v, np.ones(2))": "Tensor",
+    "autograd.einsum('ij,jk', t, t)": "Tensor",
+    "autograd.tensordot(a, a, 1)": "ndarray",
+    # autograd/conv.py
+    "autograd.conv2d(img, Tensor(np.ones((1, 1, 2, 2))), np.zeros(1))": "Tensor",
+    "autograd.max_pool2d(img, 2, 2, stride=2)": "ndarray",
+}
+
+
+def _short(revealed):
+    """mypy's spelling of a type, in the table's."""
+    return (revealed.replace("numpy.ndarray[tuple[Any, ...], numpy.dtype[Any]]", "ndarray")
+            .replace("autograd.node.", "").replace("builtins.", ""))
+
+
+def _is_of(value, spelled):
+    """Whether ``value`` is of the type spelled as in the table (Any: anything)."""
+    import numpy as np
+
+    import autograd
+
+    if spelled == "Any":
+        return True
+    if " | " in spelled and "[" not in spelled.split(" | ")[0]:
+        return any(_is_of(value, part) for part in spelled.split(" | "))
+    if spelled.startswith("list["):
+        return isinstance(value, list) and all(_is_of(item, spelled[5:-1]) for item in value)
+    if spelled.endswith(", ...]"):
+        return isinstance(value, tuple) and all(_is_of(item, spelled[6:-6]) for item in value)
+    if spelled.startswith("tuple["):
+        parts = spelled[6:-1].split(", ")
+        return isinstance(value, tuple) and len(value) == len(parts) and all(map(_is_of, value, parts))
+    kinds = {"Tensor": autograd.Tensor, "Value": autograd.Value, "ndarray": np.ndarray, "float": float}
+    return isinstance(value, kinds[spelled])
+
+
+def test_the_array_functions_have_precise_results(tmp_path):
+    """reveal_type on a sample of the array functions of every module, checked against what they return."""
+    lines = _SETUP.strip().splitlines()
+    first = len(lines) + 1
+    lines += [f"reveal_type({expression})" for expression in _REVEALED]
+    (tmp_path / "reveal.py").write_text("\n".join(lines) + "\n")
+    code, report = _mypy(tmp_path / "reveal.py", cwd=tmp_path)
+    assert code == 0, report
+    revealed = {}
+    for line in report.splitlines():
+        if line.startswith("reveal.py:") and 'Revealed type is "' in line:
+            revealed[int(line.split(":")[1])] = _short(line.split('Revealed type is "')[1].rstrip('"'))
+    namespace = {}
+    exec(_SETUP, namespace)
+    wrong = []
+    for number, (expression, expected) in enumerate(_REVEALED.items(), start=first):
+        if revealed.get(number) != expected:
+            wrong.append(f"{expression}: the checker says {revealed.get(number)}, expected {expected}")
+        value = eval(expression, namespace)
+        if not _is_of(value, expected):
+            wrong.append(f"{expression}: returns a {type(value).__name__} at run time, hinted {expected}")
+    assert len(_REVEALED) >= 40 and not wrong, "\n".join(wrong)
 
 
 @pytest.mark.parametrize("package", PACKAGES)
