@@ -463,7 +463,10 @@ class IdentityWithLoss(_LossLayer):
                 )
         rows = shape[0] if len(shape) > 1 else 1
         difference = y - t
-        return (difference * difference).sum() * (0.5 / rows)  # type: ignore[union-attr]  # a Tensor or an array (y has rows)
+        squares = difference * difference
+        if not isinstance(squares, Value):  # a Value is one prediction, its own sum
+            squares = squares.sum()  # type: ignore[union-attr]  # a Tensor or an array
+        return squares * (0.5 / rows)
 
     @property
     def y(self) -> Any:

@@ -382,6 +382,15 @@ def test_identity_with_loss_takes_targets_as_lists_like_softmax_with_loss():
         layer.forward(y, ["a", "b"])
 
 
+def test_identity_with_loss_records_on_scalar_values():
+    y, t = Value(2.5), Value(1.0)
+    loss = IdentityWithLoss()(y, t)
+    assert isinstance(loss, Value) and loss.data == pytest.approx(0.5 * 1.5 ** 2)
+    loss.backward()
+    assert (y.grad, t.grad) == (pytest.approx(1.5), pytest.approx(-1.5))
+    assert IdentityWithLoss()(Value(2.5), 1.0).data == pytest.approx(1.125)  # a plain number as the target
+
+
 def test_layers_work_on_scalar_values_too():
     layer = MulLayer()
     x, y = Value(3.0), Value(4.0)
