@@ -168,3 +168,35 @@ def test_a_recorded_gradient_passed_through_a_reshape_is_not_a_view_of_the_upstr
     x2.grad = None
     g.sum().backward()
     np.testing.assert_array_equal(x2.grad, np.full(6, 2.0))
+
+
+# -- NumPy taking a Tensor's plain array where no hook records ---------------------------
+
+
+@pytest.mark.parametrize("convert", [
+    lambda a, t: a.dot(t),  # an ndarray method: NumPy converts t with __array__
+    lambda a, t: np.sum([t, t]),  # a list of Tensors: the dispatch sees only the list
+    lambda a, t: np.mean([t, t], axis=0),
+    lambda a, t: np.array([t, t]),
+    lambda a, t: np.asarray(t),
+    lambda a, t: np.vectorize(lambda v: 2.0 * v)(t),
+], ids=["ndarray.dot", "np.sum(list)", "np.mean(list)", "np.array(list)", "np.asarray", "np.vectorize"])
+def test_numpy_cannot_take_the_plain_array_of_a_tensor_that_requires_a_gradient(convert):
+    a = np.array([[1.0, 0.0], [2.0, 1.0]])
+    t = Tensor(np.array([[1.0, 2.0], [3.0, 4.0]]))
+    with pytest.raises(TypeError, match=r"plain array of a Tensor of shape \(2, 2\) that requires a gradient.*t\.data"):
+        convert(a, t)
+
+
+def test_numpy_takes_the_plain_array_where_no_gradient_is_lost():
+    a = np.array([[1.0, 0.0], [2.0, 1.0]])
+    t = Tensor(np.array([[1.0, 2.0], [3.0, 4.0]]))
+    expected = a @ t.data
+    np.testing.assert_array_equal(a.dot(Tensor(t.data, requires_grad=False)), expected)
+    with autograd.no_grad():
+        np.testing.assert_array_equal(a.dot(t), expected)
+    np.testing.assert_array_equal(a.dot(t.detach()), expected)
+    np.testing.assert_array_equal(a.dot(t.data), expected)
+    # the recorded spellings give the gradient a.dot(t) would have lost
+    (a @ t).sum().backward()
+    np.testing.assert_array_equal(t.grad, a.T @ np.ones((2, 2)))
