@@ -200,3 +200,24 @@ def test_numpy_takes_the_plain_array_where_no_gradient_is_lost():
     # the recorded spellings give the gradient a.dot(t) would have lost
     (a @ t).sum().backward()
     np.testing.assert_array_equal(t.grad, a.T @ np.ones((2, 2)))
+
+
+# -- the numerical oracle in a narrow dtype -------------------------------------------
+
+
+def test_nn_numerical_gradient_divides_by_the_step_a_float32_array_really_took():
+    from nn import numerical_gradient
+
+    x = np.array([1.0, 1000.0], dtype=np.float32)  # at 1000, float32 rounds 1000 ± 1e-4 by 20 %
+    grad = numerical_gradient(lambda v: float(np.sum(v.astype(np.float64) ** 2)), x)
+    np.testing.assert_allclose(grad, [2.0, 2000.0], rtol=1e-6)
+    np.testing.assert_array_equal(x, np.array([1.0, 1000.0], dtype=np.float32))  # put back
+
+
+def test_nn_numerical_gradient_refuses_a_step_lost_to_rounding():
+    from nn import numerical_gradient
+
+    x = np.array([0.01, 1.0], dtype=np.float16)  # float16 holds 0.01 ± 1e-4, not 1 ± 1e-4
+    with pytest.raises(ValueError, match=r"x\[1\] = 1\.0 does not change when nudged by h = 0\.0001 in float16"):
+        numerical_gradient(lambda v: float(np.sum(v.astype(np.float64) ** 2)), x)
+    np.testing.assert_array_equal(x, np.array([0.01, 1.0], dtype=np.float16))
