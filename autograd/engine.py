@@ -392,7 +392,10 @@ def _keep_checksums(node: Node, prim: Primitive, args: Sequence[Any], stored: Se
             kept.append((position, checksum(data)))
     if kept:
         node._rare_fields().saved = tuple(kept)
-        _last_checksummed = node._seq
+        # Only ever raised: another thread may have recorded a newer node while these
+        # checksums were taken (no call between the test and the store, so no switch).
+        if node._seq > _last_checksummed:
+            _last_checksummed = node._seq
 
 
 def owned_params(params: dict[str, Any]) -> dict[str, Any]:

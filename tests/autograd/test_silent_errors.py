@@ -221,3 +221,29 @@ def test_nn_numerical_gradient_refuses_a_step_lost_to_rounding():
     with pytest.raises(ValueError, match=r"x\[1\] = 1\.0 does not change when nudged by h = 0\.0001 in float16"):
         numerical_gradient(lambda v: float(np.sum(v.astype(np.float64) ** 2)), x)
     np.testing.assert_array_equal(x, np.array([0.01, 1.0], dtype=np.float16))
+
+
+# -- two threads recording at once -------------------------------------------------------
+
+
+def test_a_node_recorded_by_another_thread_while_checksums_are_taken_keeps_its_check(monkeypatch):
+    from autograd import engine
+
+    taking = engine.checksum
+    other = {}
+
+    def checksum_while_another_thread_records(array):
+        # What another thread can do between this node's creation number and its
+        # checksums being stored: record a newer node that keeps checksums too.
+        if not other:
+            other["x"] = Tensor(np.array([1.0, 2.0]))
+            other["y"] = (other["x"] * other["x"]).sum()
+        return taking(array)
+
+    monkeypatch.setattr(engine, "checksum", checksum_while_another_thread_records)
+    w = Tensor(np.array([3.0, 4.0]))
+    (w * w).sum()  # recorded first, its checksums stored last
+    monkeypatch.setattr(engine, "checksum", taking)
+    other["x"].data[0] = 10.0
+    with pytest.raises(InPlaceEditError, match="input 0 of 'mul'"):
+        other["y"].backward()
