@@ -628,7 +628,14 @@ class Tensor(Node):
                 "(np.dot(a, t) or a @ t, autograd.stack([...]) for a list, autograd.sum(autograd.stack(...))), "
                 "or take t.data for the plain numbers without a gradient (or compute under autograd.no_grad())"
             )
-        return self._data if dtype is None else self._data.astype(dtype)
+        data = self._data
+        if copy:  # np.array(t) asks for a copy and trusts it: editing it must leave t alone
+            return data.copy() if dtype is None else data.astype(dtype)
+        if dtype is None or data.dtype == np.dtype(dtype):
+            return data
+        if copy is False:
+            raise ValueError(f"Tensor: the data is {data.dtype}, so an array of dtype {np.dtype(dtype)} needs a copy (copy=False)")
+        return data.astype(dtype)
 
     def numpy(self) -> NDArray[Any]:
         """The data as a NumPy array (shared, not copied)."""

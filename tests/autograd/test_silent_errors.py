@@ -247,3 +247,14 @@ def test_a_node_recorded_by_another_thread_while_checksums_are_taken_keeps_its_c
     other["x"].data[0] = 10.0
     with pytest.raises(InPlaceEditError, match="input 0 of 'mul'"):
         other["y"].backward()
+
+
+def test_np_array_of_a_tensor_is_a_copy_as_numpy_promises():
+    t = Tensor(np.array([1.0, 2.0]), requires_grad=False)
+    snapshot = np.array(t)
+    snapshot *= 10.0  # the caller's copy: t keeps its values
+    np.testing.assert_array_equal(t.data, [1.0, 2.0])
+    assert np.asarray(t) is t.data  # asarray shares, as for an ndarray
+    assert not np.shares_memory(np.array(t, dtype=np.float32), t.data)
+    with pytest.raises(ValueError, match="needs a copy"):
+        np.asarray(t, dtype=np.float32, copy=False)
