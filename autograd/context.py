@@ -39,4 +39,6 @@ last_rebind = -1
 def note_rebind(node: Node) -> None:
     """``node.data`` was just bound to another object: remember when."""
     global last_rebind
-    node._edited = last_rebind = next_seq()
+    stamp = node._edited = next_seq()
+    if stamp > last_rebind:  # only ever raised, whichever thread stores last
+        last_rebind = stamp

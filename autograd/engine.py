@@ -139,8 +139,9 @@ def enable_grad() -> contextlib.AbstractContextManager[bool]:
 def skip_edit_checks() -> contextlib.AbstractContextManager[bool]:
     """Context manager: record without guarding data against in-place edits.
 
-    Inside it, operations keep no checksums and copy no constant arrays, so
-    backward cannot tell whether recorded data was edited in place. For code
+    Inside it, operations keep no checksums and copy no constant arrays (nor
+    the arrays among their parameters, such as an index), so backward cannot
+    tell whether recorded data was edited in place. For code
     that records and backpropagates in one call, with no user code in
     between that could edit the data (``nn``'s ``gradient``), and only there.
     """
@@ -279,7 +280,7 @@ def apply(prim: Primitive, *args: Any, **params: Any) -> Any:
         if _switched:
             node._rare = _rare_in(state.group)
             if params:
-                node._rare_fields().params = params
+                node._rare_fields().params = owned_params(params) if state.check_edits else params
             if tensor_mode and state.check_edits:
                 _keep_checksums(node, prim, args, stored, needs)
             if state.anomaly:
@@ -287,7 +288,7 @@ def apply(prim: Primitive, *args: Any, **params: Any) -> Any:
         else:
             node._rare = None
             if params:
-                node._rare_fields().params = params
+                node._rare_fields().params = owned_params(params)
             if tensor_mode and prim.read_plan.get(needs | 1 << count) != ():  # () when nothing is read
                 _keep_checksums(node, prim, args, stored, needs)
     else:
@@ -455,7 +456,9 @@ def _keep_checksums(node: Node, prim: Primitive, args: Sequence[Any], stored: Se
         else:
             item = stored[position]
             if item.__class__ is np.ndarray:  # a constant
-                if args[position] is item:  # the caller's own array: keep a copy
+                # The caller's own array, or a view of it (np.asarray of a memmap or
+                # another subclass): keep a copy. A converted one (ints) is already ours.
+                if args[position] is item or not item.flags.owndata:
                     _replace_input(node, position, item.copy())
                 continue
             data = item._data if isinstance(item, Node) else item
@@ -463,7 +466,35 @@ def _keep_checksums(node: Node, prim: Primitive, args: Sequence[Any], stored: Se
             kept.append((position, data.tobytes() if data.nbytes <= EXACT_BYTES else checksum(data)))
     if kept:
         node._rare_fields().saved = tuple(kept)
-        _last_checksummed = node._seq
+        # Only ever raised: another thread may have recorded a newer node while these
+        # checksums were taken (no call between the test and the store, so no switch).
+        if node._seq > _last_checksummed:
+            _last_checksummed = node._seq
+
+
+def owned_params(params: dict[str, Any]) -> dict[str, Any]:
+    """``params`` as a record keeps them: every array in them (an index, a mask, a condition) copied.
+
+    The VJPs read them in backward, so an array the caller edits after the
+    forward pass (``index[:] = …``) must not change the gradient; like a
+    constant operand, the record keeps the values the forward pass used.
+    """
+    for value in params.values():
+        if value.__class__ is np.ndarray or (value.__class__ is tuple and _holds_array(value)):
+            return {key: _owned(value) for key, value in params.items()}
+    return params
+
+
+def _holds_array(items: tuple[Any, ...]) -> bool:
+    return any(item.__class__ is np.ndarray or (item.__class__ is tuple and _holds_array(item)) for item in items)
+
+
+def _owned(value: Any) -> Any:
+    if value.__class__ is np.ndarray:
+        return value.copy()
+    if value.__class__ is tuple:
+        return tuple(_owned(item) for item in value)
+    return value
 
 
 def _replace_input(node: Node, position: int, value: Any) -> None:
@@ -601,15 +632,33 @@ def sum_to(array: Array, shape: tuple[int, ...]) -> Array:
     return summed.reshape(shape) if lead else summed
 
 
-# The primitives that fit a recorded gradient to its node's shape: the op
-# table, which sits above this module, hands them over when it is imported.
+# The primitives that fit a recorded gradient to its node's shape, and the one
+# that copies it (× 1): the op table, which sits above this module, hands them
+# over when it is imported.
 _fitting: tuple[Primitive, Primitive, Primitive] | None = None
+_copying: Primitive | None = None
 
 
-def use_for_fitting(sum: Primitive, sum_to: Primitive, broadcast_to: Primitive) -> None:
-    """Record gradient fitting under ``create_graph`` with these primitives (called by ``ops``)."""
-    global _fitting
+def use_for_fitting(sum: Primitive, sum_to: Primitive, broadcast_to: Primitive, mul: Primitive) -> None:
+    """Record gradient fitting and copying under ``create_graph`` with these primitives (called by ``ops``)."""
+    global _fitting, _copying
     _fitting = (sum, sum_to, broadcast_to)
+    _copying = mul
+
+
+def _own_node(grad: Any, upstream: Any) -> Any:
+    """``own_gradient`` for a recorded gradient (create_graph): a node, and data, of its own.
+
+    The upstream gradient passed on (add) becomes a recorded copy (× 1), so
+    two nodes never hold the same gradient node; a view that the VJP has just
+    made (reshape, transpose) gets its own copy of the same values.
+    """
+    if grad is upstream:
+        return apply(_copying, grad, 1.0)  # type: ignore[arg-type]  # handed over by ops at import, before any backward
+    data = getattr(grad, "_data", None)
+    if data.__class__ is np.ndarray and data.base is not None:
+        grad._data = data.copy()
+    return grad
 
 
 def _fit_node(grad: Any, node: Node) -> Any:
@@ -636,14 +685,23 @@ def backward(root: Node, grad: Any = None, create_graph: bool = False) -> None:
         raise TypeError(f"backward: create_graph must be True or False, got {create_graph!r}")
     seed = _seed(root, grad, create_graph)
     order = topological_order(root, forget_grads=True)
+    verify_unchanged(order)
+    with _grad_mode(create_graph):
+        _backward_pass(order, seed, create_graph)
+
+
+def verify_unchanged(order: list[Node]) -> None:
+    """Raise InPlaceEditError if data the VJPs of ``order`` (nodes, oldest first) will read was edited.
+
+    What ``backward`` checks before it runs; the function transformations
+    (``grad``, ``vjp``, ``linearize``, …) check the nodes they run over too.
+    """
     # Checksums and rebinding numbers only matter on nodes made by operations:
     # a graph whose oldest such node is newer than both has nothing to verify.
     oldest = next((node._seq for node in order if node._op is not None), None)
     last_rebind = context.last_rebind
     if oldest is not None and (_last_checksummed >= oldest or last_rebind >= oldest):
         _verify_unchanged(order, rebinds=last_rebind >= oldest)
-    with _grad_mode(create_graph):
-        _backward_pass(order, seed, create_graph)
 
 
 def _verify_unchanged(order: list[Node], rebinds: bool) -> None:
@@ -834,6 +892,7 @@ def _chain_rule(order: list[Node], graph: bool) -> None:
     """The backward loop in general form: recorded (``graph``) or under detect_anomaly()."""
     anomaly: Any = _switched and state.anomaly  # the checks of detect_anomaly(), or a false value
     fit = _fit_node if graph else _fit_array
+    own = _own_node if graph else own_gradient
     for node in reversed(order):
         prim = node._op
         if prim is None:
@@ -854,7 +913,7 @@ def _chain_rule(order: list[Node], graph: bool) -> None:
                 if anomaly:
                     anomaly.check_backward(node, parent, position, parent_grad)
                 if parent._grad is None:
-                    parent_grad = own_gradient(parent_grad, g)
+                    parent_grad = own(parent_grad, g)
                 parent._grad = _accumulate(parent._grad, parent_grad)
 
 
@@ -897,8 +956,8 @@ def _seed(root: Node, grad: Any, create_graph: bool) -> Any:
             seed = float(as_array(grad, "backward"))
         else:
             seed = as_array(grad, "backward")
-            if seed is grad:
-                seed = seed.copy()  # type: ignore[union-attr]  # an ndarray (``is grad`` widens it to grad's kinds); the caller's array stays the caller's
+            if seed is grad or not seed.flags.owndata:
+                seed = seed.copy()  # the caller's array (or a view of it, from a subclass) stays the caller's
             if seed.shape != data.shape:
                 raise ValueError(
                     f"backward: grad has shape {seed.shape} but the output has shape {data.shape}; "

@@ -67,6 +67,7 @@ def linearize(f: Callable[..., Any], *primals: Any) -> tuple[Any, Callable[..., 
         flat = _flat_tangents(tangents, primals, name)
         seeds = [_tangent(t, v, i, nested) for i, (t, v) in enumerate(zip(flat, variables))]
         record = nested or any(isinstance(t, Node) and t.requires_grad for t in seeds)
+        engine.verify_unchanged(between)  # the rules read what the VJPs read: edited since linearize(), it raises
         return _push(out, between, variables, seeds, record)
 
     f_jvp.__name__ = f"jvp({name})"

@@ -364,6 +364,7 @@ def _backprop(root: Any, wrt: Any, create_graph: Any) -> Any:
     between = nodes_between(wrt, root)
     if not between or between[-1] is not root:
         return lambda seed: [None] * len(wrt)
+    engine.verify_unchanged(between)  # as backward() does: no edit since recording goes unnoticed
     touched = set(between)
     for node in between:
         touched.update(node._inputs)

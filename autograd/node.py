@@ -612,7 +612,30 @@ class Tensor(Node):
         return len(self.data)
 
     def __array__(self, dtype: DTypeLike | None = None, copy: bool | None = None) -> NDArray[Any]:
-        return self.data if dtype is None else self.data.astype(dtype)
+        """The plain array, for NumPy; refused while it would silently drop a gradient.
+
+        NumPy asks for it where no recording hook reaches (``np.asarray(t)``,
+        ``np.array([t, u])``, ``ndarray.dot(t)``, a list of Tensors given to
+        ``np.sum``): whatever it computes from the plain array has no
+        gradient, so a Tensor that requires one refuses while recording is
+        on, as PyTorch's does. ``t.data`` is the plain array, always.
+        """
+        if self.requires_grad and state.grad_enabled:
+            raise TypeError(
+                f"NumPy asked for the plain array of a Tensor of shape {self._data.shape} that requires a gradient "
+                "(np.asarray, np.array, an ndarray method such as a.dot(t), or a list of Tensors given to a NumPy "
+                "function), and what it computes from it would have no gradient. Use the recorded form instead "
+                "(np.dot(a, t) or a @ t, autograd.stack([...]) for a list, autograd.sum(autograd.stack(...))), "
+                "or take t.data for the plain numbers without a gradient (or compute under autograd.no_grad())"
+            )
+        data = self._data
+        if copy:  # np.array(t) asks for a copy and trusts it: editing it must leave t alone
+            return data.copy() if dtype is None else data.astype(dtype)
+        if dtype is None or data.dtype == np.dtype(dtype):
+            return data
+        if copy is False:
+            raise ValueError(f"Tensor: the data is {data.dtype}, so an array of dtype {np.dtype(dtype)} needs a copy (copy=False)")
+        return data.astype(dtype)
 
     def numpy(self) -> NDArray[Any]:
         """The data as a NumPy array (shared, not copied)."""

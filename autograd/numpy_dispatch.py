@@ -10,7 +10,11 @@
   and runs on the plain data;
 - anything else is a ``TypeError`` naming the function and what to use
   instead, so no NumPy function computes on the plain data and silently
-  drops the gradient.
+  drops the gradient;
+- where NumPy takes the plain array without either hook (``np.asarray(t)``,
+  ``np.array([t, u])``, ``ndarray.dot(t)``, a list of Tensors given to
+  ``np.sum``), a Tensor that requires a gradient refuses while recording is
+  on (``Tensor.__array__``), a ``TypeError`` too.
 
 Other modules add their NumPy counterparts with ``register(np.func, fn)``;
 ``fn`` takes NumPy's signature, or is wrapped by ``numpy_signature`` first.
@@ -118,7 +122,7 @@ def array_function(func: Callable[..., Any], types: Collection[type], args: tupl
     raise TypeError(
         f"{qualified} does not record on {kind} nodes, so its result would have no gradient; "
         "use autograd's functions (autograd.PRIMITIVES lists the primitives), or pass t.data "
-        "(np.asarray(t)) for the plain numbers without a gradient"
+        "for the plain numbers without a gradient"
     )
 
 

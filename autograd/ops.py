@@ -462,7 +462,7 @@ sum_to: Primitive = primitive(
     symbol="Σ", tensor_only=True, doc="sum broadcast axes away to reach shape (broadcast_to's adjoint)",
     reads=((),))
 
-use_for_fitting(sum, sum_to, broadcast_to)  # recorded gradients (create_graph) reach their node's shape with these
+use_for_fitting(sum, sum_to, broadcast_to, mul)  # recorded gradients (create_graph) are fitted and copied with these
 
 # -- indexing ------------------------------------------------------------------
 

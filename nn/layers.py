@@ -30,6 +30,7 @@ import numpy as np
 import autograd
 from autograd import Node, Tensor, Value, ops
 from autograd.edits import guard, verify
+from autograd.engine import own_gradient
 
 if TYPE_CHECKING:
     from numpy.typing import ArrayLike, NDArray
@@ -183,7 +184,8 @@ class Layer:
             if dout.__class__ is not np.ndarray:
                 dout = float(dout) if np.ndim(dout) == 0 else np.asarray(dout, dtype=np.float64)
             vjps = primitive.vjps
-            grads = [vjps[i](dout, out, *args, **params) for i in needed]
+            # Each gradient its own array: a VJP may pass dout on (affine's db for one sample).
+            grads = [own_gradient(vjps[i](dout, out, *args, **params), dout) for i in needed]
             self._after_single(grads)
             dx = grads[0]
             return dx.reshape(shape) if (dx.shape if dx.__class__ is np.ndarray else np.shape(dx)) != shape else dx

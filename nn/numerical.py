@@ -23,6 +23,10 @@ __all__ = ["numerical_gradient", "gradient_check"]
 def numerical_gradient(f: Callable[..., Any], x: Any, h: float = 1e-4) -> NDArray[Any]:
     """∂f/∂x by central differences: (f(x + h·eᵢ) − f(x − h·eᵢ)) / 2h for every element i.
 
+    The denominator is the step x's dtype really took (in float32, 1000 + 10⁻⁴
+    is 1000.0001220703125), so float32 and float16 arrays get the right
+    quotient; a step lost to rounding altogether is a ValueError.
+
     ``f`` is called as ``f(x)`` and must return a number; ``x`` must be a
     float array, which is modified in place during the call and restored
     exactly afterwards (also when ``f`` raises). Costs 2·x.size calls of f.
@@ -39,12 +43,20 @@ def numerical_gradient(f: Callable[..., Any], x: Any, h: float = 1e-4) -> NDArra
         original = x[index]
         try:
             x[index] = original + h
+            above = float(x[index])  # x ± h as x's dtype holds it: in float32 or float16, not x ± h exactly
             up = float(f(x))
             x[index] = original - h
+            below = float(x[index])
             down = float(f(x))
         finally:
             x[index] = original
-        grad[index] = (up - down) / (2.0 * h)
+        if above == below:
+            raise ValueError(
+                f"numerical_gradient: x{list(index)} = {original} does not change when nudged by h = {h} in "
+                f"{x.dtype}, so the difference quotient would be 0/0; use a float64 x (x.astype(np.float64)) "
+                "or a larger h"
+            )
+        grad[index] = (up - down) / (above - below)  # the step x's dtype really took
     return grad
 
 
