@@ -241,7 +241,7 @@ def test_a_node_recorded_by_another_thread_while_checksums_are_taken_keeps_its_c
         return taking(array)
 
     monkeypatch.setattr(engine, "checksum", checksum_while_another_thread_records)
-    w = Tensor(np.array([3.0, 4.0]))
+    w = Tensor(np.linspace(3.0, 4.0, 10_000))  # over 64 kB: fingerprinted by engine.checksum
     (w * w).sum()  # recorded first, its checksums stored last
     monkeypatch.setattr(engine, "checksum", taking)
     other["x"].data[0] = 10.0
