@@ -12,12 +12,16 @@ two functions:
 Inside ``engine.skip_edit_checks()`` ``guard`` keeps nothing, as ``apply``
 does: for code that runs forward and backward with nothing in between that
 could edit the arrays (the textbook's ``TwoLayerNet.gradient``), or forward
-alone (its ``numerical_gradient``).
+alone. Inside ``forward_only()`` (``nn.numerical_gradient`` calls its
+function there) ``guard`` keeps nothing either, but says so: ``verify`` of
+what it returned there raises, as no backward may follow such a forward.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+import contextlib
+import threading
+from collections.abc import Iterable, Iterator, Sequence
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
@@ -30,14 +34,40 @@ if TYPE_CHECKING:
     from .typing import Checksum
 
 
+class _Switch(threading.local):
+    forward_only = False
+
+
+_switch = _Switch()
+
+
+@contextlib.contextmanager
+def forward_only() -> Iterator[None]:
+    """Context manager for code that runs forward passes only, such as a numerical gradient.
+
+    Inside it ``guard`` keeps no checksums and returns None, which ``verify``
+    refuses: a backward after such a forward is an error, not a guess.
+    Operations recorded on nodes keep their checksums as ever.
+    """
+    previous = _switch.forward_only
+    _switch.forward_only = True
+    try:
+        yield
+    finally:
+        _switch.forward_only = previous
+
+
 def guard(prim: Primitive, args: Sequence[Any], out: Any,
-          needed: Iterable[int]) -> tuple[tuple[int, Checksum], ...]:
+          needed: Iterable[int]) -> tuple[tuple[int, Checksum], ...] | None:
     """Checksums of the arrays (inputs ``args``, output ``out``) that the VJPs of inputs ``needed`` read.
 
-    Empty inside ``engine.skip_edit_checks()``, as operations recorded there keep none.
+    Empty inside ``engine.skip_edit_checks()``, as operations recorded there
+    keep none; None inside ``forward_only()``.
     """
     if not state.check_edits:
         return ()
+    if _switch.forward_only:
+        return None
     needs = 0
     for i in needed:
         needs |= 1 << i
@@ -49,9 +79,18 @@ def guard(prim: Primitive, args: Sequence[Any], out: Any,
     return tuple(kept)
 
 
-def verify(prim: Primitive, args: Sequence[Any], out: Any, kept: Iterable[tuple[int, Checksum]],
+def verify(prim: Primitive, args: Sequence[Any], out: Any, kept: Iterable[tuple[int, Checksum]] | None,
            caller: str) -> None:
-    """Raise InPlaceEditError naming ``caller`` if an array ``guard`` saw has changed since."""
+    """Raise InPlaceEditError naming ``caller`` if an array ``guard`` saw has changed since.
+
+    ``kept`` None (a forward inside ``forward_only()``) raises too.
+    """
+    if kept is None:
+        raise InPlaceEditError(
+            f"{caller}: the last forward() ran inside nn.numerical_gradient (autograd.edits.forward_only()), "
+            "which keeps nothing for a backward pass, so edits since then cannot be ruled out; run forward() "
+            "again, outside it, before backward()"
+        )
     for position, before in kept:
         data = out if position == OUT else args[position]
         if checksum(data) != before:

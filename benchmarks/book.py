@@ -13,14 +13,17 @@ rounds reported with the ratio nn / NumPy:
   784-50-10, batch 100.
 - gradient_check: the textbook's ch05 gradient check: ``numerical_gradient``
   of ``loss`` over the weights of that network on ``--check-rows`` rows, same
-  two layer sets: b1, W2 and b2 (2,240 loss calls) by default, every weight
+  two layer sets; on nn's layers with ``nn.numerical_gradient``, which is
+  what the book's ``common/gradient.py`` is with ``nn.book`` (its loss-only
+  calls keep no in-place guard), then again with the book's function
+  written out here, so that every ``loss`` call is guarded: b1, W2 and b2 (2,240 loss calls) by default, every weight
   with ``--full-check`` (79,520 calls, a minute or more). Only the per-call
   cost of the layers' ``forward`` differs.
 - simple_conv_net step: one SGD step of SimpleConvNet (conv 30×5×5 → relu →
   pool 2×2 → affine 100 → relu → affine 10), batch 100 of 28×28 images:
   a NumPy im2col implementation written here versus ``nn.SimpleConvNet``.
 
-The first two are also run with nn's layers inside
+The step and the guarded check are also run with nn's layers inside
 ``autograd.engine.skip_edit_checks()``, where they keep no checksums for the
 in-place edit guard: the difference is what the guard costs (a pass over
 each array a VJP reads, W1 and the batch among them, in ``forward`` and
@@ -285,14 +288,17 @@ def main(argv=None):
 
     checked = ("W1", "b1", "W2", "b2") if args.full_check else ("b1", "W2", "b2")
 
-    def check(net):
+    def check(net, differences=numerical_gradient):
         def run():
             for key in checked:
-                numerical_gradient(lambda W: net.loss(xs, ts), net.params[key])
+                differences(lambda W: net.loss(xs, ts), net.params[key])
         return run
 
     check_rounds = max(1, args.rounds // 3) if args.full_check else args.rounds
-    ratios["gradient_check"] = compare("gradient_check", check(book), check(ours), check_rounds)
+    ratios["gradient_check"] = compare("gradient_check", check(book), check(ours, nn.numerical_gradient),
+                                       check_rounds)
+    ratios["gradient_check, guarded"] = compare("  every loss call guarded", check(book), check(ours),
+                                                check_rounds)
     ratios["gradient_check, no guard"] = compare("  inside skip_edit_checks()", check(book),
                                                  unguarded(check(ours)), check_rounds)
 

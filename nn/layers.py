@@ -40,7 +40,7 @@ if TYPE_CHECKING:
 
     # A one-primitive layer's last forward (``Layer._fast``): primitive, args, params, out, needed, shape, kept.
     _Fast = tuple[Primitive, tuple[Any, ...], dict[str, Any], Any, tuple[int, ...], tuple[int, ...],
-                  tuple[tuple[int, Checksum], ...]]
+                  tuple[tuple[int, Checksum], ...] | None]
 
 __all__ = [
     "Layer", "Affine", "Relu", "Sigmoid", "SoftmaxWithLoss", "IdentityWithLoss", "MulLayer", "AddLayer",
@@ -179,7 +179,7 @@ class Layer:
             )
         if fast is not None:
             primitive, args, params, out, needed, shape, kept = fast
-            if kept:
+            if kept is None or kept:
                 verify(primitive, args, out, kept, f"{self.name}.backward")
             if dout.__class__ is not np.ndarray:
                 dout = float(dout) if np.ndim(dout) == 0 else np.asarray(dout, dtype=np.float64)

@@ -13,6 +13,8 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
+from autograd.edits import forward_only
+
 if TYPE_CHECKING:
     from numpy.typing import ArrayLike, NDArray
 
@@ -30,6 +32,11 @@ def numerical_gradient(f: Callable[..., Any], x: Any, h: float = 1e-4) -> NDArra
     ``f`` is called as ``f(x)`` and must return a number; ``x`` must be a
     float array, which is modified in place during the call and restored
     exactly afterwards (also when ``f`` raises). Costs 2·x.size calls of f.
+
+    ``f`` runs inside ``autograd.edits.forward_only()``: the textbook
+    protocol's layers keep no in-place guard for these loss-only calls, so
+    a ``backward(dout)`` after one of them (inside ``f`` or later) raises
+    until ``forward`` runs again outside.
     """
     if not isinstance(x, np.ndarray) or x.dtype.kind != "f":
         raise TypeError(
@@ -39,6 +46,12 @@ def numerical_gradient(f: Callable[..., Any], x: Any, h: float = 1e-4) -> NDArra
     if not x.flags.writeable:
         raise ValueError("numerical_gradient: x is read-only; it must be nudged in place")
     grad = np.zeros(x.shape, dtype=np.float64)
+    with forward_only():  # nn's layers keep no in-place guard for these loss-only calls
+        _difference_quotients(f, x, h, grad)
+    return grad
+
+
+def _difference_quotients(f: Callable[..., Any], x: Any, h: float, grad: NDArray[Any]) -> None:
     for index in np.ndindex(x.shape):
         original = x[index]
         try:
@@ -57,7 +70,6 @@ def numerical_gradient(f: Callable[..., Any], x: Any, h: float = 1e-4) -> NDArra
                 "or a larger h"
             )
         grad[index] = (up - down) / (above - below)  # the step x's dtype really took
-    return grad
 
 
 def gradient_check(network: Any, x: Any, t: ArrayLike) -> Any:

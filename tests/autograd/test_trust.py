@@ -372,3 +372,51 @@ def test_a_failure_in_a_recorded_backward_says_backward():
         y = (x ** 0.5).sum()
         with pytest.raises(autograd.AnomalyError, match=r"^backward of 'pow' \(the gradient for input 0\)"):
             y.backward(create_graph=True)
+
+
+# -- numerical gradients: loss-only passes -------------------------------------------
+
+
+def test_a_numerical_gradient_keeps_no_guard_and_refuses_a_backward_from_its_passes():
+    rng = np.random.default_rng(7)
+    W, x = rng.standard_normal((300, 40)), rng.standard_normal((3, 300))
+    layer = nn.Affine(W, np.zeros(40))
+    kept = []
+
+    def loss(_):
+        out = layer.forward(x)
+        kept.append(layer._fast[-1])
+        return float((out ** 2).sum())
+
+    numeric = nn.numerical_gradient(loss, layer.b)
+    np.testing.assert_allclose(numeric, 2 * (x @ W).sum(axis=0), rtol=1e-6)  # d/db Σ (xW + b)², b = 0
+    assert kept and all(k is None for k in kept)  # no checksums taken in the 80 loss-only calls
+    with pytest.raises(InPlaceEditError, match=r"Affine.backward: the last forward\(\) ran inside nn.numerical_gradient"):
+        layer.backward(np.ones((3, 40)))
+    layer.forward(x)  # a forward outside: guarded, and backward works
+    assert len(layer._fast[-1]) == 2
+    np.testing.assert_allclose(layer.backward(np.ones((3, 40))), np.ones((3, 40)) @ W.T)
+
+
+def test_a_backward_inside_a_numerical_gradients_function_is_refused_not_guessed():
+    layer = nn.Affine(np.eye(2), np.zeros(2))
+
+    def loss_and_backward(b):
+        layer.forward(np.ones((1, 2)))
+        layer.backward(np.ones((1, 2)))  # a backward pass inside: it could follow an edit in f
+        return 0.0
+
+    with pytest.raises(InPlaceEditError, match="numerical_gradient"):
+        nn.numerical_gradient(loss_and_backward, layer.b)
+    np.testing.assert_array_equal(layer.b, [0.0, 0.0])  # restored
+
+
+def test_operations_recorded_inside_a_numerical_gradient_keep_their_checksums():
+    from autograd.edits import forward_only
+
+    x = Tensor(np.array([1.0, 2.0]))
+    with forward_only():
+        y = (x * x).sum()
+    x.data[0] = 5.0
+    with pytest.raises(InPlaceEditError, match="input 0 of 'mul'"):
+        y.backward()
