@@ -120,14 +120,16 @@ im2col = primitive(
     (lambda g, out, x, filter_h, filter_w, stride=1, pad=0:
         col2im(g, input_shape=_shape(x), filter_h=filter_h, filter_w=filter_w, stride=stride, pad=pad),),
     symbol="im2col", tensor_only=True,
-    doc="every filter window of x (N, C, H, W) as a row of (N·OH·OW, C·FH·FW); dx = col2im(g)")
+    doc="every filter window of x (N, C, H, W) as a row of (N·OH·OW, C·FH·FW); dx = col2im(g)",
+    reads=((),))  # dx needs x's shape only, which no in-place edit changes
 
 col2im: Primitive = primitive(
     "col2im", _col2im_forward,
     (lambda g, out, col, input_shape, filter_h, filter_w, stride=1, pad=0:
         im2col(g, filter_h=filter_h, filter_w=filter_w, stride=stride, pad=pad),),
     symbol="col2im", tensor_only=True,
-    doc="rows of col added back onto their windows of an (N, C, H, W) image (im2col's adjoint); dcol = im2col(g)")
+    doc="rows of col added back onto their windows of an (N, C, H, W) image (im2col's adjoint); dcol = im2col(g)",
+    reads=((),))
 
 
 @overload
