@@ -11,14 +11,14 @@ rounds reported with the ratio nn / NumPy:
   layer's ``forward`` and then ``backward`` in reverse, SGD by hand), on
   layers written here in NumPy versus the same class on ``nn``'s layers;
   784-50-10, batch 100.
-- gradient_check: the textbook's ch05 gradient check: ``numerical_gradient``
-  of ``loss`` over the weights of that network on ``--check-rows`` rows, same
-  two layer sets; on nn's layers with ``nn.numerical_gradient``, which is
-  what the book's ``common/gradient.py`` is with ``nn.book`` (its loss-only
-  calls keep no in-place guard), then again with the book's function
-  written out here, so that every ``loss`` call is guarded: b1, W2 and b2 (2,240 loss calls) by default, every weight
-  with ``--full-check`` (79,520 calls, a minute or more). Only the per-call
-  cost of the layers' ``forward`` differs.
+- gradient_check: the textbook's ch05 gradient check, ``numerical_gradient``
+  of ``loss`` over the weights of that network on ``--check-rows`` rows, on
+  the same two layer sets: b1, W2 and b2 (2,240 loss calls) by default,
+  every weight with ``--full-check`` (79,520 calls, a minute or more). On
+  nn's layers it uses ``nn.numerical_gradient``, which is what the book's
+  ``common/gradient.py`` is under ``nn.book`` (its loss-only calls keep no
+  in-place guard); then it runs again with the book's function written out
+  here, so that every ``loss`` call is guarded.
 - simple_conv_net step: one SGD step of SimpleConvNet (conv 30×5×5 → relu →
   pool 2×2 → affine 100 → relu → affine 10), batch 100 of 28×28 images:
   a NumPy im2col implementation written here versus ``nn.SimpleConvNet``.
