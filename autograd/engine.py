@@ -13,14 +13,14 @@ import contextlib
 import operator
 import sys
 import threading
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
 from . import context
 from .context import next_seq, state
-from .node import _MANY, _UNARY, Node, Tensor, Value, _rare_in, as_array
+from .node import _MANY, _PENDING, _UNARY, Node, Tensor, Value, _rare_in, as_array
 
 if TYPE_CHECKING:
     from .ops import Primitive
@@ -321,51 +321,65 @@ def _recorded_scalar(node: Value, prim: Primitive, x: Any, y: Any) -> None:
         node._rare = None
 
 
-def apply_scalar(prim: Primitive, x: Any, y: Any) -> Any:
-    """``apply`` for a binary primitive on a Value and a Value or number (the hot path)."""
-    xc = x.__class__
-    yc = y.__class__
-    if xc is Value:
-        xd = x._data
-        if yc is Value:
+def scalar_operator(prim: Primitive, reflected: bool = False) -> Callable[[Any, Any], Any]:
+    """``apply`` for a binary primitive on a Value and a Value or number: the hot path, one call per node.
+
+    Value's operators are these functions: ``Value.__mul__`` is
+    ``scalar_operator(ops.mul)``, ``Value.__rmul__`` (``2.0 * v``) the same
+    ``reflected``. Operands other than floats, ints and Values go through ``apply``.
+    """
+    forward = prim.forward
+
+    def binary(x: Any, y: Any) -> Any:
+        xc = x.__class__
+        yc = y.__class__
+        if xc is Value:
+            xd = x._data
+            if yc is Value:
+                yd = y._data
+                needs = x.requires_grad or y.requires_grad
+            elif yc is float:
+                yd = y
+                needs = x.requires_grad
+            elif yc is int:
+                yd = y = float(y)
+                needs = x.requires_grad
+            else:
+                return apply(prim, x, y)
+        elif yc is Value:  # a reflected operator: the number comes first
             yd = y._data
-            needs = x.requires_grad or y.requires_grad
-        elif yc is float:
-            yd = y
-            needs = x.requires_grad
-        elif yc is int:
-            yd = y = float(y)
-            needs = x.requires_grad
+            if xc is float:
+                xd = x
+            elif xc is int:
+                xd = x = float(x)
+            else:
+                return apply(prim, x, y)
+            needs = y.requires_grad
         else:
             return apply(prim, x, y)
-    elif yc is Value:  # a reflected operator: the number comes first
-        yd = y._data
-        if xc is float:
-            xd = x
-        elif xc is int:
-            xd = x = float(x)
+        node = _new(Value)
+        node._data = forward(xd, yd)
+        node._grad = None
+        node._seq = next_seq()
+        if not _switched and needs:  # the common case, inline
+            node.requires_grad = True
+            node._op = prim
+            node._x = x
+            node._y = y
+            node._rare = None
+        elif needs and state.grad_enabled:
+            _recorded_scalar(node, prim, x, y)
         else:
-            return apply(prim, x, y)
-        needs = y.requires_grad
-    else:
-        return apply(prim, x, y)
-    node = _new(Value)
-    node._data = prim.forward(xd, yd)
-    node._grad = None
-    node._seq = next_seq()
-    if not _switched and needs:  # the common case, inline
-        node.requires_grad = True
-        node._op = prim
-        node._x = x
-        node._y = y
-        node._rare = None
-    elif needs and state.grad_enabled:
-        _recorded_scalar(node, prim, x, y)
-    else:
-        _unrecorded(node)
-        if _switched and state.anomaly:
-            _check_forward(node, prim, (xd, yd))
-    return node
+            _unrecorded(node)
+            if _switched and state.anomaly:
+                _check_forward(node, prim, (xd, yd))
+        return node
+
+    if reflected:
+        def reflected_binary(value: Any, other: Any) -> Any:
+            return binary(other, value)
+        return reflected_binary
+    return binary
 
 
 def apply_tensor(prim: Primitive, x: Any, y: Any) -> Any:
@@ -416,25 +430,30 @@ def apply_tensor(prim: Primitive, x: Any, y: Any) -> Any:
     return node
 
 
-def apply_scalar_unary(prim: Primitive, x: Value) -> Value:
-    """``apply`` for a one-input primitive on a Value (the hot path)."""
-    node = _new(Value)
-    node._data = prim.forward(x._data)
-    node._grad = None
-    node._seq = next_seq()
-    if not _switched and x.requires_grad:  # the common case, inline
-        node.requires_grad = True
-        node._op = prim
-        node._x = x
-        node._y = _UNARY
-        node._rare = None
-    elif x.requires_grad and state.grad_enabled:
-        _recorded_scalar(node, prim, x, _UNARY)
-    else:
-        _unrecorded(node)
-        if _switched and state.anomaly:
-            _check_forward(node, prim, (x,))
-    return node
+def scalar_function(prim: Primitive) -> Callable[[Value], Value]:
+    """``apply`` for a one-input primitive on a Value (the hot path): ``Value.exp`` is ``scalar_function(ops.exp)``."""
+    forward = prim.forward
+
+    def function(x: Value) -> Value:
+        node = _new(Value)
+        node._data = forward(x._data)
+        node._grad = None
+        node._seq = next_seq()
+        if not _switched and x.requires_grad:  # the common case, inline
+            node.requires_grad = True
+            node._op = prim
+            node._x = x
+            node._y = _UNARY
+            node._rare = None
+        elif x.requires_grad and state.grad_enabled:
+            _recorded_scalar(node, prim, x, _UNARY)
+        else:
+            _unrecorded(node)
+            if _switched and state.anomaly:
+                _check_forward(node, prim, (x,))
+        return node
+
+    return function
 
 
 def _keep_checksums(node: Node, prim: Primitive, args: Sequence[Any], stored: Sequence[Any], needs: int) -> None:
@@ -539,62 +558,103 @@ def _check_forward(node: Node, prim: Primitive | None = None, args: Sequence[Any
 # Backward
 
 
-def topological_order(root: Node, forget_grads: bool = False) -> list[Node]:
+def topological_order(root: Node) -> list[Node]:
     """Nodes that need a gradient and lead to ``root``, inputs before users.
 
     Every node is numbered when it is created, after its inputs, so creation
     order is a topological order: collect the ancestors with an explicit
     stack (no recursion, so a chain of a million nodes is fine) and sort.
-    They are collected depth first from the root, which for a chain is
-    already newest first, so the sort finds one run and costs a single pass.
-    ``forget_grads`` also clears ``.grad`` of every node made by an
-    operation on the way (what a backward pass starts with; leaves keep theirs).
     """
-    if forget_grads and root._op is not None:
-        root._grad = None
     visited = {root}
+    stack = [root]
+    while stack:
+        for parent in stack.pop()._stored_inputs():
+            if isinstance(parent, Node) and parent.requires_grad and parent not in visited:
+                visited.add(parent)
+                if parent._op is not None:  # a leaf has no inputs to visit
+                    stack.append(parent)
+    return sorted(visited, key=_by_creation)
+
+
+def _backward_order(root: Node) -> list[Node]:
+    """``topological_order(root)`` for a backward pass, leaves first, with the gradients it starts from.
+
+    A node made by an operation is marked found by setting its gradient to
+    ``_PENDING`` (read as None: no gradient has reached it yet), so only
+    leaves, which keep their gradients, need a set. They come first, in no
+    particular order; the nodes made by operations follow in creation order.
+    Each node's last input is visited first, which for chains and sums
+    finds them newest first, so the sort finds long runs.
+    """
+    leaves: list[Node] = []
+    if root._op is None:
+        return [root]
+    root._grad = None
     found = [root]
     stack = [root]
-    pop, push, visit, keep = stack.pop, stack.append, visited.add, found.append
+    seen: set[Node] = set()
+    pop, push, keep, leaf, see = stack.pop, stack.append, found.append, leaves.append, seen.add
     ndarray = np.ndarray
-    while stack:
-        node = pop()
-        y = node._y
-        if y is _UNARY:
-            parents = (node._x,)
-        elif y is _MANY:
-            parents = node._x
-        elif y is None:
-            continue
-        else:  # two inputs, most nodes: each checked in place, with no tuple built (half the time)
-            x = node._x
-            if x.__class__ is not float and x.__class__ is not ndarray and x.requires_grad and x not in visited:
-                visit(x)
-                keep(x)
-                if x._op is not None:
-                    if forget_grads:
-                        x._grad = None
-                    push(x)
-            if y.__class__ is not float and y.__class__ is not ndarray and y.requires_grad and y not in visited:
-                visit(y)
-                keep(y)
-                if y._op is not None:
-                    if forget_grads:
-                        y._grad = None
-                    push(y)
-            continue
-        for parent in parents:
-            cls = parent.__class__
-            if cls is not float and cls is not ndarray and parent.requires_grad and parent not in visited:
-                visit(parent)
-                keep(parent)
-                if parent._op is not None:  # a leaf has no inputs to visit
-                    if forget_grads:
-                        parent._grad = None
-                    push(parent)
+    value = Value
+    pending = _PENDING
+    try:
+        while stack:
+            node = pop()
+            y = node._y
+            if y is _UNARY:
+                parents: Sequence[Any] = (node._x,)
+            elif y is _MANY:
+                parents = node._x[::-1]
+            elif y is None:
+                continue
+            else:  # two inputs, most nodes: each checked in place, with no tuple built
+                yc = y.__class__
+                if (yc is value or (yc is not float and yc is not ndarray)) and y.requires_grad:
+                    if y._op is not None:
+                        if y._grad is not pending:
+                            y._grad = pending
+                            keep(y)
+                            push(y)
+                    elif y not in seen:
+                        see(y)
+                        leaf(y)
+                x = node._x
+                xc = x.__class__
+                if (xc is value or (xc is not float and xc is not ndarray)) and x.requires_grad:
+                    if x._op is not None:
+                        if x._grad is not pending:
+                            x._grad = pending
+                            keep(x)
+                            push(x)
+                    elif x not in seen:
+                        see(x)
+                        leaf(x)
+                continue
+            for parent in parents:
+                cls = parent.__class__
+                if cls is not float and cls is not ndarray and parent.requires_grad:
+                    if parent._op is not None:
+                        if parent._grad is not pending:
+                            parent._grad = pending
+                            keep(parent)
+                            push(parent)
+                    elif parent not in seen:
+                        see(parent)
+                        leaf(parent)
+    except BaseException:
+        _clear_pending(found)
+        raise
     found.reverse()
     found.sort(key=_by_creation)
-    return found
+    leaves += found
+    return leaves
+
+
+def _clear_pending(nodes: Sequence[Node]) -> None:
+    """After a backward pass that raised: gradients still pending are None again."""
+    for node in nodes:
+        if node._grad is _PENDING:
+            node._grad = None
 
 
 _by_creation = operator.attrgetter("_seq")
@@ -684,10 +744,14 @@ def backward(root: Node, grad: Any = None, create_graph: bool = False) -> None:
     if create_graph is not True and create_graph is not False:
         raise TypeError(f"backward: create_graph must be True or False, got {create_graph!r}")
     seed = _seed(root, grad, create_graph)
-    order = topological_order(root, forget_grads=True)
-    verify_unchanged(order)
-    with _grad_mode(create_graph):
-        _backward_pass(order, seed, create_graph)
+    order = _backward_order(root)
+    try:
+        verify_unchanged(order)
+        with _grad_mode(create_graph):
+            _backward_pass(order, seed, create_graph)
+    except BaseException:
+        _clear_pending(order)
+        raise
 
 
 def verify_unchanged(order: list[Node]) -> None:
@@ -763,7 +827,7 @@ def _backward_pass(order: list[Node], seed: Any, graph: bool) -> None:
     """The chain rule over ``order`` (inputs before users), from the last node back.
 
     Leaves add the new gradient to what they hold; nodes made by operations
-    must start from None (``topological_order(forget_grads=True)``) and hold
+    must start from None or ``_PENDING`` (``_backward_order``) and hold
     this pass's gradient afterwards. A node's gradient is complete when its
     turn comes, since every node that uses it comes later in ``order``. The
     VJPs receive raw data, or the nodes themselves when the backward pass is
@@ -779,6 +843,11 @@ def _backward_pass(order: list[Node], seed: Any, graph: bool) -> None:
         _chain_rule_raw(order)
 
 
+def upstream(g: Any, out: Any, *inputs: Any) -> Any:
+    """The VJP that passes the upstream gradient on unchanged (d(x + y)/dx = 1); the raw backward loop skips the call."""
+    return g
+
+
 def _chain_rule_raw(order: list[Node]) -> None:
     """The backward loop on raw data: the common case, kept lean.
 
@@ -789,6 +858,8 @@ def _chain_rule_raw(order: list[Node]) -> None:
     """
     ndarray = np.ndarray
     deliver = _deliver
+    value = Value
+    pending = _PENDING
     for node in reversed(order):
         prim = node._op
         if prim is None:
@@ -804,37 +875,39 @@ def _chain_rule_raw(order: list[Node]) -> None:
         xc = x.__class__
         if y is _UNARY:
             vjp = prim.vjps[0](g, out, x._data)
-            if xc is Value and vjp.__class__ is float:
+            if xc is value and vjp.__class__ is float:
                 previous = x._grad
-                x._grad = vjp if previous is None else previous + vjp
+                x._grad = vjp if previous is pending or previous is None else previous + vjp
             else:
                 deliver(x, vjp, g)
             continue
         yc = y.__class__
-        if xc is float or xc is ndarray:
-            xd, x = x, None
-        else:
+        if xc is value or (xc is not float and xc is not ndarray):
             xd = x._data
             if not x.requires_grad:
                 x = None
-        if yc is float or yc is ndarray:
-            yd, y = y, None
-        else:
+        else:  # a constant, kept as its number or array
+            xd, x = x, None
+        if yc is value or (yc is not float and yc is not ndarray):
             yd = y._data
             if not y.requires_grad:
                 y = None
+        else:
+            yd, y = y, None
         if x is not None:
-            vjp = prim.vjps[0](g, out, xd, yd)
-            if xc is Value and vjp.__class__ is float:
+            vjp = prim.vjps[0]
+            vjp = g if vjp is upstream else vjp(g, out, xd, yd)
+            if xc is value and vjp.__class__ is float:
                 previous = x._grad
-                x._grad = vjp if previous is None else previous + vjp
+                x._grad = vjp if previous is pending or previous is None else previous + vjp
             else:
                 deliver(x, vjp, g)
         if y is not None:
-            vjp = prim.vjps[1](g, out, xd, yd)
-            if yc is Value and vjp.__class__ is float:
+            vjp = prim.vjps[1]
+            vjp = g if vjp is upstream else vjp(g, out, xd, yd)
+            if yc is value and vjp.__class__ is float:
                 previous = y._grad
-                y._grad = vjp if previous is None else previous + vjp
+                y._grad = vjp if previous is pending or previous is None else previous + vjp
             else:
                 deliver(y, vjp, g)
 
@@ -862,7 +935,7 @@ def _deliver(parent: Node, parent_grad: Any, g: Any) -> None:
     elif parent_grad.shape != data.shape or parent_grad.dtype != data.dtype or not parent_grad.flags.writeable:
         parent_grad = fit_gradient(parent_grad, data)
     previous = parent._grad
-    if previous is not None:
+    if previous is not None and previous is not _PENDING:
         parent_grad = previous + parent_grad
         if parent_grad.__class__ is not float and parent_grad.__class__ is not np.ndarray:
             parent_grad = np.asarray(parent_grad)  # NumPy makes a sum of two 0-d arrays a scalar
@@ -891,6 +964,7 @@ def _accumulate(previous: Any, grad: Any) -> Any:
 def _chain_rule(order: list[Node], graph: bool) -> None:
     """The backward loop in general form: recorded (``graph``) or under detect_anomaly()."""
     anomaly: Any = _switched and state.anomaly  # the checks of detect_anomaly(), or a false value
+    _clear_pending(order)
     fit = _fit_node if graph else _fit_array
     own = _own_node if graph else own_gradient
     for node in reversed(order):

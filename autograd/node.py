@@ -59,7 +59,8 @@ class Node:
     @property
     def grad(self) -> Any:
         """d(output)/d(this node) after ``backward()``; None before, or after ``zero_grad()``."""
-        return self._grad
+        grad = self._grad
+        return None if grad is _PENDING else grad
 
     @grad.setter
     def grad(self, value: Any) -> None:
@@ -767,6 +768,9 @@ def _rare_in(group: Group | None) -> _Rare | None:
 # ``node._y`` when the node has one input (in ``_x``), or three or more (a tuple in ``_x``).
 _UNARY = type("_Unary", (), {"__slots__": (), "__repr__": lambda self: "<one input>"})()
 _MANY = type("_Many", (), {"__slots__": (), "__repr__": lambda self: "<inputs in a tuple>"})()
+# ``node._grad`` of a node made by an operation while a backward pass has found
+# it but no gradient has reached it yet (read as None).
+_PENDING = type("_Pending", (), {"__slots__": (), "__repr__": lambda self: "<gradient pending>"})()
 
 
 def _constant_node(data: Data, consumer: Node, position: int, count: int) -> Node:

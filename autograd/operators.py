@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from . import array_ops, functions, linalg, numpy_dispatch, ops
-from .engine import apply_scalar, apply_scalar_unary, apply_tensor
+from .engine import apply_tensor, scalar_function, scalar_operator
 from .engine import backward as _backward
 from .node import Node, Tensor, Value
 
@@ -124,66 +124,27 @@ class _NodeMethods:
 
 
 class _ValueMethods:
-    """Scalar arithmetic on a Value takes the engine's fast path."""
+    """Scalar arithmetic on a Value takes the engine's fast path, in one call."""
 
-    def __neg__(self: Any) -> Value:
-        return apply_scalar_unary(ops.neg, self)
-
-    def exp(self: Any) -> Value:
-        return apply_scalar_unary(ops.exp, self)
-
-    def log(self: Any) -> Value:
-        return apply_scalar_unary(ops.log, self)
-
-    def sin(self: Any) -> Value:
-        return apply_scalar_unary(ops.sin, self)
-
-    def cos(self: Any) -> Value:
-        return apply_scalar_unary(ops.cos, self)
-
-    def tanh(self: Any) -> Value:
-        return apply_scalar_unary(ops.tanh, self)
-
-    def sigmoid(self: Any) -> Value:
-        return apply_scalar_unary(ops.sigmoid, self)
-
-    def relu(self: Any) -> Value:
-        return apply_scalar_unary(ops.relu, self)
-
-    def abs(self: Any) -> Value:
-        return apply_scalar_unary(ops.abs, self)
-
-    __abs__ = abs
-
-    def __add__(self: Any, other: Operand) -> Value | Tensor:
-        return apply_scalar(ops.add, self, other)
-
-    def __radd__(self: Any, other: Operand) -> Value | Tensor:
-        return apply_scalar(ops.add, other, self)
-
-    def __sub__(self: Any, other: Operand) -> Value | Tensor:
-        return apply_scalar(ops.sub, self, other)
-
-    def __rsub__(self: Any, other: Operand) -> Value | Tensor:
-        return apply_scalar(ops.sub, other, self)
-
-    def __mul__(self: Any, other: Operand) -> Value | Tensor:
-        return apply_scalar(ops.mul, self, other)
-
-    def __rmul__(self: Any, other: Operand) -> Value | Tensor:
-        return apply_scalar(ops.mul, other, self)
-
-    def __truediv__(self: Any, other: Operand) -> Value | Tensor:
-        return apply_scalar(ops.div, self, other)
-
-    def __rtruediv__(self: Any, other: Operand) -> Value | Tensor:
-        return apply_scalar(ops.div, other, self)
-
-    def __pow__(self: Any, other: Operand) -> Value | Tensor:
-        return apply_scalar(ops.pow, self, other)
-
-    def __rpow__(self: Any, other: Operand) -> Value | Tensor:
-        return apply_scalar(ops.pow, other, self)
+    __neg__ = scalar_function(ops.neg)
+    exp = scalar_function(ops.exp)
+    log = scalar_function(ops.log)
+    sin = scalar_function(ops.sin)
+    cos = scalar_function(ops.cos)
+    tanh = scalar_function(ops.tanh)
+    sigmoid = scalar_function(ops.sigmoid)
+    relu = scalar_function(ops.relu)
+    abs = __abs__ = scalar_function(ops.abs)
+    __add__ = scalar_operator(ops.add)
+    __radd__ = scalar_operator(ops.add, reflected=True)
+    __sub__ = scalar_operator(ops.sub)
+    __rsub__ = scalar_operator(ops.sub, reflected=True)
+    __mul__ = scalar_operator(ops.mul)
+    __rmul__ = scalar_operator(ops.mul, reflected=True)
+    __truediv__ = scalar_operator(ops.div)
+    __rtruediv__ = scalar_operator(ops.div, reflected=True)
+    __pow__ = scalar_operator(ops.pow)
+    __rpow__ = scalar_operator(ops.pow, reflected=True)
 
 
 class _TensorMethods:

@@ -31,7 +31,7 @@ from typing import TYPE_CHECKING, Any, NoReturn, overload
 import numpy as np
 
 from . import backend
-from .engine import OUT, apply, use_for_fitting
+from .engine import OUT, apply, upstream, use_for_fitting
 from .engine import sum_to as raw_sum_to
 from .node import Node
 
@@ -118,14 +118,13 @@ def _data(x: Any) -> Any:
 
 add = primitive(
     "add", operator.add,
-    (lambda g, out, x, y: g,
-     lambda g, out, x, y: g),
+    (upstream, upstream),
     symbol="+", elementwise=True, doc="x + y",
     reads=((), ()))
 
 sub = primitive(
     "sub", operator.sub,
-    (lambda g, out, x, y: g,
+    (upstream,
      lambda g, out, x, y: -g),
     symbol="−", elementwise=True, doc="x − y",
     reads=((), ()))
@@ -867,7 +866,7 @@ def _floor_quotient(x: Any, y: Any) -> Any:
 
 remainder = primitive(
     "remainder", backend.numpy_on_floats(np.remainder),
-    (lambda g, out, x, y: g,
+    (upstream,
      lambda g, out, x, y: -(g * _floor_quotient(x, y))),
     symbol="%", elementwise=True,
     doc="x mod y with the sign of y (Python's %), x − ⌊x/y⌋·y; d/dx = 1, d/dy = −⌊x/y⌋ "

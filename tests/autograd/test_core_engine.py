@@ -132,6 +132,63 @@ def test_intermediate_nodes_hold_the_latest_pass():
     assert h.grad == 12.0 and x.grad == 72.0
 
 
+def _failing_once(message):
+    """A one-input primitive (x ↦ 2x) whose VJP raises the first time it is called."""
+    calls = []
+
+    def vjp(g, out, x):
+        calls.append(1)
+        if len(calls) == 1:
+            raise ArithmeticError(message)
+        return g * 2.0
+
+    return ops.Primitive("twice", lambda x: x * 2.0, (vjp,))
+
+
+def test_a_backward_that_raises_midway_can_run_again():
+    x, w = Value(3.0), Value(0.5)
+    twice = _failing_once("the VJP failed")
+    h = x * w
+    k = twice(h) + x  # the failing VJP runs after x got its part through the add
+    y = k * k
+    with pytest.raises(ArithmeticError, match="the VJP failed"):
+        y.backward()
+    assert h.grad is None and h._grad is None  # no gradient reached h: nor the mark of the aborted pass
+    autograd.zero_grad(x, w)  # x kept the part it got, as leaves do
+    y.backward()  # every node is found again: the same gradients as a fresh pass
+    # k = 2xw + x = 6, y = k²: dy/dk = 12, dy/dh = 24, dy/dx = 12·(2w + 1), dy/dw = 12·2x
+    assert k.grad == 12.0 and h.grad == 24.0
+    assert x.grad == 24.0 and w.grad == 72.0
+
+
+def test_an_in_place_edit_error_leaves_no_gradient_pending():
+    w = Tensor(np.arange(1.0, 7.0).reshape(2, 3))
+    x = Tensor(np.ones((4, 2)))
+    h = (x @ w).tanh()
+    y = (h * h).sum()
+    original = w.data.copy()
+    w.data[0, 0] = 9.0
+    with pytest.raises(autograd.InPlaceEditError):
+        y.backward()
+    assert h.grad is None and x.grad is None
+    w.data[...] = original
+    y.backward()
+    t = np.tanh(np.ones((4, 2)) @ original)
+    np.testing.assert_allclose(h.grad, 2 * t)
+    np.testing.assert_allclose(w.grad, np.ones((2, 4)) @ (2 * t * (1 - t * t)))
+
+
+def test_a_gradient_read_inside_a_vjp_is_none_until_it_arrives():
+    seen = []
+    x = Value(2.0)
+    h = x * 3.0
+    watch = ops.Primitive("watch", lambda v: v, (lambda g, out, v: seen.append(h.grad) or g,))
+    y = watch(h * 1.0) * h
+    y.backward()
+    assert seen == [6.0]  # y's second input delivered its part of h's gradient first
+    assert h.grad == 12.0 and x.grad == 36.0
+
+
 def test_zero_grad_function_takes_nodes_and_iterables():
     a, b, c = Value(1.0), Value(2.0), Value(3.0)
     (a * b * c).backward()
