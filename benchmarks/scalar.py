@@ -13,7 +13,8 @@
 (c) The deepest chain each engine can backpropagate.
 (d) Scaling: µs per node of the chain y = y * c + c at 10², 10⁴ and 10⁶
     nodes (``--quick``: 10⁵), forward and backward, with the garbage
-    collector on (as users run it) and off.
+    collector on (as users run it) and off; the 10²-node chain is built and
+    backpropagated 100 times per figure.
 (e) The fastest a node can be made in Python here: a bare ``__slots__``
     object created and filled by a function call, the bound on (a) and (d).
 
@@ -223,23 +224,34 @@ def deepest_chain(make_value, depths):
 
 
 def chain_costs(nodes, collector):
-    """(forward, backward) µs per node of y = y * c + c over ``nodes`` nodes (two per step)."""
-    c, y = Value(1.0001), Value(0.5)
+    """(forward, backward) µs per node of y = y * c + c over ``nodes`` nodes (two per step).
+
+    A graph smaller than 10⁴ nodes is built and backpropagated again and again
+    (10⁴ nodes in all, each graph freed before the next), so that the figure
+    is the cost per node of graphs that size, not the timer's resolution or
+    the cold caches after the garbage collection that precedes each run.
+    """
+    graphs = max(1, 10**4 // nodes)
+    forward = backward = 0.0
     gc.collect()
     if not collector:
         gc.disable()
     try:
-        start = time.perf_counter()
-        for _ in range(nodes // 2):
-            y = y * c + c
-        middle = time.perf_counter()
-        y.backward()
-        end = time.perf_counter()
+        for _ in range(graphs):
+            c, y = Value(1.0001), Value(0.5)
+            start = time.perf_counter()
+            for _ in range(nodes // 2):
+                y = y * c + c
+            middle = time.perf_counter()
+            y.backward()
+            end = time.perf_counter()
+            forward += middle - start
+            backward += end - middle
+            del y
     finally:
         gc.enable()
-    del y
     gc.collect()
-    return (middle - start) / nodes * 1e6, (end - middle) / nodes * 1e6
+    return forward / (nodes * graphs) * 1e6, backward / (nodes * graphs) * 1e6
 
 
 def scaling(sizes, repeats):
