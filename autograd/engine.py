@@ -747,8 +747,11 @@ def backward(root: Node, grad: Any = None, create_graph: bool = False) -> None:
     order = _backward_order(root)
     try:
         verify_unchanged(order)
-        with _grad_mode(create_graph):
-            _backward_pass(order, seed, create_graph)
+        if create_graph or _switched:
+            with _grad_mode(create_graph):
+                _backward_pass(order, seed, create_graph)
+        else:  # the VJPs get raw data, which records nothing: recording need not be switched off
+            _backward_pass(order, seed, False)
     except BaseException:
         _clear_pending(order)
         raise
