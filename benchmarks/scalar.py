@@ -19,7 +19,8 @@
     object created and filled by a function call, the bound on (a) and (d).
 
 (a) runs with the garbage collector on, as users run it, and again with it
-off (``gc.disable()`` around each timed step).
+off (``gc.disable()`` around each timed step); then how many collections of
+each generation our forward pass sets off, and their time.
 
 Each figure is printed, then the ratios. Timing: the median of interleaved
 repetitions, with garbage collected between repetitions (not during them);
@@ -187,6 +188,37 @@ def demo_network(repeats, collector=True):
     return medians, losses[0]
 
 
+def collector_time(repeats=5):
+    """{generation: (collections, ms)} during our forward pass of the demo (the median run by total)."""
+    import random
+
+    random.seed(1337)
+    model = ScalarMLP(mg_nn.MLP(2, [16, 16, 1]))
+    xs, ys = two_moons()
+    runs = []
+    started = [0.0]
+
+    def watch(phase, info):
+        if phase == "start":
+            started[0] = time.perf_counter()
+        else:
+            count, spent = log.get(info["generation"], (0, 0.0))
+            log[info["generation"]] = (count + 1, spent + (time.perf_counter() - started[0]) * 1e3)
+
+    for _ in range(repeats):
+        log = {}
+        gc.collect()
+        gc.callbacks.append(watch)
+        try:
+            loss = step_scalar(model, xs, ys)
+        finally:
+            gc.callbacks.remove(watch)
+        del loss
+        runs.append(log)
+    runs.sort(key=lambda log: sum(spent for _, spent in log.values()))
+    return runs[len(runs) // 2]
+
+
 def bytes_per_mul_node(make_value, n=100_000, constant=None):
     constant = make_value(1.000001) if constant is None else constant
     x = make_value(1.0)
@@ -317,6 +349,9 @@ def main(argv=None):
         for name, (total, forward, backward) in times.items():
             print(f"    {name:<15} {total * 1e3:9.1f} ms  (forward {forward * 1e3:.1f}, backward {backward * 1e3:.1f})")
         all_times[collector] = {name: total for name, (total, _, _) in times.items()}
+    spent = collector_time()
+    print("    the collector in our forward pass: " + "; ".join(
+        f"generation {generation}: {count} collections, {ms:.1f} ms" for generation, (count, ms) in sorted(spent.items())))
     times = all_times[True]
     memory = {"micrograd": bytes_per_mul_node(mg_engine.Value), "ours (Value)": bytes_per_mul_node(Value)}
     with_float = bytes_per_mul_node(Value, constant=1.0001)
