@@ -1,6 +1,6 @@
 """Save and load network parameters as ``.npz`` files.
 
-``save_params`` writes atomically (:mod:`nn.atomicfile`): the archive goes
+``save_params`` writes atomically (:mod:`autograd.atomicfile`): the archive goes
 to a temporary file in the destination directory, is flushed and fsync'ed,
 then renamed over the destination with ``os.replace``.  A crash or error
 mid-save therefore leaves the previous checkpoint intact; a temporary file
@@ -28,7 +28,7 @@ from typing import Any
 
 import numpy as np
 
-from .atomicfile import atomic_write
+from autograd.atomicfile import atomic_write
 
 __all__ = ["CheckpointMismatch", "save_params", "load_params", "CHECKPOINT_MAX_BYTES"]
 
@@ -99,7 +99,7 @@ def save_params(params: Mapping[str, Any], path: str | os.PathLike[str]) -> Any:
     """Save a dict of arrays (or ``obj.params``) to ``path`` as an ``.npz``.
 
     The file is written exactly at ``path`` (no suffix is added) and
-    atomically replaces any existing file there (see :mod:`nn.atomicfile`:
+    atomically replaces any existing file there (see :mod:`autograd.atomicfile`:
     a save that fails or is killed never leaves a partial checkpoint, and
     the next save removes the temporary file a killed one left behind).
     Returns ``path`` as a ``Path``.  Arrays of ``dtype=object`` are refused

@@ -41,7 +41,7 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from .atomicfile import atomic_write
+from autograd.atomicfile import atomic_write
 
 if TYPE_CHECKING:
     from numpy.typing import ArrayLike, DTypeLike, NDArray
@@ -609,7 +609,7 @@ def download_mnist(data_dir: str | os.PathLike[str] | None = None, mirrors: Sequ
     cannot be reached or times out is skipped for the remaining files.  A
     download whose size or SHA-256 (:data:`MNIST_SHA256`) differs is
     discarded and the next mirror is tried.  Files are written atomically
-    (:mod:`nn.atomicfile`).  Returns ``{name: path}``.  Raises
+    (:mod:`autograd.atomicfile`).  Returns ``{name: path}``.  Raises
     :class:`DatasetUnavailable` when a file cannot be obtained.
     """
     directory = _resolve_dir(data_dir)

@@ -18,16 +18,16 @@ filled. This keeps a 100-node graph's 200 frames within a second or two.
 from __future__ import annotations
 
 import base64
-import contextlib
 import hashlib
 import html
 import io
 import math
 import os
 import re
-import tempfile
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
+
+from autograd.atomicfile import atomic_write
 
 from .draw import FONT, HIGHLIGHT_COLOR, DotNotFoundError, _dot_not_found, totals_shown
 from .steps import walkthrough
@@ -147,24 +147,10 @@ def _check_writable(path: Any, kind: Any) -> Any:
         raise IsADirectoryError(f"cannot write {str(path)!r}: it is a directory")
 
 
-def _write_atomic(path: Any, data: Any) -> Any:
-    """Write ``data`` to a temporary file beside ``path``, then rename it over ``path``."""
-    handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    try:
-        with os.fdopen(handle, "wb") as file:
-            file.write(data)
-        os.chmod(temporary, 0o666 & ~_umask())  # as an ordinary open() would create it
-        os.replace(temporary, path)
-    except BaseException:
-        with contextlib.suppress(OSError):
-            os.unlink(temporary)
-        raise
-
-
-def _umask() -> Any:
-    mask = os.umask(0o022)
-    os.umask(mask)
-    return mask
+def _write_atomic(path: Any, data: bytes) -> None:
+    """Write ``data`` to ``path`` atomically (``autograd.atomicfile``)."""
+    with atomic_write(path) as file:
+        file.write(data)
 
 
 # -- frames as SVG, cut from one layout -----------------------------------------------------

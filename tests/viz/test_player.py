@@ -3,6 +3,8 @@
 import html
 import os
 import re
+import subprocess
+import sys
 
 import pytest
 
@@ -114,6 +116,17 @@ def test_a_file_is_replaced_whole_and_no_temporary_is_left(tmp_path):
     mask = os.umask(0o022)
     os.umask(mask)
     assert path.stat().st_mode & 0o777 == 0o666 & ~mask  # as open() would have made it
+
+
+def test_a_write_removes_the_temporaries_of_killed_writers_only(tmp_path):
+    child = subprocess.Popen([sys.executable, "-c", "pass"])
+    child.wait()  # its process is gone: what it left is debris
+    debris = tmp_path / f".steps.html.{child.pid}.abcdef.tmp"
+    live = tmp_path / f".steps.html.{os.getppid()}.abcdef.tmp"  # a running writer's
+    debris.write_text("half a page")
+    live.write_text("half a page")
+    viz.animate(apple_graph(), tmp_path / "steps.html")
+    assert sorted(os.listdir(tmp_path)) == [live.name, "steps.html"]
 
 
 def test_the_jupyter_player_is_the_page_in_a_sandboxed_frame():

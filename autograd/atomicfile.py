@@ -1,5 +1,8 @@
 """Write a file so that readers see either the old contents or the new, never a part.
 
+Every file the packages write goes through here: checkpoints and downloads
+(``nn``), player pages, GIFs and frames (``viz``).
+
 :func:`atomic_write` writes ``DIR/NAME`` through a temporary file
 ``DIR/.NAME.<pid>.<random>.tmp``: the data is flushed and fsync'ed, then the
 temporary file is renamed over ``DIR/NAME`` (``os.replace``) and the directory
