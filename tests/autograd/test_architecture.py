@@ -17,7 +17,7 @@ PACKAGE = pathlib.Path(__file__).resolve().parents[2] / "autograd"
 
 # Lowest first. Within a layer a module may import only the names before it.
 LAYERS = [
-    ("typing", "context", "backend", "_guard", "tree"),
+    ("typing", "context", "backend", "_guard", "tree", "atomicfile"),
     ("node",),
     ("engine",),
     ("ops",),
