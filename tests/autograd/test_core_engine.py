@@ -1,5 +1,6 @@
 """The engine: recording, backward order, accumulation, grad modes, groups, errors."""
 
+import copy
 import math
 import threading
 import warnings
@@ -154,11 +155,38 @@ def test_a_backward_that_raises_midway_can_run_again():
     with pytest.raises(ArithmeticError, match="the VJP failed"):
         y.backward()
     assert h.grad is None and h._grad is None  # no gradient reached h: nor the mark of the aborted pass
-    autograd.zero_grad(x, w)  # x kept the part it got, as leaves do
+    assert x.grad is None and w.grad is None  # a graph of Values changes no leaf before its pass is through
     y.backward()  # every node is found again: the same gradients as a fresh pass
     # k = 2xw + x = 6, y = k²: dy/dk = 12, dy/dh = 24, dy/dx = 12·(2w + 1), dy/dw = 12·2x
     assert k.grad == 12.0 and h.grad == 24.0
     assert x.grad == 24.0 and w.grad == 72.0
+
+
+def test_a_graph_of_values_whose_order_the_sweep_cannot_take_gets_the_general_pass():
+    # Value graphs are backpropagated in one sweep down the creation numbers;
+    # where that cannot be trusted it gives up before any leaf has changed.
+    x, w = Value(2.0), Value(5.0)
+    h = x * 2.0
+    unrelated = [Value(0.0) for _ in range(5000)]  # numbers far apart: not worth going down one by one
+    y = h * w  # w receives its gradient before the sweep reaches h
+    y.backward()
+    assert (w.grad, x.grad) == (4.0, 10.0)  # w's gradient added once, not once per attempt
+    a = Value(3.0)
+    b = a * a
+    twin = copy.copy(b)  # a second node with b's creation number
+    (b + twin * w).backward()
+    assert a.grad == 6.0 + 5.0 * 6.0 and w.grad == 4.0 + 9.0
+    assert len(unrelated) == 5000
+
+
+def test_a_rebinding_below_the_root_is_caught_before_any_leaf_changes():
+    v, c = Value(2.0), Value(5.0)
+    w = v * v
+    v.data = 3.0
+    z = w * c  # made after the rebinding: its own record is fine, w's is not
+    with pytest.raises(autograd.InPlaceEditError, match="given new data"):
+        z.backward()
+    assert c.grad is None and v.grad is None
 
 
 def test_an_in_place_edit_error_leaves_no_gradient_pending():
