@@ -787,17 +787,16 @@ def _sweep_values(root: Value, seed: float) -> bool:
     receiver, receive = receivers.append, received.append
     last_rebind = context.last_rebind
     root._grad = seed
-    number = root._seq
-    done = skipped = 0
+    top = number = root._seq
+    skipped = 0
     while pending:
         node = take(number, None)
         number -= 1
         if node is None:
             skipped += 1
-            if skipped > 2 * done + 1024:
+            if skipped > 1024 and skipped > 2 * (top - number - skipped):  # twice the nodes done
                 return False
             continue
-        done += 1
         y = node._y
         rare = node._rare
         if y is _MANY or (rare is not None and rare.params is not None) or last_rebind >= node._seq:
