@@ -790,6 +790,8 @@ def _sweep_values(root: Value, seed: float) -> bool:
     top = number = root._seq
     skipped = 0
     while pending:
+        if number <= last_rebind:  # this node, or one below it, may have had its data rebound: to check
+            return False
         node = take(number, None)
         number -= 1
         if node is None:
@@ -799,7 +801,7 @@ def _sweep_values(root: Value, seed: float) -> bool:
             continue
         y = node._y
         rare = node._rare
-        if y is _MANY or (rare is not None and rare.params is not None) or last_rebind >= node._seq:
+        if y is _MANY or (rare is not None and rare.params is not None):
             return False
         prim = node._op
         g = node._grad
