@@ -301,8 +301,8 @@ class Affine(Layer):
         return x
 
     def _after_backward(self) -> None:
-        self.dW = self.weight.grad
-        self.db = self.bias.grad
+        self.dW = self.weight._grad
+        self.db = self.bias._grad
 
 
 class Relu(Layer):

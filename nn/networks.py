@@ -343,8 +343,9 @@ class Network:
         typing and owning the gradients. Returns None otherwise, and on any
         ValueError, so the recording path decides and words the error.
         """
-        if self.weight_decay_lambda or not autograd.is_grad_enabled() or autograd.engine.state.anomaly:
-            return None
+        engine = autograd.engine
+        if self.weight_decay_lambda or (engine._switched and (not engine.state.grad_enabled or engine.state.anomaly)):
+            return None  # (every switch is at its default while none is set: recording on, no anomaly mode)
         layers = self._layer_list()
         chain = []
         out = x
@@ -364,26 +365,33 @@ class Network:
         chain.append((self.lastLayer, single, loss))
         nodes = self._param_nodes
         for node in nodes.values():
-            node.grad = None
-        g = np.ones(loss.shape, loss.dtype)  # the engine's seed
-        fit, own = autograd.engine.fit_gradient, autograd.engine.own_gradient
+            node._grad = None
+        g = engine.ones(loss.shape, loss.dtype)  # the engine's seed
+        owned = engine.owned_gradient
         for depth in range(len(chain) - 1, -1, -1):
             layer, (primitive, args, params, needed, shape), out = chain[depth]
             upstream = g
             vjps = primitive.vjps
+            parameters = None
             for position in needed:
                 if position:
                     data = args[position]
-                    for node in layer.parameters().values():
-                        if node.data is data:
-                            node.grad = own(fit(vjps[position](upstream, out, *args, **params), data), upstream)
+                    if parameters is None:
+                        parameters = layer.parameters().values()
+                    for node in parameters:
+                        if node._data is data:
+                            node._grad = owned(vjps[position](upstream, out, *args, **params), data, upstream)
                 elif depth:  # the batch (depth 0) needs no gradient
-                    g = fit(vjps[0](upstream, out, *args, **params), args[0])
+                    g = vjps[0](upstream, out, *args, **params)
+                    data = args[0]
+                    if (g.__class__ is not np.ndarray or g.shape != data.shape or g.dtype != data.dtype
+                            or not g.flags.writeable):
+                        g = engine.fit_gradient(g, data)  # not kept by a node: no copy needed
                     if g.shape != shape:
                         g = g.reshape(shape)
         for layer in layers:
             layer._after_backward()
-        grads = {key: node.grad if node.grad is not None else np.zeros_like(node.data) for key, node in nodes.items()}
+        grads = {key: node._grad if node._grad is not None else np.zeros_like(node._data) for key, node in nodes.items()}
         return float(loss), grads
 
     def gradient(self, x: ArrayLike, t: ArrayLike) -> dict[str, NDArray[Any]]:
