@@ -368,6 +368,15 @@ def apply_scalar(prim: Primitive, x: Any, y: Any) -> Any:
     return node
 
 
+def _tensor_node(out: Any) -> Tensor:
+    """A new Tensor holding a primitive's output (as an ndarray), numbered, with no gradient yet."""
+    node = _new(Tensor)
+    node._data = out if out.__class__ is np.ndarray else np.asarray(out)
+    node._grad = None
+    node._seq = next_seq()
+    return node
+
+
 def apply_tensor(prim: Primitive, x: Any, y: Any) -> Any:
     """``apply`` for a binary primitive on a Tensor and a Tensor or number (the hot path of Tensor's operators)."""
     if _switched:
@@ -385,10 +394,17 @@ def apply_tensor(prim: Primitive, x: Any, y: Any) -> Any:
             yd = y
         elif yc is int:
             yd = y = float(y)
+        elif yc is np.ndarray and y.dtype.kind == "f":  # a constant array, as ``_raw`` keeps it
+            yd = y
         else:
             return apply(prim, x, y)
-    elif yc is Tensor and (xc is float or xc is int):  # a reflected operator: the number comes first
-        xd = x = float(x)
+    elif yc is Tensor:
+        if xc is float or xc is int:  # a reflected operator: the number comes first
+            xd = x = float(x)
+        elif xc is np.ndarray and x.dtype.kind == "f":  # a constant array first (array @ tensor)
+            xd = x
+        else:
+            return apply(prim, x, y)
         yd = y._data
         needs = 2 if y.requires_grad else 0
     else:
@@ -397,12 +413,7 @@ def apply_tensor(prim: Primitive, x: Any, y: Any) -> Any:
         out = prim.forward(xd, yd)
     except ValueError:
         return apply(prim, x, y)  # which says which operation and shapes
-    if out.__class__ is not np.ndarray:
-        out = np.asarray(out)
-    node = _new(Tensor)
-    node._data = out
-    node._grad = None
-    node._seq = next_seq()
+    node = _tensor_node(out)
     if needs:
         node.requires_grad = True
         node._op = prim
@@ -411,6 +422,28 @@ def apply_tensor(prim: Primitive, x: Any, y: Any) -> Any:
         node._rare = None
         if prim.read_plan.get(needs | 4) != ():  # () when nothing is read
             _keep_checksums(node, prim, (x, y), (x, y), needs)
+    else:
+        _unrecorded(node)
+    return node
+
+
+def apply_tensor_unary(prim: Primitive, x: Tensor) -> Tensor:
+    """``apply`` for a one-input primitive on a Tensor (the hot path of Tensor's methods)."""
+    if _switched:
+        return apply(prim, x)
+    try:
+        out = prim.forward(x._data)
+    except ValueError:
+        return apply(prim, x)  # which says which operation and shape
+    node = _tensor_node(out)
+    if x.requires_grad:
+        node.requires_grad = True
+        node._op = prim
+        node._x = x
+        node._y = _UNARY
+        node._rare = None
+        if prim.read_plan.get(3) != ():  # () when nothing is read (key: input 0 needs a gradient, of one)
+            _keep_checksums(node, prim, (x,), (x,), 1)
     else:
         _unrecorded(node)
     return node
