@@ -163,7 +163,9 @@ class Network:
 
     def _layer_list(self) -> Any:
         layers = self.layers
-        return list(layers.values()) if isinstance(layers, Mapping) else list(layers)
+        if layers.__class__ is OrderedDict or isinstance(layers, Mapping):  # (the first test is the quick one)
+            return list(layers.values())
+        return list(layers)
 
     @property
     def is_classifier(self) -> bool:
@@ -185,7 +187,7 @@ class Network:
         synced = self._synced
         for key, node in self._param_nodes.items():
             array = params.get(key)
-            if array is node.data:
+            if array is node._data:
                 continue
             if array is synced[key]:  # only the layer changed
                 params[key] = synced[key] = node.data
