@@ -382,9 +382,12 @@ class Network:
                         parameters = layer.parameters().values()
                     for node in parameters:
                         if node._data is data:
-                            node._grad = owned(vjps[position](upstream, out, *args, **params), data, upstream)
+                            vjp = vjps[position]  # (called without ** where there are no parameters: a dict less)
+                            grad = vjp(upstream, out, *args, **params) if params else vjp(upstream, out, *args)
+                            node._grad = owned(grad, data, upstream)
                 elif depth:  # the batch (depth 0) needs no gradient
-                    g = vjps[0](upstream, out, *args, **params)
+                    vjp = vjps[0]
+                    g = vjp(upstream, out, *args, **params) if params else vjp(upstream, out, *args)
                     data = args[0]
                     if (g.__class__ is not np.ndarray or g.shape != data.shape or g.dtype != data.dtype
                             or not g.flags.writeable):
