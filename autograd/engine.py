@@ -382,6 +382,15 @@ def scalar_operator(prim: Primitive, reflected: bool = False) -> Callable[[Any, 
     return binary
 
 
+def _tensor_node(out: Any) -> Tensor:
+    """A new Tensor holding a primitive's output (as an ndarray), numbered, with no gradient yet."""
+    node = _new(Tensor)
+    node._data = out if out.__class__ is np.ndarray else np.asarray(out)
+    node._grad = None
+    node._seq = next_seq()
+    return node
+
+
 def apply_tensor(prim: Primitive, x: Any, y: Any) -> Any:
     """``apply`` for a binary primitive on a Tensor and a Tensor or number (the hot path of Tensor's operators)."""
     if _switched:
@@ -399,10 +408,17 @@ def apply_tensor(prim: Primitive, x: Any, y: Any) -> Any:
             yd = y
         elif yc is int:
             yd = y = float(y)
+        elif yc is np.ndarray and y.dtype.kind == "f":  # a constant array, as ``_raw`` keeps it
+            yd = y
         else:
             return apply(prim, x, y)
-    elif yc is Tensor and (xc is float or xc is int):  # a reflected operator: the number comes first
-        xd = x = float(x)
+    elif yc is Tensor:
+        if xc is float or xc is int:  # a reflected operator: the number comes first
+            xd = x = float(x)
+        elif xc is np.ndarray and x.dtype.kind == "f":  # a constant array first (array @ tensor)
+            xd = x
+        else:
+            return apply(prim, x, y)
         yd = y._data
         needs = 2 if y.requires_grad else 0
     else:
@@ -411,12 +427,7 @@ def apply_tensor(prim: Primitive, x: Any, y: Any) -> Any:
         out = prim.forward(xd, yd)
     except ValueError:
         return apply(prim, x, y)  # which says which operation and shapes
-    if out.__class__ is not np.ndarray:
-        out = np.asarray(out)
-    node = _new(Tensor)
-    node._data = out
-    node._grad = None
-    node._seq = next_seq()
+    node = _tensor_node(out)
     if needs:
         node.requires_grad = True
         node._op = prim
@@ -454,6 +465,28 @@ def scalar_function(prim: Primitive) -> Callable[[Value], Value]:
         return node
 
     return function
+
+
+def apply_tensor_unary(prim: Primitive, x: Tensor) -> Tensor:
+    """``apply`` for a one-input primitive on a Tensor (the hot path of Tensor's methods)."""
+    if _switched:
+        return apply(prim, x)
+    try:
+        out = prim.forward(x._data)
+    except ValueError:
+        return apply(prim, x)  # which says which operation and shape
+    node = _tensor_node(out)
+    if x.requires_grad:
+        node.requires_grad = True
+        node._op = prim
+        node._x = x
+        node._y = _UNARY
+        node._rare = None
+        if prim.read_plan.get(3) != ():  # () when nothing is read (key: input 0 needs a gradient, of one)
+            _keep_checksums(node, prim, (x,), (x,), 1)
+    else:
+        _unrecorded(node)
+    return node
 
 
 def _keep_checksums(node: Node, prim: Primitive, args: Sequence[Any], stored: Sequence[Any], needs: int) -> None:
@@ -688,7 +721,10 @@ def sum_to(array: Array, shape: tuple[int, ...]) -> Array:
     axes = tuple(range(lead)) + tuple(
         lead + i for i, size in enumerate(shape) if size == 1 and array.shape[lead + i] != 1
     )
-    summed = array.sum(axis=axes, keepdims=True)
+    # The ufunc's reduction, as ``array.sum`` calls it, without the wrapper.
+    if len(axes) == lead:  # only leading axes: the sum has the shape already, as an array of its own
+        return np.add.reduce(array, axis=axes)
+    summed = np.add.reduce(array, axis=axes, keepdims=True)
     return summed.reshape(shape) if lead else summed
 
 
@@ -904,6 +940,10 @@ def _verify_unchanged(order: list[Node], rebinds: bool) -> None:
     rebinding ``.data`` of a node after an operation used it is caught by the
     creation number of the rebinding (``node._edited``).
     """
+    # Each array's fingerprint now, taken once however many records read it (one
+    # operation's output is often the next one's input); by id, as every array
+    # here stays referenced by its node for the whole pass.
+    now: dict[int, Checksum] = {}
     for node in order:
         if node._op is None:
             continue
@@ -915,8 +955,12 @@ def _verify_unchanged(order: list[Node], rebinds: bool) -> None:
                 else:  # the stored input (a node: constants are copied, not checksummed)
                     y = node._y
                     data = (node._x[position] if y is _MANY else node._x if position == 0 else y)._data
-                if data.__class__ is not np.ndarray or (
-                        data.tobytes() if data.nbytes <= EXACT_BYTES else checksum(data)) != kept:
+                if data.__class__ is not np.ndarray:
+                    raise _edit_error(node, position, "changed in place")
+                fingerprint = now.get(id(data))
+                if fingerprint is None:
+                    fingerprint = now[id(data)] = data.tobytes() if data.nbytes <= EXACT_BYTES else checksum(data)
+                if fingerprint != kept:
                     raise _edit_error(node, position, "changed in place")
         if rebinds:
             for position, parent in enumerate(node._stored_inputs()):
@@ -1073,6 +1117,20 @@ def _deliver(parent: Node, parent_grad: Any, g: Any) -> None:
     parent._grad = parent_grad
 
 
+def owned_gradient(grad: Any, data: Array, upstream: Any) -> Array:
+    """``own_gradient(fit_gradient(grad, data), upstream)``: a raw gradient a node of ``data`` may keep.
+
+    One call, with the usual case (an array already of the data's shape and
+    dtype, writeable) recognised inline.
+    """
+    if grad.__class__ is not np.ndarray or grad.shape != data.shape or grad.dtype != data.dtype or (
+            not grad.flags.writeable):
+        grad = fit_gradient(grad, data)
+    if grad is upstream or grad.base is not None:
+        return grad.copy()
+    return grad
+
+
 def own_gradient(grad: Any, upstream: Any) -> Any:
     """``grad`` as an array a node may keep: copied when it is ``upstream`` passed on (add) or a view."""
     if grad.__class__ is np.ndarray and (grad is upstream or grad.base is not None):
@@ -1136,7 +1194,7 @@ def _seed(root: Node, grad: Any, create_graph: bool) -> Any:
         if root.__class__ is Value:
             seed = 1.0
         elif data.size == 1:
-            seed = np.ones(data.shape, data.dtype)  # (np.ones_like costs ten times more)
+            seed = ones(data.shape, data.dtype)
         else:
             raise RuntimeError(
                 f"backward: the output has shape {data.shape}, so the gradient to start from is "
@@ -1171,6 +1229,13 @@ def _seed(root: Node, grad: Any, create_graph: bool) -> Any:
     if create_graph:
         seed = (Value if root.__class__ is Value else Tensor)(seed, requires_grad=False)
     return seed
+
+
+def ones(shape: tuple[int, ...], dtype: np.dtype[Any]) -> Array:
+    """``np.ones(shape, dtype)`` (a new array of ones) at a fifth of its cost for a small array."""
+    array = np.empty(shape, dtype)
+    array.fill(1)
+    return array
 
 
 def _library_folders() -> tuple[str, ...]:

@@ -18,11 +18,11 @@ import numpy as np
 
 from . import ops
 from .array_ops import EachInput, _where, moveaxis, normalize_axis, operand, shape_of, stack, swapaxes
-from .node import Node
+from .engine import apply_tensor
+from .node import Node, Tensor
 from .ops import _data, _unreduce, primitive
 
 if TYPE_CHECKING:
-    from .node import Tensor
     from .typing import Array, ArrayOperand, PlainArrayLike
 
 # -- matmul ---------------------------------------------------------------------
@@ -86,11 +86,21 @@ def matmul(a: ArrayOperand, b: ArrayOperand) -> Any:
 
     1-D and 2-D operands use the op table's ``dot`` (one node 'dot'); others the batched ``matmul``.
     """
+    if _matrix_or_vector(a) and _matrix_or_vector(b):  # the usual case, as ``operand`` would pass them on
+        return apply_tensor(ops.dot, a, b)
     a, b = operand("matmul", a), operand("matmul", b)
     a_ndim, b_ndim = len(shape_of(a)), len(shape_of(b))
     if a_ndim in (1, 2) and b_ndim in (1, 2):
         return ops.dot(a, b)
     return _matmul(a, b)
+
+
+def _matrix_or_vector(x: Any) -> bool:
+    """True for a Tensor, or a float ndarray, of one or two axes (what ``operand`` returns as it is)."""
+    cls = x.__class__
+    if cls is Tensor:
+        return x._data.ndim in (1, 2)
+    return cls is np.ndarray and x.dtype.kind == "f" and x.ndim in (1, 2)
 
 
 @overload

@@ -51,9 +51,10 @@ class Node:
 
     @data.setter
     def data(self, value: Any) -> None:
+        if value is self._data:  # ``t.data -= u`` edits in place and assigns the same array back: no rebinding
+            return
         value = self._checked_data(value)
-        if value is not self._data:  # ``t.data -= u`` edits in place and assigns the same array back
-            note_rebind(self)
+        note_rebind(self)
         self._data = value
 
     @property

@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from . import array_ops, functions, linalg, numpy_dispatch, ops
-from .engine import apply_tensor, scalar_function, scalar_operator
+from .engine import apply_tensor, apply_tensor_unary, scalar_function, scalar_operator
 from .engine import backward as _backward
 from .node import Node, Tensor, Value
 
@@ -148,7 +148,36 @@ class _ValueMethods:
 
 
 class _TensorMethods:
-    """Array operations on a Tensor."""
+    """Array operations on a Tensor; the elementwise ones take the engine's fast path."""
+
+    def __neg__(self: Any) -> Tensor:
+        return apply_tensor_unary(ops.neg, self)
+
+    def exp(self: Any) -> Tensor:
+        return apply_tensor_unary(ops.exp, self)
+
+    def log(self: Any) -> Tensor:
+        return apply_tensor_unary(ops.log, self)
+
+    def sin(self: Any) -> Tensor:
+        return apply_tensor_unary(ops.sin, self)
+
+    def cos(self: Any) -> Tensor:
+        return apply_tensor_unary(ops.cos, self)
+
+    def tanh(self: Any) -> Tensor:
+        return apply_tensor_unary(ops.tanh, self)
+
+    def sigmoid(self: Any) -> Tensor:
+        return apply_tensor_unary(ops.sigmoid, self)
+
+    def relu(self: Any) -> Tensor:
+        return apply_tensor_unary(ops.relu, self)
+
+    def abs(self: Any) -> Tensor:
+        return apply_tensor_unary(ops.abs, self)
+
+    __abs__ = abs
 
     def __add__(self: Any, other: Operand) -> Tensor:
         return apply_tensor(ops.add, self, other)

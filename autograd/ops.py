@@ -244,6 +244,8 @@ def _sign(x: Any) -> Any:
 
 def _relu_vjp(g: Any, out: Any, x: Any) -> Any:
     """g where out > 0, 0 where out = 0, nan where out is nan (the sign of the output, spelled out for floats)."""
+    if out.__class__ is np.ndarray:  # raw data: _sign's array case, inline
+        return g * np.sign(out)
     if out.__class__ is float:
         if out > 0.0:
             return g
@@ -314,15 +316,19 @@ def _outer(u: Any, v: Any) -> Any:
 
 
 def _dot_vjp_a(g: Any, out: Any, a: Any, b: Any) -> Any:
-    if _data(a).ndim == 1:
-        return g * b if _data(b).ndim == 1 else b @ g
-    return _outer(g, b) if _data(b).ndim == 1 else g @ b.T
+    a_ndim = a.ndim if a.__class__ is np.ndarray else _data(a).ndim  # (raw arrays inline: the common case)
+    b_ndim = b.ndim if b.__class__ is np.ndarray else _data(b).ndim
+    if a_ndim == 1:
+        return g * b if b_ndim == 1 else b @ g
+    return _outer(g, b) if b_ndim == 1 else g @ b.T
 
 
 def _dot_vjp_b(g: Any, out: Any, a: Any, b: Any) -> Any:
-    if _data(b).ndim == 1:
-        return g * a if _data(a).ndim == 1 else a.T @ g
-    return _outer(a, g) if _data(a).ndim == 1 else a.T @ g
+    a_ndim = a.ndim if a.__class__ is np.ndarray else _data(a).ndim
+    b_ndim = b.ndim if b.__class__ is np.ndarray else _data(b).ndim
+    if b_ndim == 1:
+        return g * a if a_ndim == 1 else a.T @ g
+    return _outer(a, g) if a_ndim == 1 else a.T @ g
 
 
 dot: Primitive = primitive(
@@ -557,7 +563,7 @@ affine = primitive(
 
 
 def _class_count(logits: Any) -> Any:
-    shape = np.shape(logits)
+    shape = logits.shape if logits.__class__ is np.ndarray else np.shape(logits)
     if len(shape) == 0 or shape[-1] == 0:
         raise ValueError(f"softmax_cross_entropy: needs class scores along the last axis, got shape {shape}")
     return shape[-1]
@@ -579,7 +585,7 @@ def _class_indices(labels: Any, classes: Any) -> Any:
     else:
         indices = flat.astype(np.intp)  # nan, ±inf and fractions come out different from flat
         whole = not (indices != flat).any()
-    if whole and indices.view(np.uintp).max() < classes:
+    if whole and np.maximum.reduce(indices.view(np.uintp), axis=None) < classes:  # (the ufunc that .max() calls)
         return indices
     _refuse_labels(flat, indices, classes)
 

@@ -278,9 +278,9 @@ class Affine(Layer):
     def _single(self, x: Any) -> Any:
         if type(x) is not np.ndarray or x.dtype.kind != "f":
             return None
-        W = self.weight.data
+        W = self.weight._data
         flat = x if x.ndim == 2 and x.shape[1] == W.shape[0] else self._flat(x)  # rows that fit need no checks
-        return ops.affine, (flat, W, self.bias.data), {}, (0, 1, 2), x.shape
+        return ops.affine, (flat, W, self.bias._data), {}, (0, 1, 2), x.shape
 
     def _after_single(self, grads: Any) -> None:
         self.dW, self.db = grads[1], grads[2]
@@ -301,8 +301,8 @@ class Affine(Layer):
         return x
 
     def _after_backward(self) -> None:
-        self.dW = self.weight.grad
-        self.db = self.bias.grad
+        self.dW = self.weight._grad
+        self.db = self.bias._grad
 
 
 class Relu(Layer):

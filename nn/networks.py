@@ -163,7 +163,9 @@ class Network:
 
     def _layer_list(self) -> Any:
         layers = self.layers
-        return list(layers.values()) if isinstance(layers, Mapping) else list(layers)
+        if layers.__class__ is OrderedDict or isinstance(layers, Mapping):  # (the first test is the quick one)
+            return list(layers.values())
+        return list(layers)
 
     @property
     def is_classifier(self) -> bool:
@@ -185,7 +187,7 @@ class Network:
         synced = self._synced
         for key, node in self._param_nodes.items():
             array = params.get(key)
-            if array is node.data:
+            if array is node._data:
                 continue
             if array is synced[key]:  # only the layer changed
                 params[key] = synced[key] = node.data
@@ -323,8 +325,7 @@ class Network:
             for layer in layers:
                 out = layer.build(out, train_flg=True) if isinstance(layer, _TRAIN_DEPENDENT) else layer.build(out)
             loss = self._with_decay(self.lastLayer.build(out, _as_target(t)))
-            for node in nodes.values():
-                node.grad = None
+            self._forget_gradients(layers)
             loss.backward()
         for layer in layers:
             layer._after_backward()
@@ -343,8 +344,9 @@ class Network:
         typing and owning the gradients. Returns None otherwise, and on any
         ValueError, so the recording path decides and words the error.
         """
-        if self.weight_decay_lambda or not autograd.is_grad_enabled() or autograd.engine.state.anomaly:
-            return None
+        engine = autograd.engine
+        if self.weight_decay_lambda or (engine._switched and (not engine.state.grad_enabled or engine.state.anomaly)):
+            return None  # (every switch is at its default while none is set: recording on, no anomaly mode)
         layers = self._layer_list()
         chain = []
         out = x
@@ -363,28 +365,46 @@ class Network:
             return None
         chain.append((self.lastLayer, single, loss))
         nodes = self._param_nodes
-        for node in nodes.values():
-            node.grad = None
-        g = np.ones(loss.shape, loss.dtype)  # the engine's seed
-        fit, own = autograd.engine.fit_gradient, autograd.engine.own_gradient
+        self._forget_gradients(layers)
+        g = engine.ones(loss.shape, loss.dtype)  # the engine's seed
+        owned = engine.owned_gradient
         for depth in range(len(chain) - 1, -1, -1):
             layer, (primitive, args, params, needed, shape), out = chain[depth]
             upstream = g
             vjps = primitive.vjps
+            parameters = None
             for position in needed:
                 if position:
                     data = args[position]
-                    for node in layer.parameters().values():
-                        if node.data is data:
-                            node.grad = own(fit(vjps[position](upstream, out, *args, **params), data), upstream)
+                    if parameters is None:
+                        parameters = layer.parameters().values()
+                    for node in parameters:
+                        if node._data is data:
+                            vjp = vjps[position]  # (called without ** where there are no parameters: a dict less)
+                            grad = vjp(upstream, out, *args, **params) if params else vjp(upstream, out, *args)
+                            node._grad = owned(grad, data, upstream)
                 elif depth:  # the batch (depth 0) needs no gradient
-                    g = fit(vjps[0](upstream, out, *args, **params), args[0])
+                    vjp = vjps[0]
+                    g = vjp(upstream, out, *args, **params) if params else vjp(upstream, out, *args)
+                    data = args[0]
+                    if (g.__class__ is not np.ndarray or g.shape != data.shape or g.dtype != data.dtype
+                            or not g.flags.writeable):
+                        g = engine.fit_gradient(g, data)  # not kept by a node: no copy needed
                     if g.shape != shape:
                         g = g.reshape(shape)
         for layer in layers:
             layer._after_backward()
-        grads = {key: node.grad if node.grad is not None else np.zeros_like(node.data) for key, node in nodes.items()}
+        grads = {key: node._grad if node._grad is not None else np.zeros_like(node._data) for key, node in nodes.items()}
         return float(loss), grads
+
+    def _forget_gradients(self, layers: Any) -> None:
+        """Let go of the last step's gradients, in the nodes and in the layers (dW, db, …), before new
+        ones are computed: their memory is then free for the new ones (a fresh 313 kB for dW1 would
+        not be in the cache)."""
+        for node in self._param_nodes.values():
+            node._grad = None
+        for layer in layers:
+            layer._after_backward()  # copies the nodes' gradients, None now, to the layers
 
     def gradient(self, x: ArrayLike, t: ArrayLike) -> dict[str, NDArray[Any]]:
         """Gradients of the loss for every parameter, by backpropagation (a dict like ``params``)."""

@@ -118,24 +118,25 @@ class Optimizer:
                 )
             steps.append((key, p, g))
 
+        step = self._step
         for key, p, g in steps:
-            if isinstance(p, np.ndarray):
-                self._step(key, p, g)
+            if p.__class__ is np.ndarray or isinstance(p, np.ndarray):
+                step(key, p, g)
             else:  # a number: step a 0-d copy, then store the new number under the same name
                 value = np.array(p, dtype=np.float64)
-                self._step(key, value, g)
+                step(key, value, g)
                 params[key] = type(p)(value) if isinstance(p, np.floating) else float(value)
 
     def _checked_params(self, params: Any) -> Any:
         """((key, array, shape), ...) for ``params``, every array checked (or known good)."""
         checked = getattr(self, "_checked", None)  # a subclass may skip Optimizer.__init__
-        if (
-            checked is not None
-            and checked[0] is params
-            and len(checked[1]) == len(params)
-            and all(params.get(key) is p and p.shape == shape and p.flags.writeable for key, p, shape in checked[1])
-        ):
-            return checked[1]
+        if checked is not None and checked[0] is params and len(checked[1]) == len(params):
+            get = params.get
+            for key, p, shape in checked[1]:
+                if get(key) is not p or p.shape != shape or not p.flags.writeable:
+                    break
+            else:
+                return checked[1]
         entries = []
         numbers_seen = False
         for key, p in params.items():

@@ -43,6 +43,21 @@ def test_editing_an_intermediate_that_a_later_vjp_reads_is_caught():
         y.backward()
 
 
+@pytest.mark.parametrize("size", [4, 20_000])  # kept byte for byte, and past the 64 kB by checksum
+def test_an_array_read_by_two_operations_is_checked_against_what_each_of_them_used(size):
+    # relu keeps its output h, and the product reads h too: h is edited between the two
+    # records and restored afterwards, so it matches relu's record but not the product's.
+    x = Tensor(np.linspace(0.5, 1.5, size))
+    w = Tensor(np.full(size, 2.0))
+    h = x.relu()
+    saved = h.data.copy()
+    h.data[1] = 7.0
+    y = (h * w).sum()  # dw = h: the edited values
+    h.data[...] = saved
+    with pytest.raises(InPlaceEditError, match=r"input 0 of 'mul' \(the result of 'relu'"):
+        y.backward()
+
+
 def test_an_edit_that_no_gradient_depends_on_is_allowed():
     x = Tensor([1.0, 2.0])
     y = (x + 1.0).sum()  # add's gradient does not read its inputs
