@@ -807,9 +807,9 @@ def _sweep_values(root: Value, seed: float) -> bool:
     one by one, so it needs no search for the order and no sort. What
     leaves receive waits in ``receivers`` and ``received`` and is added only
     once the sweep is through, in the order ``_chain_rule_raw`` would add
-    it (the same numbers to the bit). So when it gives up (returns False),
-    or a VJP raises, no leaf has changed, and ``backward`` runs the general
-    pass. It gives up on what that pass handles: a node
+    it (the same numbers to the bit). So no leaf has changed when a VJP
+    raises, or when the sweep gives up (returns False), after which
+    ``backward`` runs the general pass. It gives up on what that pass handles: a node
     with parameters or many inputs, a rebinding of ``.data`` since the node
     was made (to be checked), an input that is not a Value, a gradient that
     is not a float, two nodes with one number (a copied node), or numbers
