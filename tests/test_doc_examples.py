@@ -3,6 +3,8 @@
 import pathlib
 import re
 
+import pytest
+
 ROOT = pathlib.Path(__file__).resolve().parent.parent
 PAGES = ROOT / "docs" / "reference"
 
@@ -176,6 +178,20 @@ def test_the_nn_example_prints_what_its_comments_say(capsys):
 
 
 # -- demos.md and benchmarks.md -------------------------------------------------------------------
+
+def test_the_paused_collector_example_builds_and_backpropagates_its_chain():
+    import gc
+    import math
+
+    (block,) = blocks(page("benchmarks.md"), "python")
+    namespace = run(block, "benchmarks.md")
+    assert gc.isenabled()  # given back
+    c, y = namespace["c"], namespace["y"]
+    # y <- c·y + c has the fixed point f = c / (1 - c), so y_n = cⁿ (y_0 - f) + f
+    f = 1.0001 / (1 - 1.0001)
+    assert y.data == pytest.approx(1.0001 ** 500_000 * (0.5 - f) + f, rel=1e-6)
+    assert math.isfinite(c.grad) and c.grad > 0
+
 
 def test_every_demo_and_benchmark_is_listed():
     demos = page("demos.md")

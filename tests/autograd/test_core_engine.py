@@ -1,6 +1,7 @@
 """The engine: recording, backward order, accumulation, grad modes, groups, errors."""
 
 import copy
+import gc
 import math
 import threading
 import warnings
@@ -232,6 +233,36 @@ def test_a_million_node_chain_backpropagates_without_recursion():
     y.backward()
     assert x.grad == 1.0
     assert y.data == 1_000_001.0
+
+
+def _build_and_backpropagate(mode):
+    x, w = Value(0.5, name="x"), Tensor(np.linspace(-1.0, 1.0, 6).reshape(2, 3), name="w")
+    if mode == "second order":
+        (x * x).exp().backward(create_graph=True)
+        dx, x.grad = x.grad, None
+        dx.backward()  # d²/dx² of exp(x²)
+        assert x.grad == pytest.approx((2 + 4 * 0.25) * math.exp(0.25))
+        return
+    with autograd.detect_anomaly() if mode == "anomaly mode" else autograd.group("layer"):
+        y = x
+        for _ in range(50):
+            y = (y * 1.01 + x).tanh()
+        loss = (np.ones((4, 2)) @ w).relu().sum() * y
+    loss.backward()
+    assert x.grad is not None and w.grad is not None
+
+
+@pytest.mark.parametrize("mode", ["plain", "second order", "anomaly mode"])
+def test_a_graph_holds_no_reference_cycle(mode):
+    # So a graph is freed by reference counting alone when its last name goes, and a
+    # program that makes no cycles of its own may pause the collector while it builds one.
+    gc.collect()
+    gc.disable()
+    try:
+        _build_and_backpropagate(mode)
+        assert gc.collect() == 0  # objects the collector had to find: none
+    finally:
+        gc.enable()
 
 
 def test_backward_on_non_scalar_tensor_needs_an_upstream_gradient():
