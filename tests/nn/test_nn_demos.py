@@ -108,6 +108,8 @@ def test_mlp_benchmark_checks_gradients_and_prints_its_ratios(tmp_path):
     for row in ("numpy (textbook)", "numpy (lean)", "nn ", "nn's math, no graph", "nn layer by layer"):
         assert "\n" + row in result.stdout
     assert re.search(r"ratio nn / numpy \(textbook\): [0-9.]+ +nn / numpy \(lean\): [0-9.]+", result.stdout)
+    assert re.search(r"by the minimum .*: nn / numpy \(lean\) [0-9.]+, Tensor by hand / numpy \(lean\) [0-9.]+",
+                     result.stdout)
 
 
 def require_mnist():
