@@ -28,8 +28,9 @@ Before timing, the gradients of every contestant are checked against the
 textbook NumPy ones. Timing: each round runs every contestant for ``--steps``
 steps, in an order that rotates from round to round; the figure is the
 median per-step time over the rounds (the minimum is shown too, and the
-ratios by it). Ratios are against the two NumPy versions. BLAS threads matter a great deal for these
-small matrices: compare ``OPENBLAS_NUM_THREADS=1 python benchmarks/mlp.py``.
+ratios by it). Ratios are against the two NumPy versions. BLAS threads
+matter a great deal for these small matrices: compare
+``OPENBLAS_NUM_THREADS=1 python benchmarks/mlp.py``.
 Where OPENBLAS_CORETYPE and OPENBLAS_L2_SIZE are set (they slow a current
 NumPy), unset both for the run alone:
 ``env -u OPENBLAS_CORETYPE -u OPENBLAS_L2_SIZE python benchmarks/mlp.py``.

@@ -252,7 +252,7 @@ def _build_and_backpropagate(mode):
     assert x.grad is not None and w.grad is not None
 
 
-@pytest.mark.parametrize("mode", ["plain", "second order", "anomaly mode"])
+@pytest.mark.parametrize("mode", ["in a group", "second order", "anomaly mode"])
 def test_a_graph_holds_no_reference_cycle(mode):
     # So a graph is freed by reference counting alone when its last name goes, and a
     # program that makes no cycles of its own may pause the collector while it builds one.
