@@ -1,11 +1,16 @@
-"""Linear algebra on nodes: N-D matmul, einsum, tensordot and np.linalg's norm, det, inv, solve.
+"""Linear algebra on nodes: N-D matmul, einsum, tensordot and np.linalg's norms, inverses and decompositions.
 
 Primitives: ``matmul`` (batched, NumPy's broadcasting and 1-D promotion),
 ``einsum`` (each VJP is another einsum), ``l2_norm`` (a zero subgradient
 at 0), ``singular_value_norm`` (first derivatives only), ``det``,
-``logabsdet``, ``inv`` and ``solve`` with their classical VJPs. ``dot``, ``tensordot``, ``inner``, ``outer``, ``kron``, ``cross`` and
-the other norms are composites. Singular matrices are refused with an error
-rather than answered with noise.
+``logabsdet``, ``inv`` and ``solve`` with their classical VJPs, and the
+factors of the decompositions, each its own primitive with VJP and JVP:
+``cholesky``, ``eigvalsh`` and ``eigh_vectors``, ``svdvals``, ``svd_u`` and
+``svd_vh``, ``qr_q`` and ``qr_r``. ``dot``, ``tensordot``, ``inner``,
+``outer``, ``kron``, ``cross``, the other norms, ``matrix_power``, ``pinv``
+and ``lstsq`` are composites. Singular matrices, and the derivatives that do
+not exist (eigenvectors at repeated eigenvalues, …), are refused with an
+error rather than answered with noise.
 """
 
 from __future__ import annotations
@@ -727,7 +732,9 @@ def _stack_position(bad: Any) -> str:
 
 
 def _is_zero(x: Any) -> bool:
-    return not np.any(np.asarray(_data(x)))
+    """True for a plain all-zero cotangent or tangent. A recorded one (a node that needs a gradient) is never
+    taken as zero: its derivative need not be, and a higher derivative would miss it."""
+    return not (isinstance(x, Node) and x.requires_grad) and not np.any(np.asarray(_data(x)))
 
 
 def _sym(x: Any) -> Any:
@@ -870,16 +877,16 @@ def cholesky(a: ArrayOperand, upper: bool = ...) -> Any: ...
 def cholesky(a: ArrayOperand, upper: bool = False) -> Any:
     """L with a = L·Lᵀ (or Lᵀ with ``upper=True``) for symmetric positive-definite a; others are refused.
 
-    As NumPy, only one triangle of a is read and a is taken to be symmetric;
+    As NumPy, only one triangle of a is read (the lower, or the upper with
+    ``upper=True``) and a is taken to be symmetric;
     the gradient is the symmetric one (as torch and jax give), i.e. the
     derivative along symmetric changes of a.
     """
     a = operand("cholesky", a)
-    if _plain_input(a):
-        _square("cholesky", a)
-        return _cholesky_forward(a) if not upper else _transposed(_cholesky_forward(a))
-    factor = _cholesky(a)
-    return _transposed(factor) if upper else factor
+    if not upper:
+        return _cholesky(a)
+    _square("cholesky", _data(a))
+    return _transposed(_cholesky(_transposed(a)))  # U = Lᵀ of aᵀ, reading a's upper triangle as NumPy does
 
 
 # eigh, eigvalsh
@@ -1055,7 +1062,8 @@ def _refuse_completion(a: Any, rows: bool, extra: int) -> None:
     raise ValueError(
         f"svd: with full_matrices=True, the last {extra} {'rows of Vh' if rows else 'columns of U'} of a matrix "
         f"of shape {shape_of(a)[-2:]} are any orthonormal completion and have no derivative; pass "
-        "full_matrices=False to differentiate the singular vectors"
+        "full_matrices=False to differentiate the singular vectors (a recorded backward pass, for higher "
+        "derivatives, and forward mode need it whenever U or Vh is used)"
     )
 
 
@@ -1070,7 +1078,7 @@ def _reduced_part(g: Any, out: Any, a: Any, full_matrices: bool, rows: bool) -> 
         return g, out
     k, extra = completion
     rest = (Ellipsis, slice(k, None), slice(None)) if rows else (Ellipsis, slice(None), slice(k, None))
-    if np.any(np.asarray(_data(g))[rest]):
+    if isinstance(g, Node) and g.requires_grad or np.any(np.asarray(_data(g))[rest]):  # see _is_zero
         _refuse_completion(a, rows, extra)
     return _first(g, k, rows), _first(out, k, rows)
 
@@ -1191,6 +1199,228 @@ def svdvals(x: ArrayOperand) -> Any:
     return _svdvals(operand("svdvals", x))
 
 
+# qr (reduced, m ≥ n), and pinv and lstsq of full-rank matrices through it
+
+
+class QRResult(NamedTuple):
+    """qr's (Q, R), as NumPy's."""
+
+    Q: Any
+    R: Any
+
+
+def _qr_shape(a: Any) -> None:
+    shape = np.shape(a)
+    if len(shape) < 2 or shape[-2] < shape[-1]:
+        raise ValueError(
+            f"qr: on nodes, needs matrices of shape (..., m, n) with m >= n, got shape {shape}; for a wide "
+            "matrix the trailing columns of R have no unique derivative, so take the QR of its transpose"
+        )
+
+
+def _qr_q_forward(a: Any) -> Any:
+    _qr_shape(a)
+    return np.linalg.qr(a).Q
+
+
+def _qr_r_forward(a: Any) -> Any:
+    _qr_shape(a)
+    return np.linalg.qr(a).R
+
+
+def _full_column_rank(r: Any) -> None:
+    """A LinAlgError where R (so the matrix) is rank-deficient to working precision: Q is not unique there."""
+    r = np.asarray(_data(r))
+    with np.errstate(all="ignore"):
+        condition = np.linalg.cond(r)
+    bad = ~(condition < 1.0 / np.finfo(r.dtype).eps)
+    if np.any(bad):
+        raise np.linalg.LinAlgError(
+            f"qr: the gradient needs a matrix of full column rank, and the matrix{_stack_position(bad)} is "
+            f"rank-deficient to working precision (R's condition number {np.max(np.where(np.isnan(condition), np.inf, condition)):.3g}); "
+            "its Q and R have no derivative there"
+        )
+
+
+def _upper_mirrored(n: Any) -> Any:
+    """(N ↦ N's upper triangle, mirrored into the strict lower one) as two masks: N·upper + Nᵀ·lower."""
+    upper = np.triu(np.ones((n, n)))
+    return upper, 1.0 - upper
+
+
+def _qr_cotangent(q: Any, r: Any, n_matrix: Any, extra: Any) -> Any:
+    """Ā = (extra + Q·M)·R⁻ᵀ, M: N's upper triangle mirrored into the lower one (R⁻ᵀ as a solve with R)."""
+    upper, lower = _upper_mirrored(shape_of(r)[-1])
+    _full_column_rank(r)
+    m = n_matrix * upper + _transposed(n_matrix) * lower
+    x = matmul(q, m) if extra is None else extra + matmul(q, m)
+    return _transposed(_solve(r, _transposed(x)))
+
+
+def _qr_q_vjp(g: Any, out: Any, a: Any) -> Any:
+    """Ā = (Q̄ + Q·M)·R⁻ᵀ with N = −Qᵀ·Q̄."""
+    return _qr_cotangent(out, _qr_r(a), -matmul(_transposed(out), g), g)
+
+
+def _qr_r_vjp(g: Any, out: Any, a: Any) -> Any:
+    """Ā = Q·M·R⁻ᵀ with N = R̄·Rᵀ."""
+    return _qr_cotangent(_qr_q(a), out, matmul(g, _transposed(out)), None)
+
+
+def _qr_tangent_parts(t: Any, a: Any) -> Any:
+    """(Q, R, B = dA·R⁻¹, C − Ω): C = Qᵀ·B, Ω = C's strict lower triangle minus its transpose (Qᵀ·dQ)."""
+    q, r = _qr_q(a), _qr_r(a)
+    _full_column_rank(r)
+    b = _transposed(_solve(_transposed(r), _transposed(t)))
+    c = matmul(_transposed(q), b)
+    _, lower = _upper_mirrored(shape_of(r)[-1])
+    strict = c * lower
+    return q, r, b, c - strict + _transposed(strict)
+
+
+def _qr_q_jvp(t: Any, out: Any, a: Any) -> Any:
+    """dQ = dA·R⁻¹ − Q·(C − Ω)."""
+    q, _, b, rest = _qr_tangent_parts(t, a)
+    return b - matmul(q, rest)
+
+
+def _qr_r_jvp(t: Any, out: Any, a: Any) -> Any:
+    """dR = (C − Ω)·R."""
+    _, r, _, rest = _qr_tangent_parts(t, a)
+    return matmul(rest, r)
+
+
+_qr_q = primitive(
+    "qr_q", _qr_q_forward, (_qr_q_vjp,), jvps=(_qr_q_jvp,),
+    symbol="Q", tensor_only=True, reads=((OUT, 0),),
+    doc="Q of the reduced QR of a matrix with m ≥ n (stacks too); Ā = (Q̄ + Q·M)·R⁻ᵀ, M: the upper triangle "
+        "of −Qᵀ·Q̄ mirrored into the lower one; refused for rank-deficient matrices")
+
+_qr_r = primitive(
+    "qr_r", _qr_r_forward, (_qr_r_vjp,), jvps=(_qr_r_jvp,),
+    symbol="R", tensor_only=True, reads=((OUT, 0),),
+    doc="R of the reduced QR of a matrix with m ≥ n (stacks too); Ā = Q·M·R⁻ᵀ, M: the upper triangle "
+        "of R̄·Rᵀ mirrored into the lower one; refused for rank-deficient matrices")
+
+
+@overload
+def qr(a: Node, mode: str = ...) -> Any: ...
+
+@overload
+def qr(a: ArrayOperand, mode: str = ...) -> Any: ...
+
+
+def qr(a: ArrayOperand, mode: str = "reduced") -> Any:
+    """(Q, R) with a = Q·R, as NumPy's; on nodes mode 'reduced' (or 'complete' of a square matrix) and 'r'
+    for matrices with m ≥ n. The gradient is refused for rank-deficient matrices (Q is not unique there)."""
+    a = operand("qr", a)
+    if _plain_input(a):
+        return np.linalg.qr(a, mode=mode)  # type: ignore[call-overload]  # mode is a str here; NumPy's hints want a Literal
+    _qr_shape(_data(a))
+    m, n = shape_of(a)[-2:]
+    if mode == "r":
+        return _qr_r(a)
+    if mode not in ("reduced", "complete") or (mode == "complete" and m != n):
+        raise ValueError(
+            f"qr: mode={mode!r} is not supported on nodes for shape {shape_of(a)} (the extra columns of a complete Q "
+            "are any orthonormal completion, with no derivative); use mode='reduced' or 'r'"
+        )
+    return QRResult(_qr_q(a), _qr_r(a))
+
+
+def _rank_tolerance(a: Any, rcond: Any, rtol: Any) -> Any:
+    """NumPy's cut-off for small singular values, relative to the largest: rtol, rcond, or max(m, n)·ε."""
+    if rtol is not None and rtol is not np._NoValue:
+        return rtol
+    if rcond is not None:
+        return rcond
+    return max(np.shape(a)[-2:]) * np.finfo(np.float64).eps
+
+
+def _refuse_rank_deficient(name: str, a: Any, tolerance: Any) -> None:
+    s = np.linalg.svd(np.asarray(_data(a)), compute_uv=False)
+    bad = s[..., -1:] <= np.asarray(tolerance)[..., None] * s[..., :1] if s.shape[-1] else np.zeros(s.shape[:-1] + (1,), bool)
+    bad = np.any(bad, axis=-1)
+    if np.any(bad):
+        index = tuple(np.argwhere(bad)[0]) if np.ndim(bad) else ()
+        raise np.linalg.LinAlgError(
+            f"{name}: the matrix{_stack_position(bad)} of shape {np.shape(_data(a))} is rank-deficient (singular values "
+            f"{np.array2string(s[index], precision=6)}, the smallest within the cut-off {float(np.max(tolerance)):.3g} "
+            f"times the largest); the pseudo-inverse jumps where the rank changes, so it has no derivative there. "
+            "Regularize (e.g. solve with a·aᵀ + λ·I), or use the plain data"
+        )
+
+
+def _full_rank_pinv(a: Any) -> Any:
+    """a⁺ of a full-rank matrix: R⁻¹·Qᵀ from the QR of a (m ≥ n), or of aᵀ transposed (m < n)."""
+    m, n = shape_of(a)[-2:]
+    if m < n:
+        return _transposed(_full_rank_pinv(_transposed(a)))
+    q, r = _qr_q(a), _qr_r(a)
+    return _solve(r, _transposed(q))
+
+
+@overload
+def pinv(a: Node, rcond: Any = ..., hermitian: bool = ..., *, rtol: Any = ...) -> Tensor: ...
+
+@overload
+def pinv(a: ArrayOperand, rcond: Any = ..., hermitian: bool = ..., *, rtol: Any = ...) -> Any: ...
+
+
+def pinv(a: ArrayOperand, rcond: Any = None, hermitian: bool = False, *, rtol: Any = np._NoValue) -> Any:
+    """The Moore–Penrose pseudo-inverse; on nodes only of full-rank matrices (stacks too), as R⁻¹·Qᵀ.
+
+    NumPy's cut-off (rtol, default max(m, n)·ε times the largest singular
+    value) decides the rank; a rank-deficient matrix is refused with a
+    LinAlgError, since the pseudo-inverse is not differentiable where the
+    rank changes.
+    """
+    a = operand("pinv", a)
+    if _plain_input(a):
+        if rtol is np._NoValue:
+            return np.linalg.pinv(a, rcond=rcond, hermitian=hermitian)
+        return np.linalg.pinv(a, rcond=rcond, hermitian=hermitian, rtol=rtol)
+    _matrices("pinv", _data(a))
+    _refuse_rank_deficient("pinv", a, _rank_tolerance(_data(a), rcond, rtol))
+    return _full_rank_pinv(a)
+
+
+@overload
+def lstsq(a: Node, b: ArrayOperand, rcond: Any = ...) -> tuple[Tensor, Any, int, Any]: ...
+
+@overload
+def lstsq(a: ArrayOperand, b: Node, rcond: Any = ...) -> tuple[Tensor, Any, int, Any]: ...
+
+@overload
+def lstsq(a: ArrayOperand, b: ArrayOperand, rcond: Any = ...) -> Any: ...
+
+
+def lstsq(a: ArrayOperand, b: ArrayOperand, rcond: Any = None) -> Any:
+    """(x, residuals, rank, s) as NumPy's: x minimises ‖b − a·x‖ (the least-norm one for m < n).
+
+    On nodes a must have full rank (x = a⁺·b, a⁺ as in pinv); residuals (the
+    squared norms of b − a·x for m > n, else empty) and s (svdvals) are
+    recorded; rank is a plain int.
+    """
+    a, b = operand("lstsq", a), operand("lstsq", b)
+    if _plain_input(a, b):
+        return np.linalg.lstsq(a, b, rcond=rcond)
+    a_shape, b_shape = shape_of(a), shape_of(b)
+    if len(a_shape) != 2 or len(b_shape) not in (1, 2) or b_shape[0] != a_shape[0]:
+        raise ValueError(
+            f"lstsq: a must be a matrix (m, n) and b of shape (m,) or (m, k), got shapes {a_shape} and {b_shape}"
+        )
+    m, n = a_shape
+    _refuse_rank_deficient("lstsq", a, rcond if rcond is not None else max(m, n) * np.finfo(np.float64).eps)
+    x = matmul(_full_rank_pinv(a), b)
+    if m > n:
+        residuals = ops.sum((b - matmul(a, x)) ** 2, axis=0)
+        residuals = ops.reshape(residuals, shape=(1,)) if len(b_shape) == 1 else residuals
+    else:
+        residuals = np.empty((0,))
+    return x, residuals, min(m, n), _svdvals(a)
+
+
 def _refuse_complex_decomposition(name: str) -> Any:
     def refuse(a: ArrayOperand, *args: Any, **kwargs: Any) -> Any:
         a = operand(name, a)
@@ -1214,7 +1444,7 @@ eigvals = _refuse_complex_decomposition("eigvals")
 # -- the names NumPy gives them ------------------------------------------------------------
 
 PRIMITIVES = tuple(p.name for p in (_matmul, _einsum, l2_norm, singular_value_norm, _det, _logabsdet, _inv, _solve,
-                                    _cholesky, _eigvalsh, _eigh_vectors, _svdvals, _svd_u, _svd_vh))
+                                    _cholesky, _eigvalsh, _eigh_vectors, _svdvals, _svd_u, _svd_vh, _qr_q, _qr_r))
 
 ARRAY_FUNCTIONS = {
     np.matmul: matmul, np.dot: dot, np.tensordot: tensordot, np.inner: inner, np.outer: outer,
@@ -1222,7 +1452,7 @@ ARRAY_FUNCTIONS = {
     np.linalg.norm: norm, np.linalg.det: det, np.linalg.inv: inv, np.linalg.solve: solve,
     np.linalg.slogdet: slogdet, np.linalg.matrix_power: matrix_power, np.linalg.cholesky: cholesky,
     np.linalg.eigh: eigh, np.linalg.eigvalsh: eigvalsh, np.linalg.svd: svd, np.linalg.svdvals: svdvals,
-    np.linalg.eig: eig, np.linalg.eigvals: eigvals,
+    np.linalg.qr: qr, np.linalg.pinv: pinv, np.linalg.lstsq: lstsq, np.linalg.eig: eig, np.linalg.eigvals: eigvals,
 }
 
 def _rmatmul(self: Any, other: ArrayOperand) -> Any:

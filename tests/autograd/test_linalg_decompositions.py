@@ -69,6 +69,15 @@ CASES = [
      (STACK,)),
     ("svd-full-square", lambda m, a: np.abs(m.linalg.svd(a)[0]) + np.abs(m.linalg.svd(a)[2]), (M33,)),
     ("svd-full-tall-values", lambda m, a: m.linalg.svd(a)[1], (TALL,)),
+    ("qr-q-stack", lambda m, a: m.linalg.qr(a)[0], (np.stack([TALL, TALL[::-1]]),)),
+    ("qr-r-square", lambda m, a: m.linalg.qr(a).R, (M33,)),
+    ("qr-mode-r", lambda m, a: m.linalg.qr(a, mode="r"), (TALL,)),
+    ("pinv-tall-stack", lambda m, a: m.linalg.pinv(a), (STACK,)),
+    ("pinv-wide", lambda m, a: m.linalg.pinv(a), (WIDE,)),
+    ("lstsq-vector", lambda m, a, b: m.linalg.lstsq(a, b)[0], (TALL, data(4))),
+    ("lstsq-residuals", lambda m, a, b: m.linalg.lstsq(a, b)[1], (TALL, data(4, 2))),
+    ("lstsq-wide", lambda m, a, b: m.linalg.lstsq(a, b)[0], (WIDE, data(3, 2))),
+    ("lstsq-s", lambda m, a, b: m.linalg.lstsq(a, b)[3], (TALL, data(4))),
 ]
 
 
@@ -92,11 +101,13 @@ def test_derivatives_match_central_differences_of_numpy_in_both_modes(call, inpu
     assert_grads_match_numeric(lambda *xs: readout(call(np, *xs)), *inputs, order=order, modes=("rev", "fwd"))
 
 
-@pytest.mark.parametrize("order", [1, 2])
-def test_the_first_columns_of_a_full_u_differentiate_in_reverse_mode(order):
-    """Reverse mode sees that the completion's cotangent is 0; forward mode cannot, and refuses (below)."""
-    assert_grads_match_numeric(lambda a: readout(np.abs(np.linalg.svd(a)[0][:, :3])), TALL, order=order, modes=("rev",))
-    assert_grads_match_numeric(lambda a: readout(np.abs(np.linalg.svd(a)[2][:3, :])), WIDE, order=order, modes=("rev",))
+def test_the_first_columns_of_a_full_u_differentiate_once_in_reverse_mode():
+    """Backprop sees that the completion's cotangent is 0; forward mode and higher derivatives cannot, and refuse."""
+    first_columns = lambda a: readout(np.abs(np.linalg.svd(a)[0][:, :3]))  # noqa: E731
+    assert_grads_match_numeric(first_columns, TALL, modes=("rev",))
+    assert_grads_match_numeric(lambda a: readout(np.abs(np.linalg.svd(a)[2][:3, :])), WIDE, modes=("rev",))
+    with pytest.raises(ValueError, match="the last 1 columns of U .*pass full_matrices=False"):
+        ag.hessian(first_columns)(TALL)
 
 
 # -- results as NumPy gives them, and closed forms ----------------------------------------------
@@ -136,6 +147,15 @@ def test_the_symmetric_gradients_are_symmetric_and_give_the_change_along_symmetr
     step = 1e-6
     change = (readout(np.linalg.cholesky(S33 + step * direction)) - readout(np.linalg.cholesky(S33 - step * direction))) / (2 * step)
     np.testing.assert_allclose(np.sum(a.grad * direction), change, rtol=1e-6)
+
+
+@pytest.mark.parametrize("upper", [False, True])
+def test_cholesky_reads_the_triangle_numpy_reads(upper):
+    lopsided = S33 + np.triu(np.ones((3, 3)), 1) * (0.3 if upper else -5.0)  # only one triangle is changed
+    np.testing.assert_allclose(np.linalg.cholesky(Tensor(lopsided), upper=upper).data,
+                               np.linalg.cholesky(lopsided, upper=upper), rtol=1e-12)
+    w, v = np.linalg.eigh(Tensor(lopsided), UPLO="U" if upper else "L")
+    np.testing.assert_allclose(w.data, np.linalg.eigh(lopsided, UPLO="U" if upper else "L")[0], rtol=1e-12)
 
 
 def test_matrix_power_0_is_the_identity_with_a_zero_gradient():
@@ -229,7 +249,9 @@ def test_cholesky_of_a_matrix_that_is_not_positive_definite_is_refused_naming_it
     lambda a: np.linalg.eigh(a)[1] ** 2,
     lambda a: np.linalg.svdvals(a),
     lambda a: np.abs(np.linalg.svd(a, full_matrices=False)[0]),
-], ids=["eigvalsh", "eigh-vectors", "svdvals", "svd-u"])
+    lambda a: np.linalg.qr(a)[0],
+    lambda a: np.linalg.qr(a)[1],
+], ids=["eigvalsh", "eigh-vectors", "svdvals", "svd-u", "qr-q", "qr-r"])
 def test_editing_the_input_in_place_before_backward_is_caught(call):
     a = Tensor(S33.copy())
     loss = readout(call(a))
@@ -274,10 +296,44 @@ def test_cholesky_reads_its_factor_not_its_input():
     (lambda: np.linalg.eig(Tensor(S33)), TypeError, "eig: .*complex.*differentiates real numbers only.*use eigh"),
     (lambda: np.linalg.eigvals(Tensor(S33)), TypeError, "eigvals: .*use eigh"),
     (lambda: ag.linalg.cholesky(np.eye(2) * 1j), TypeError, "cholesky: complex input"),
+    (lambda: ag.linalg.qr(Tensor(WIDE)), ValueError, r"qr: on nodes, needs matrices of shape \(\.\.\., m, n\) with m >= n, "
+                                                   r"got shape \(3, 5\)"),
+    (lambda: ag.linalg.qr(Tensor(TALL), mode="complete"), ValueError, r"qr: mode='complete' is not supported on nodes "
+                                                                     r"for shape \(4, 3\).*use mode='reduced'"),
+    (lambda: ag.linalg.pinv(Tensor(np.stack([M33, np.ones((3, 3))]))), np.linalg.LinAlgError,
+     r"pinv: the matrix \(matrix \[1\] of the stack\) of shape \(2, 3, 3\) is rank-deficient .*no derivative there"),
+    (lambda: ag.linalg.lstsq(Tensor(np.ones((4, 2))), np.ones(4)), np.linalg.LinAlgError, "lstsq: the matrix of shape "
+                                                                                        r"\(4, 2\) is rank-deficient"),
+    (lambda: ag.linalg.lstsq(Tensor(TALL), np.ones(3)), ValueError, r"lstsq: a must be a matrix \(m, n\) and b of shape "
+                                                                  r"\(m,\) or \(m, k\), got shapes \(4, 3\) and \(3,\)"),
 ])
 def test_bad_input_is_refused_naming_the_function(call, error, message):
     with pytest.raises(error, match=message):
         call()
+
+
+def test_the_qr_gradient_of_a_rank_deficient_matrix_is_refused():
+    a = Tensor(np.array([[1.0, 2.0], [2.0, 4.0], [3.0, 6.0]]))
+    loss = readout(np.linalg.qr(a)[0])
+    with pytest.raises(np.linalg.LinAlgError, match="qr: the gradient needs a matrix of full column rank, and the matrix "
+                                                    "is rank-deficient to working precision"):
+        loss.backward()
+
+
+def test_pinv_and_lstsq_on_plain_data_are_numpys_even_when_rank_deficient():
+    ones = np.ones((3, 2))
+    np.testing.assert_allclose(ag.linalg.pinv(ones), np.linalg.pinv(ones), rtol=1e-12)
+    np.testing.assert_allclose(ag.linalg.pinv(ones, rtol=0.5), np.linalg.pinv(ones, rtol=0.5), rtol=1e-12)
+    x, residuals, rank, s = ag.linalg.lstsq(ones, np.arange(3.0))
+    assert rank == 1
+    np.testing.assert_allclose(x, np.linalg.lstsq(ones, np.arange(3.0))[0], rtol=1e-12)
+
+
+def test_lstsq_on_nodes_gives_numpys_rank_and_residual_shapes():
+    x, residuals, rank, s = np.linalg.lstsq(Tensor(TALL), data(4))
+    assert rank == 3 and residuals.shape == (1,) and s.op == "svdvals"
+    x, residuals, rank, s = np.linalg.lstsq(Tensor(WIDE), data(3))
+    assert residuals.shape == (0,) and x.shape == (5,)
 
 
 def test_eig_on_plain_data_is_numpys():
