@@ -338,3 +338,40 @@ def test_lstsq_on_nodes_gives_numpys_rank_and_residual_shapes():
 
 def test_eig_on_plain_data_is_numpys():
     np.testing.assert_allclose(ag.linalg.eigvals(M33), np.linalg.eigvals(M33), rtol=1e-12)
+
+
+# -- properties over random shapes and stacks --------------------------------------------------------
+
+from hypothesis import given  # noqa: E402
+from hypothesis import strategies as st  # noqa: E402
+
+
+@st.composite
+def spectra(draw, square):
+    """(batch..., m, n) matrices Q₁·diag(values)·Q₂ᵀ whose values are separated by at least 0.5 and from 0."""
+    batch = tuple(draw(st.lists(st.integers(1, 2), max_size=2)))
+    m = draw(st.integers(1, 4))
+    n = m if square else draw(st.integers(1, 4))
+    r = np.random.default_rng(draw(st.integers(0, 2**16)))
+    k = min(m, n)
+    values = (0.5 + 0.5 * np.arange(k)) * r.choice([-1.0, 1.0], size=k) if square else 0.5 + 0.5 * np.arange(k)
+    values = r.permuted(np.broadcast_to(values, batch + (k,)), axis=-1)
+    left = np.linalg.qr(r.normal(size=batch + (m, k)))[0]
+    right = np.linalg.qr(r.normal(size=batch + (n, k)))[0]
+    return (left * values[..., None, :]) @ np.swapaxes(right if not square else left, -1, -2)
+
+
+@given(spectra(square=False))
+def test_svd_matches_central_differences_on_random_shapes_and_stacks(a):
+    def loss(x):
+        u, s, vh = np.linalg.svd(x, full_matrices=False)
+        return readout(s) + readout(np.abs(u)) + readout(np.abs(vh))
+    assert_grads_match_numeric(loss, a)
+
+
+@given(spectra(square=True))
+def test_eigh_and_cholesky_match_central_differences_on_random_shapes_and_stacks(a):
+    def loss(x):
+        w, v = np.linalg.eigh(sym(x))
+        return readout(w) + readout(v ** 2) + readout(np.linalg.cholesky(sym(x @ np.swapaxes(x, -1, -2))))
+    assert_grads_match_numeric(loss, a)
