@@ -835,8 +835,8 @@ def _cholesky_forward(a: Any) -> Any:
             except np.linalg.LinAlgError:
                 bad[i] = True
         raise np.linalg.LinAlgError(
-            f"cholesky: the matrix{_stack_position(bad.reshape(a.shape[:-2]))} of shape {a.shape} is not positive "
-            "definite, so it has no Cholesky factor; check that it is symmetric with positive eigenvalues "
+            f"cholesky: the matrix{_stack_position(bad.reshape(a.shape[:-2]))} is not positive definite (input of "
+            f"shape {a.shape}), so it has no Cholesky factor; check that it is symmetric with positive eigenvalues "
             "(add a multiple of the identity to regularize it)"
         ) from None
 
@@ -1059,9 +1059,10 @@ def _completion(a: Any, rows: bool) -> tuple[int, int] | None:
 
 
 def _refuse_completion(a: Any, rows: bool, extra: int) -> None:
+    part = ("rows of Vh" if rows else "columns of U") if extra > 1 else ("row of Vh" if rows else "column of U")
     raise ValueError(
-        f"svd: with full_matrices=True, the last {extra} {'rows of Vh' if rows else 'columns of U'} of a matrix "
-        f"of shape {shape_of(a)[-2:]} are any orthonormal completion and have no derivative; pass "
+        f"svd: with full_matrices=True, the last {extra if extra > 1 else 'one'} {part} of a matrix of shape "
+        f"{shape_of(a)[-2:]} {'are' if extra > 1 else 'is'} any orthonormal completion, with no derivative; pass "
         "full_matrices=False to differentiate the singular vectors (a recorded backward pass, for higher "
         "derivatives, and forward mode need it whenever U or Vh is used)"
     )
@@ -1213,8 +1214,8 @@ def _qr_shape(a: Any) -> None:
     shape = np.shape(a)
     if len(shape) < 2 or shape[-2] < shape[-1]:
         raise ValueError(
-            f"qr: on nodes, needs matrices of shape (..., m, n) with m >= n, got shape {shape}; for a wide "
-            "matrix the trailing columns of R have no unique derivative, so take the QR of its transpose"
+            f"qr: on nodes, needs matrices of shape (..., m, n) with m >= n, got shape {shape}; the derivative "
+            "for wide matrices is not implemented: differentiate the QR of the transpose instead"
         )
 
 
