@@ -22,7 +22,7 @@ from typing import TYPE_CHECKING, Any, Literal, NamedTuple, overload
 import numpy as np
 
 from . import ops
-from .array_ops import EachInput, _where, moveaxis, normalize_axis, operand, shape_of, stack, swapaxes
+from .array_ops import EachInput, _where, concatenate, moveaxis, normalize_axis, operand, shape_of, stack, swapaxes
 from .engine import OUT, apply_tensor
 from .node import Node, Tensor
 from .ops import _data, _unreduce, primitive
@@ -1200,7 +1200,8 @@ def svdvals(x: ArrayOperand) -> Any:
     return _svdvals(operand("svdvals", x))
 
 
-# qr (reduced, m ≥ n), and pinv and lstsq of full-rank matrices through it
+# qr (primitives for m ≥ n; wide matrices through their leading square block), and pinv and lstsq of
+# full-rank matrices through it
 
 
 class QRResult(NamedTuple):
@@ -1214,8 +1215,8 @@ def _qr_shape(a: Any) -> None:
     shape = np.shape(a)
     if len(shape) < 2 or shape[-2] < shape[-1]:
         raise ValueError(
-            f"qr: on nodes, needs matrices of shape (..., m, n) with m >= n, got shape {shape}; the derivative "
-            "for wide matrices is not implemented: differentiate the QR of the transpose instead"
+            f"qr_q and qr_r: need matrices of shape (..., m, n) with m >= n, got shape {shape}; use qr, which "
+            "takes wide matrices too"
         )
 
 
@@ -1237,8 +1238,8 @@ def _full_column_rank(r: Any) -> None:
     bad = ~(condition < 1.0 / np.finfo(r.dtype).eps)
     if np.any(bad):
         raise np.linalg.LinAlgError(
-            f"qr: the gradient needs a matrix of full column rank, and the matrix{_stack_position(bad)} is "
-            f"rank-deficient to working precision (R's condition number {np.max(np.where(np.isnan(condition), np.inf, condition)):.3g}); "
+            f"qr: the gradient needs a matrix of full column rank (of a wide matrix, an invertible leading "
+            f"square block), and the matrix{_stack_position(bad)} is rank-deficient to working precision (R's condition number {np.max(np.where(np.isnan(condition), np.inf, condition)):.3g}); "
             "its Q and R have no derivative there"
         )
 
@@ -1312,21 +1313,30 @@ def qr(a: ArrayOperand, mode: str = ...) -> Any: ...
 
 
 def qr(a: ArrayOperand, mode: str = "reduced") -> Any:
-    """(Q, R) with a = Q·R, as NumPy's; on nodes mode 'reduced' (or 'complete' of a square matrix) and 'r'
-    for matrices with m ≥ n. The gradient is refused for rank-deficient matrices (Q is not unique there)."""
+    """(Q, R) with a = Q·R, as NumPy's; on nodes modes 'reduced', 'r' and 'complete' (of a square or wide matrix).
+
+    A wide matrix [X | Y] (m < n) is Q·[R₁ | Qᵀ·Y] with Q·R₁ the QR of its
+    leading m×m block X, as Householder QR computes it. The gradient is
+    refused where R₁ (or R) is singular: Q is not unique there.
+    """
     a = operand("qr", a)
     if _plain_input(a):
         return np.linalg.qr(a, mode=mode)  # type: ignore[call-overload]  # mode is a str here; NumPy's hints want a Literal
-    _qr_shape(_data(a))
+    _matrices("qr", _data(a))
     m, n = shape_of(a)[-2:]
-    if mode == "r":
-        return _qr_r(a)
-    if mode not in ("reduced", "complete") or (mode == "complete" and m != n):
+    if mode not in ("reduced", "complete", "r") or (mode == "complete" and m > n):
         raise ValueError(
-            f"qr: mode={mode!r} is not supported on nodes for shape {shape_of(a)} (the extra columns of a complete Q "
-            "are any orthonormal completion, with no derivative); use mode='reduced' or 'r'"
+            f"qr: mode={mode!r} is not supported on nodes for shape {shape_of(a)}"
+            + (" (the extra columns of a complete Q are any orthonormal completion, with no derivative)" if mode == "complete" else "")
+            + "; use mode='reduced' or 'r'"
         )
-    return QRResult(_qr_q(a), _qr_r(a))
+    if m >= n:
+        return _qr_r(a) if mode == "r" else QRResult(_qr_q(a), _qr_r(a))
+    lead = ops.getitem(a, index=(Ellipsis, slice(None), slice(0, m)))
+    q = _qr_q(lead)
+    rest = matmul(_transposed(q), ops.getitem(a, index=(Ellipsis, slice(None), slice(m, None))))
+    r = concatenate([_qr_r(lead), rest], axis=-1)
+    return r if mode == "r" else QRResult(q, r)
 
 
 def _rank_tolerance(a: Any, rcond: Any, rtol: Any) -> Any:
