@@ -1,24 +1,29 @@
-"""Linear algebra on nodes: N-D matmul, einsum, tensordot and np.linalg's norm, det, inv, solve.
+"""Linear algebra on nodes: N-D matmul, einsum, tensordot and np.linalg's norms, inverses and decompositions.
 
 Primitives: ``matmul`` (batched, NumPy's broadcasting and 1-D promotion),
 ``einsum`` (each VJP is another einsum), ``l2_norm`` (a zero subgradient
 at 0), ``singular_value_norm`` (first derivatives only), ``det``,
-``logabsdet``, ``inv`` and ``solve`` with their classical VJPs. ``dot``, ``tensordot``, ``inner``, ``outer``, ``kron``, ``cross`` and
-the other norms are composites. Singular matrices are refused with an error
-rather than answered with noise.
+``logabsdet``, ``inv`` and ``solve`` with their classical VJPs, and the
+factors of the decompositions, each its own primitive with VJP and JVP:
+``cholesky``, ``eigvalsh`` and ``eigh_vectors``, ``svdvals``, ``svd_u`` and
+``svd_vh``, ``qr_q`` and ``qr_r``. ``dot``, ``tensordot``, ``inner``,
+``outer``, ``kron``, ``cross``, the other norms, ``matrix_power``, ``pinv``
+and ``lstsq`` are composites. Singular matrices, and the derivatives that do
+not exist (eigenvectors at repeated eigenvalues, …), are refused with an
+error rather than answered with noise.
 """
 
 from __future__ import annotations
 
 import numbers
 import string
-from typing import TYPE_CHECKING, Any, overload
+from typing import TYPE_CHECKING, Any, Literal, NamedTuple, overload
 
 import numpy as np
 
 from . import ops
-from .array_ops import EachInput, _where, moveaxis, normalize_axis, operand, shape_of, stack, swapaxes
-from .engine import apply_tensor
+from .array_ops import EachInput, _where, concatenate, moveaxis, normalize_axis, operand, shape_of, stack, swapaxes
+from .engine import OUT, apply_tensor
 from .node import Node, Tensor
 from .ops import _data, _unreduce, primitive
 
@@ -706,15 +711,759 @@ def solve(a: ArrayOperand, b: ArrayOperand) -> Tensor | Array:
     return _solve(operand("solve", a), operand("solve", b))
 
 
+# -- matrix powers and decompositions ----------------------------------------------------
+#
+# Each decomposition's factors are separate primitives (eigvalsh and eigh_vectors;
+# svdvals, svd_u and svd_vh; cholesky; qr_q and qr_r), so a loss that uses only some
+# of them sends back only their VJPs: the eigenvalues' gradient never needs the
+# eigenvectors' one, which is undefined where eigenvalues repeat. The VJPs and JVPs
+# call the primitives themselves, so derivatives of any order are recorded.
+
+_GAP = np.sqrt(np.finfo(np.float64).eps)  # relative gap below which 1/gap would carry more than √ε of error
+
+
+def _plain_input(*xs: Any) -> bool:
+    return not any(isinstance(x, Node) for x in xs)
+
+
+def _stack_position(bad: Any) -> str:
+    """' (matrix [i, j] of the stack)' for the first true element of a stack's boolean array, else ''."""
+    return f" (matrix {np.argwhere(bad)[0].tolist()} of the stack)" if np.ndim(bad) else ""
+
+
+def _is_zero(x: Any) -> bool:
+    """True for a plain all-zero cotangent or tangent. A recorded one (a node that needs a gradient) is never
+    taken as zero: its derivative need not be, and a higher derivative would miss it."""
+    return not (isinstance(x, Node) and x.requires_grad) and not np.any(np.asarray(_data(x)))
+
+
+def _sym(x: Any) -> Any:
+    """(x + xᵀ)/2: the gradients and tangents of functions of symmetric matrices live there."""
+    return (x + _transposed(x)) * 0.5
+
+
+def _columns_times(x: Any, v: Any) -> Any:
+    """x · diag(v) (column j scaled by v_j), for stacks."""
+    return x * ops.reshape(v, shape=shape_of(v)[:-1] + (1, shape_of(v)[-1]))
+
+
+def _rows_times(v: Any, x: Any) -> Any:
+    """diag(v) · x (row i scaled by v_i), for stacks."""
+    return x * ops.reshape(v, shape=shape_of(v) + (1,))
+
+
+def _inverse_gaps(w: Any) -> Any:
+    """F with F_ij = 1/(w_j − w_i) off the diagonal and 0 on it (the caller has refused near-equal w)."""
+    n = shape_of(w)[-1]
+    eye = np.eye(n)
+    gaps = ops.reshape(w, shape=shape_of(w)[:-1] + (1, n)) - ops.reshape(w, shape=shape_of(w) + (1,))
+    return (1.0 - eye) / (gaps + eye)
+
+
+def _refuse_close(name: str, values: Any, values_name: str, factors: str, advice: str,
+                  zero_too: bool = False) -> None:
+    """A LinAlgError where two sorted ``values`` of a matrix are within √ε·max|value| (or, with ``zero_too``, one of 0).
+
+    The derivatives of the factors have 1/gap in them: undefined at a tie,
+    and at a gap of δ·‖A‖ the computed value carries a relative error of
+    about ε/δ, so below √ε it would be mostly noise.
+    """
+    values = np.asarray(_data(values))
+    if values.shape[-1] == 0:
+        return
+    tol = _GAP * np.max(np.abs(values), axis=-1)
+    close = np.any(np.abs(np.diff(values, axis=-1)) <= tol[..., None], axis=-1)
+    zero = np.abs(values).min(axis=-1) <= tol if zero_too else np.zeros_like(close)
+    bad = close | zero
+    if not np.any(bad):
+        return
+    index = tuple(np.argwhere(bad)[0]) if np.ndim(bad) else ()
+    problem = "two are equal or nearly so" if close[index] else "one is 0 or nearly so"
+    raise np.linalg.LinAlgError(
+        f"{name}: the gradient of the {factors} is undefined here: the matrix{_stack_position(bad)} has "
+        f"{values_name} {np.array2string(values[index], precision=6)}, of which {problem} (within √ε ≈ {_GAP:.2g} "
+        f"times the largest). {advice}"
+    )
+
+
+# matrix_power (a composite)
+
+
+@overload
+def matrix_power(a: Node, n: int) -> Tensor: ...
+
+@overload
+def matrix_power(a: ArrayOperand, n: int) -> Any: ...
+
+
+def matrix_power(a: ArrayOperand, n: int) -> Any:
+    """aⁿ for an integer n by repeated squaring with matmul; n < 0 through inv, n = 0 the identity (stacks too)."""
+    if isinstance(n, bool) or not isinstance(n, numbers.Integral):
+        raise TypeError(f"matrix_power: the exponent must be an integer, got {n!r}")
+    a = operand("matrix_power", a)
+    _square("matrix_power", _data(a))
+    if _plain_input(a):
+        return np.linalg.matrix_power(a, int(n))
+    n = int(n)
+    if n == 0:
+        return a * 0.0 + np.broadcast_to(np.eye(shape_of(a)[-1]), shape_of(a))
+    base = _inv(a) if n < 0 else a
+    n = abs(n)
+    result = None
+    while True:
+        if n & 1:
+            result = base if result is None else matmul(result, base)
+        n >>= 1
+        if not n:
+            return result
+        base = matmul(base, base)
+
+
+# cholesky
+
+
+def _cholesky_forward(a: Any) -> Any:
+    _square("cholesky", a)
+    try:
+        return np.linalg.cholesky(a)
+    except np.linalg.LinAlgError:
+        flat = a.reshape((-1,) + a.shape[-2:])
+        bad = np.zeros(len(flat), bool)
+        for i, m in enumerate(flat):
+            try:
+                np.linalg.cholesky(m)
+            except np.linalg.LinAlgError:
+                bad[i] = True
+        raise np.linalg.LinAlgError(
+            f"cholesky: the matrix{_stack_position(bad.reshape(a.shape[:-2]))} is not positive definite (input of "
+            f"shape {a.shape}), so it has no Cholesky factor; check that it is symmetric with positive eigenvalues "
+            "(add a multiple of the identity to regularize it)"
+        ) from None
+
+
+def _cholesky_phi(n: int) -> Any:
+    """Φ as a mask: the lower triangle, its diagonal halved."""
+    return np.tril(np.ones((n, n))) - 0.5 * np.eye(n)
+
+
+def _cholesky_vjp(g: Any, out: Any, a: Any) -> Any:
+    """Ā = sym(L⁻ᵀ·Φ(Lᵀ·L̄)·L⁻¹), the two products by L⁻ᵀ as solves with Lᵀ."""
+    lt = _transposed(out)
+    p = matmul(lt, g) * _cholesky_phi(shape_of(out)[-1])
+    s = _transposed(_solve(lt, _transposed(_solve(lt, p))))
+    return _sym(s)
+
+
+def _cholesky_jvp(t: Any, out: Any, a: Any) -> Any:
+    """dL = L·Φ(L⁻¹·sym(dA)·L⁻ᵀ)."""
+    c = _transposed(_solve(out, _transposed(_solve(out, _sym(t)))))
+    return matmul(out, c * _cholesky_phi(shape_of(out)[-1]))
+
+
+_cholesky = primitive(
+    "cholesky", _cholesky_forward, (_cholesky_vjp,), jvps=(_cholesky_jvp,),
+    symbol="chol", tensor_only=True, reads=((OUT,),),
+    doc="lower Cholesky factor L (A = L·Lᵀ, stacks too); Ā = sym(L⁻ᵀ·Φ(Lᵀ·L̄)·L⁻¹), Φ: the lower triangle "
+        "with its diagonal halved; the symmetric gradient, for symmetric A")
+
+
+@overload
+def cholesky(a: Node, upper: bool = ...) -> Tensor: ...
+
+@overload
+def cholesky(a: ArrayOperand, upper: bool = ...) -> Any: ...
+
+
+def cholesky(a: ArrayOperand, upper: bool = False) -> Any:
+    """L with a = L·Lᵀ (or Lᵀ with ``upper=True``) for symmetric positive-definite a; others are refused.
+
+    As NumPy, only one triangle of a is read (the lower, or the upper with
+    ``upper=True``) and a is taken to be symmetric;
+    the gradient is the symmetric one (as torch and jax give), i.e. the
+    derivative along symmetric changes of a.
+    """
+    a = operand("cholesky", a)
+    if not upper:
+        return _cholesky(a)
+    _square("cholesky", _data(a))
+    return _transposed(_cholesky(_transposed(a)))  # U = Lᵀ of aᵀ, reading a's upper triangle as NumPy does
+
+
+# eigh, eigvalsh
+
+
+class EighResult(NamedTuple):
+    """eigh's (eigenvalues, eigenvectors), as NumPy's."""
+
+    eigenvalues: Any
+    eigenvectors: Any
+
+
+def _check_uplo(name: str, UPLO: Any) -> None:
+    if UPLO not in ("L", "U"):
+        raise ValueError(f"{name}: UPLO must be 'L' or 'U', got {UPLO!r}")
+
+
+def _eigvalsh_forward(a: Any, UPLO: Literal["L", "U"] = "L") -> Any:
+    _square("eigvalsh", a)
+    return np.linalg.eigvalsh(a, UPLO)
+
+
+def _eigh_vectors_forward(a: Any, UPLO: Literal["L", "U"] = "L") -> Any:
+    _square("eigh", a)
+    return np.linalg.eigh(a, UPLO)[1]
+
+
+def _eigvalsh_vjp(g: Any, out: Any, a: Any, UPLO: Literal["L", "U"] = "L") -> Any:
+    """Ā = V·diag(w̄)·Vᵀ."""
+    v = _eigh_vectors(a, UPLO=UPLO)
+    return matmul(_columns_times(v, g), _transposed(v))
+
+
+def _eigvalsh_jvp(t: Any, out: Any, a: Any, UPLO: Literal["L", "U"] = "L") -> Any:
+    """dwᵢ = vᵢᵀ·sym(dA)·vᵢ."""
+    v = _eigh_vectors(a, UPLO=UPLO)
+    return einsum("...ji,...jk,...ki->...i", v, _sym(t), v)
+
+
+_EIGH_ADVICE = ("Differentiate the eigenvalues only (eigvalsh, or a loss of eigh's eigenvalues alone), or "
+                "perturb the matrix to separate its eigenvalues")
+
+
+def _eigenvector_gaps(a: Any, UPLO: str) -> Any:
+    w = _eigvalsh(a, UPLO=UPLO)
+    _refuse_close("eigh", w, "eigenvalues", "eigenvectors", _EIGH_ADVICE)
+    return _inverse_gaps(w)
+
+
+def _eigh_vectors_vjp(g: Any, out: Any, a: Any, UPLO: Literal["L", "U"] = "L") -> Any:
+    """Ā = sym(V·(F ∘ Vᵀ·V̄)·Vᵀ), F_ij = 1/(w_j − w_i) off the diagonal; refused at (near-)equal eigenvalues."""
+    if _is_zero(g):
+        return g * 0.0
+    f = _eigenvector_gaps(a, UPLO)
+    return _sym(matmul(matmul(out, f * matmul(_transposed(out), g)), _transposed(out)))
+
+
+def _eigh_vectors_jvp(t: Any, out: Any, a: Any, UPLO: Literal["L", "U"] = "L") -> Any:
+    """dV = V·(F ∘ Vᵀ·sym(dA)·V)."""
+    if _is_zero(t):
+        return t * 0.0
+    f = _eigenvector_gaps(a, UPLO)
+    return matmul(out, f * matmul(matmul(_transposed(out), _sym(t)), out))
+
+
+_eigvalsh = primitive(
+    "eigvalsh", _eigvalsh_forward, (_eigvalsh_vjp,), jvps=(_eigvalsh_jvp,),
+    symbol="λ", tensor_only=True, reads=((0,),),
+    doc="eigenvalues of a symmetric matrix, ascending (stacks too); Ā = V·diag(w̄)·Vᵀ")
+
+_eigh_vectors = primitive(
+    "eigh_vectors", _eigh_vectors_forward, (_eigh_vectors_vjp,), jvps=(_eigh_vectors_jvp,),
+    symbol="V", tensor_only=True, reads=((OUT, 0),),
+    doc="eigenvectors of a symmetric matrix (columns, stacks too); Ā = sym(V·(F ∘ Vᵀ·V̄)·Vᵀ) with "
+        "F_ij = 1/(w_j − w_i); refused where eigenvalues are equal or nearly so")
+
+
+@overload
+def eigh(a: Node, UPLO: Literal["L", "U"] = ...) -> EighResult: ...
+
+@overload
+def eigh(a: ArrayOperand, UPLO: Literal["L", "U"] = ...) -> Any: ...
+
+
+def eigh(a: ArrayOperand, UPLO: Literal["L", "U"] = "L") -> Any:
+    """(eigenvalues ascending, eigenvectors as columns) of a symmetric matrix, reading its ``UPLO`` triangle.
+
+    The gradient is the symmetric one (the derivative along symmetric changes
+    of a). The eigenvectors' gradient is refused with a LinAlgError where two
+    eigenvalues are equal or nearly so; the eigenvalues' is defined everywhere.
+    """
+    _check_uplo("eigh", UPLO)
+    a = operand("eigh", a)
+    _square("eigh", _data(a))
+    if _plain_input(a):
+        return np.linalg.eigh(a, UPLO)
+    return EighResult(_eigvalsh(a, UPLO=UPLO), _eigh_vectors(a, UPLO=UPLO))
+
+
+@overload
+def eigvalsh(a: Node, UPLO: Literal["L", "U"] = ...) -> Tensor: ...
+
+@overload
+def eigvalsh(a: ArrayOperand, UPLO: Literal["L", "U"] = ...) -> Any: ...
+
+
+def eigvalsh(a: ArrayOperand, UPLO: Literal["L", "U"] = "L") -> Any:
+    """The eigenvalues of a symmetric matrix, ascending; Ā = V·diag(w̄)·Vᵀ, defined at repeated eigenvalues too."""
+    _check_uplo("eigvalsh", UPLO)
+    return _eigvalsh(operand("eigvalsh", a), UPLO=UPLO)
+
+
+# svd, svdvals
+
+
+class SVDResult(NamedTuple):
+    """svd's (U, S, Vh), as NumPy's."""
+
+    U: Any
+    S: Any
+    Vh: Any
+
+
+def _matrices(name: str, a: Any) -> None:
+    if np.ndim(a) < 2:
+        raise ValueError(f"{name}: needs matrices of shape (..., m, n), got shape {np.shape(a)}")
+
+
+def _svdvals_forward(a: Any) -> Any:
+    _matrices("svdvals", a)
+    return np.linalg.svd(a, compute_uv=False)
+
+
+def _svd_u_forward(a: Any, full_matrices: bool = False) -> Any:
+    _matrices("svd", a)
+    return np.linalg.svd(a, full_matrices=full_matrices)[0]
+
+
+def _svd_vh_forward(a: Any, full_matrices: bool = False) -> Any:
+    _matrices("svd", a)
+    return np.linalg.svd(a, full_matrices=full_matrices)[2]
+
+
+def _reduced_factors(a: Any) -> Any:
+    """(U, s, Vh) of the reduced SVD, recorded when a is a node."""
+    return _svd_u(a, full_matrices=False), _svdvals(a), _svd_vh(a, full_matrices=False)
+
+
+def _svdvals_vjp(g: Any, out: Any, a: Any) -> Any:
+    """Ā = U·diag(s̄)·Vᵀ (reduced U and V)."""
+    u, _, vh = _reduced_factors(a)
+    return matmul(_columns_times(u, g), vh)
+
+
+def _svdvals_jvp(t: Any, out: Any, a: Any) -> Any:
+    """dsᵢ = uᵢᵀ·dA·vᵢ."""
+    u, _, vh = _reduced_factors(a)
+    return einsum("...ji,...jk,...ik->...i", u, t, vh)
+
+
+_SVD_ADVICE = ("Differentiate the singular values only (svdvals, or svd(..., compute_uv=False)), or perturb "
+               "the matrix to separate its singular values from each other and from 0")
+
+
+def _completion(a: Any, rows: bool) -> tuple[int, int] | None:
+    """For a full U (rows=False) or Vh (rows=True) of a: (k, extra) when it has ``extra`` > 0 columns (rows) past k."""
+    m, n = shape_of(a)[-2:]
+    extra = (m - n) if not rows else (n - m)
+    return (min(m, n), extra) if extra > 0 else None
+
+
+def _refuse_completion(a: Any, rows: bool, extra: int) -> None:
+    part = ("rows of Vh" if rows else "columns of U") if extra > 1 else ("row of Vh" if rows else "column of U")
+    raise ValueError(
+        f"svd: with full_matrices=True, the last {extra if extra > 1 else 'one'} {part} of a matrix of shape "
+        f"{shape_of(a)[-2:]} {'are' if extra > 1 else 'is'} any orthonormal completion, with no derivative; pass "
+        "full_matrices=False to differentiate the singular vectors (a recorded backward pass, for higher "
+        "derivatives, and forward mode need it whenever U or Vh is used)"
+    )
+
+
+def _first(x: Any, k: int, rows: bool) -> Any:
+    return ops.getitem(x, index=(Ellipsis, slice(0, k), slice(None)) if rows else (Ellipsis, slice(None), slice(0, k)))
+
+
+def _reduced_part(g: Any, out: Any, a: Any, full_matrices: bool, rows: bool) -> Any:
+    """(cotangent, factor) cut to the k = min(m, n) columns (rows) that have a derivative; the rest must have 0."""
+    completion = _completion(a, rows) if full_matrices else None
+    if completion is None:
+        return g, out
+    k, extra = completion
+    rest = (Ellipsis, slice(k, None), slice(None)) if rows else (Ellipsis, slice(None), slice(k, None))
+    if isinstance(g, Node) and g.requires_grad or np.any(np.asarray(_data(g))[rest]):  # see _is_zero
+        _refuse_completion(a, rows, extra)
+    return _first(g, k, rows), _first(out, k, rows)
+
+
+def _checked_singular_values(s: Any) -> Any:
+    _refuse_close("svd", s, "singular values", "singular vectors", _SVD_ADVICE, zero_too=True)
+    return _inverse_gaps(s * s)
+
+
+def _svd_u_vjp(g: Any, out: Any, a: Any, full_matrices: bool = False) -> Any:
+    """Ā = U·((X + Xᵀ)·S)·Vᵀ + (I − U·Uᵀ)·Ū·S⁻¹·Vᵀ, X = F ∘ Uᵀ·Ū, F_ij = 1/(s_j² − s_i²)."""
+    if _is_zero(g):
+        return a * 0.0
+    g, u = _reduced_part(g, out, a, full_matrices, False)
+    _, s, vh = _reduced_factors(a)
+    x = _checked_singular_values(s) * matmul(_transposed(u), g)
+    projected = g - matmul(u, matmul(_transposed(u), g))
+    return matmul(matmul(u, _columns_times(x + _transposed(x), s)) + _columns_times(projected, 1.0 / s), vh)
+
+
+def _svd_vh_vjp(g: Any, out: Any, a: Any, full_matrices: bool = False) -> Any:
+    """Ā = U·(S·(Y + Yᵀ))·Vᵀ + U·S⁻¹·V̄ᵀ·(I − V·Vᵀ), Y = F ∘ Vᵀ·V̄, F_ij = 1/(s_j² − s_i²)."""
+    if _is_zero(g):
+        return a * 0.0
+    g, vh = _reduced_part(g, out, a, full_matrices, True)
+    u, s, _ = _reduced_factors(a)
+    y = _checked_singular_values(s) * matmul(vh, _transposed(g))
+    projected = g - matmul(matmul(g, _transposed(vh)), vh)
+    return matmul(u, matmul(_rows_times(s, y + _transposed(y)), vh) + _rows_times(1.0 / s, projected))
+
+
+def _svd_tangent_parts(t: Any, a: Any) -> Any:
+    u, s, vh = _reduced_factors(a)
+    f = _checked_singular_values(s)
+    return u, s, vh, f, matmul(matmul(_transposed(u), t), _transposed(vh))
+
+
+def _svd_u_jvp(t: Any, out: Any, a: Any, full_matrices: bool = False) -> Any:
+    """dU = U·(F ∘ (dP·S + S·dPᵀ)) + (I − U·Uᵀ)·dA·V·S⁻¹, dP = Uᵀ·dA·V."""
+    if _is_zero(t):
+        return out * 0.0
+    completion = _completion(a, False) if full_matrices else None
+    if completion is not None:
+        _refuse_completion(a, False, completion[1])
+    u, s, vh, f, dp = _svd_tangent_parts(t, a)
+    omega = f * (_columns_times(dp, s) + _rows_times(s, _transposed(dp)))
+    return matmul(u, omega) + _columns_times(matmul(t, _transposed(vh)) - matmul(u, dp), 1.0 / s)
+
+
+def _svd_vh_jvp(t: Any, out: Any, a: Any, full_matrices: bool = False) -> Any:
+    """dVh = (F ∘ (S·dP + dPᵀ·S))ᵀ·Vh + S⁻¹·(Uᵀ·dA − dP·Vh)."""
+    if _is_zero(t):
+        return out * 0.0
+    completion = _completion(a, True) if full_matrices else None
+    if completion is not None:
+        _refuse_completion(a, True, completion[1])
+    u, s, vh, f, dp = _svd_tangent_parts(t, a)
+    omega = f * (_rows_times(s, dp) + _columns_times(_transposed(dp), s))
+    return matmul(_transposed(omega), vh) + _rows_times(1.0 / s, matmul(_transposed(u), t) - matmul(dp, vh))
+
+
+_svdvals = primitive(
+    "svdvals", _svdvals_forward, (_svdvals_vjp,), jvps=(_svdvals_jvp,),
+    symbol="σ", tensor_only=True, reads=((0,),),
+    doc="singular values, descending (stacks too); Ā = U·diag(s̄)·Vᵀ")
+
+_svd_u = primitive(
+    "svd_u", _svd_u_forward, (_svd_u_vjp,), jvps=(_svd_u_jvp,),
+    symbol="U", tensor_only=True, reads=((OUT, 0),),
+    doc="the left singular vectors U of the SVD (stacks too); Ā = U·((X + Xᵀ)·S)·Vᵀ + (I − U·Uᵀ)·Ū·S⁻¹·Vᵀ, "
+        "X = F ∘ Uᵀ·Ū, F_ij = 1/(s_j² − s_i²); refused at equal or zero singular values")
+
+_svd_vh = primitive(
+    "svd_vh", _svd_vh_forward, (_svd_vh_vjp,), jvps=(_svd_vh_jvp,),
+    symbol="Vᵀ", tensor_only=True, reads=((OUT, 0),),
+    doc="the right singular vectors Vh of the SVD (stacks too); Ā = U·(S·(Y + Yᵀ))·Vᵀ + U·S⁻¹·V̄ᵀ·(I − V·Vᵀ), "
+        "Y = F ∘ Vᵀ·V̄; refused at equal or zero singular values")
+
+
+@overload
+def svd(a: Node, full_matrices: bool = ..., compute_uv: bool = ..., hermitian: bool = ...) -> Any: ...
+
+@overload
+def svd(a: ArrayOperand, full_matrices: bool = ..., compute_uv: bool = ..., hermitian: bool = ...) -> Any: ...
+
+
+def svd(a: ArrayOperand, full_matrices: bool = True, compute_uv: bool = True, hermitian: bool = False) -> Any:
+    """(U, S, Vh) with a = U·diag(S)·Vh, or S alone with ``compute_uv=False``, as NumPy's.
+
+    The singular values' gradient U·diag(s̄)·Vᵀ is defined everywhere except
+    where singular values tie or are 0 (there it is one subgradient, exact for
+    losses symmetric in the tied values). U's and Vh's gradients are refused
+    with a LinAlgError where singular values are equal or 0, and, with
+    ``full_matrices=True`` on a non-square matrix, for the columns (rows) past
+    min(m, n), which have no derivative.
+    """
+    a = operand("svd", a)
+    if _plain_input(a):
+        return np.linalg.svd(a, full_matrices=full_matrices, compute_uv=compute_uv,  # type: ignore[call-overload]
+                             hermitian=hermitian)  # (compute_uv is a bool here; NumPy's hints want a Literal)
+    if hermitian:
+        raise ValueError("svd: hermitian=True is not supported on nodes; leave it False, or use eigh for symmetric matrices")
+    if not compute_uv:
+        return _svdvals(a)
+    full = bool(full_matrices)
+    return SVDResult(_svd_u(a, full_matrices=full), _svdvals(a), _svd_vh(a, full_matrices=full))
+
+
+@overload
+def svdvals(x: Node) -> Tensor: ...
+
+@overload
+def svdvals(x: ArrayOperand) -> Any: ...
+
+
+def svdvals(x: ArrayOperand) -> Any:
+    """The singular values, descending; Ā = U·diag(s̄)·Vᵀ."""
+    return _svdvals(operand("svdvals", x))
+
+
+# qr (primitives for m ≥ n; wide matrices through their leading square block), and pinv and lstsq of
+# full-rank matrices through it
+
+
+class QRResult(NamedTuple):
+    """qr's (Q, R), as NumPy's."""
+
+    Q: Any
+    R: Any
+
+
+def _qr_shape(a: Any) -> None:
+    shape = np.shape(a)
+    if len(shape) < 2 or shape[-2] < shape[-1]:
+        raise ValueError(
+            f"qr_q and qr_r: need matrices of shape (..., m, n) with m >= n, got shape {shape}; use qr, which "
+            "takes wide matrices too"
+        )
+
+
+def _qr_q_forward(a: Any) -> Any:
+    _qr_shape(a)
+    return np.linalg.qr(a).Q
+
+
+def _qr_r_forward(a: Any) -> Any:
+    _qr_shape(a)
+    return np.linalg.qr(a).R
+
+
+def _full_column_rank(r: Any) -> None:
+    """A LinAlgError where R (so the matrix) is rank-deficient to working precision: Q is not unique there."""
+    r = np.asarray(_data(r))
+    with np.errstate(all="ignore"):
+        condition = np.linalg.cond(r)
+    bad = ~(condition < 1.0 / np.finfo(r.dtype).eps)
+    if np.any(bad):
+        raise np.linalg.LinAlgError(
+            f"qr: the gradient needs a matrix of full column rank (of a wide matrix, an invertible leading "
+            f"square block), and the matrix{_stack_position(bad)} is rank-deficient to working precision (R's condition number {np.max(np.where(np.isnan(condition), np.inf, condition)):.3g}); "
+            "its Q and R have no derivative there"
+        )
+
+
+def _upper_mirrored(n: Any) -> Any:
+    """(N ↦ N's upper triangle, mirrored into the strict lower one) as two masks: N·upper + Nᵀ·lower."""
+    upper = np.triu(np.ones((n, n)))
+    return upper, 1.0 - upper
+
+
+def _qr_cotangent(q: Any, r: Any, n_matrix: Any, extra: Any) -> Any:
+    """Ā = (extra + Q·M)·R⁻ᵀ, M: N's upper triangle mirrored into the lower one (R⁻ᵀ as a solve with R)."""
+    upper, lower = _upper_mirrored(shape_of(r)[-1])
+    _full_column_rank(r)
+    m = n_matrix * upper + _transposed(n_matrix) * lower
+    x = matmul(q, m) if extra is None else extra + matmul(q, m)
+    return _transposed(_solve(r, _transposed(x)))
+
+
+def _qr_q_vjp(g: Any, out: Any, a: Any) -> Any:
+    """Ā = (Q̄ + Q·M)·R⁻ᵀ with N = −Qᵀ·Q̄."""
+    return _qr_cotangent(out, _qr_r(a), -matmul(_transposed(out), g), g)
+
+
+def _qr_r_vjp(g: Any, out: Any, a: Any) -> Any:
+    """Ā = Q·M·R⁻ᵀ with N = R̄·Rᵀ."""
+    return _qr_cotangent(_qr_q(a), out, matmul(g, _transposed(out)), None)
+
+
+def _qr_tangent_parts(t: Any, a: Any) -> Any:
+    """(Q, R, B = dA·R⁻¹, C − Ω): C = Qᵀ·B, Ω = C's strict lower triangle minus its transpose (Qᵀ·dQ)."""
+    q, r = _qr_q(a), _qr_r(a)
+    _full_column_rank(r)
+    b = _transposed(_solve(_transposed(r), _transposed(t)))
+    c = matmul(_transposed(q), b)
+    _, lower = _upper_mirrored(shape_of(r)[-1])
+    strict = c * lower
+    return q, r, b, c - strict + _transposed(strict)
+
+
+def _qr_q_jvp(t: Any, out: Any, a: Any) -> Any:
+    """dQ = dA·R⁻¹ − Q·(C − Ω)."""
+    q, _, b, rest = _qr_tangent_parts(t, a)
+    return b - matmul(q, rest)
+
+
+def _qr_r_jvp(t: Any, out: Any, a: Any) -> Any:
+    """dR = (C − Ω)·R."""
+    _, r, _, rest = _qr_tangent_parts(t, a)
+    return matmul(rest, r)
+
+
+_qr_q = primitive(
+    "qr_q", _qr_q_forward, (_qr_q_vjp,), jvps=(_qr_q_jvp,),
+    symbol="Q", tensor_only=True, reads=((OUT, 0),),
+    doc="Q of the reduced QR of a matrix with m ≥ n (stacks too); Ā = (Q̄ + Q·M)·R⁻ᵀ, M: the upper triangle "
+        "of −Qᵀ·Q̄ mirrored into the lower one; refused for rank-deficient matrices")
+
+_qr_r = primitive(
+    "qr_r", _qr_r_forward, (_qr_r_vjp,), jvps=(_qr_r_jvp,),
+    symbol="R", tensor_only=True, reads=((OUT, 0),),
+    doc="R of the reduced QR of a matrix with m ≥ n (stacks too); Ā = Q·M·R⁻ᵀ, M: the upper triangle "
+        "of R̄·Rᵀ mirrored into the lower one; refused for rank-deficient matrices")
+
+
+@overload
+def qr(a: Node, mode: str = ...) -> Any: ...
+
+@overload
+def qr(a: ArrayOperand, mode: str = ...) -> Any: ...
+
+
+def qr(a: ArrayOperand, mode: str = "reduced") -> Any:
+    """(Q, R) with a = Q·R, as NumPy's; on nodes modes 'reduced', 'r' and 'complete' (of a square or wide matrix).
+
+    A wide matrix [X | Y] (m < n) is Q·[R₁ | Qᵀ·Y] with Q·R₁ the QR of its
+    leading m×m block X, as Householder QR computes it. The gradient is
+    refused where R₁ (or R) is singular: Q is not unique there.
+    """
+    a = operand("qr", a)
+    if _plain_input(a):
+        return np.linalg.qr(a, mode=mode)  # type: ignore[call-overload]  # mode is a str here; NumPy's hints want a Literal
+    _matrices("qr", _data(a))
+    m, n = shape_of(a)[-2:]
+    if mode not in ("reduced", "complete", "r") or (mode == "complete" and m > n):
+        raise ValueError(
+            f"qr: mode={mode!r} is not supported on nodes for shape {shape_of(a)}"
+            + (" (the extra columns of a complete Q are any orthonormal completion, with no derivative)" if mode == "complete" else "")
+            + "; use mode='reduced' or 'r'"
+        )
+    if m >= n:
+        return _qr_r(a) if mode == "r" else QRResult(_qr_q(a), _qr_r(a))
+    lead = ops.getitem(a, index=(Ellipsis, slice(None), slice(0, m)))
+    q = _qr_q(lead)
+    rest = matmul(_transposed(q), ops.getitem(a, index=(Ellipsis, slice(None), slice(m, None))))
+    r = concatenate([_qr_r(lead), rest], axis=-1)
+    return r if mode == "r" else QRResult(q, r)
+
+
+def _rank_tolerance(a: Any, rcond: Any, rtol: Any) -> Any:
+    """NumPy's cut-off for small singular values, relative to the largest: rtol, rcond, or max(m, n)·ε."""
+    if rtol is not None and rtol is not np._NoValue:
+        return rtol
+    if rcond is not None:
+        return rcond
+    return max(np.shape(a)[-2:]) * np.finfo(np.float64).eps
+
+
+def _refuse_rank_deficient(name: str, a: Any, tolerance: Any) -> None:
+    s = np.linalg.svd(np.asarray(_data(a)), compute_uv=False)
+    bad = s[..., -1:] <= np.asarray(tolerance)[..., None] * s[..., :1] if s.shape[-1] else np.zeros(s.shape[:-1] + (1,), bool)
+    bad = np.any(bad, axis=-1)
+    if np.any(bad):
+        index = tuple(np.argwhere(bad)[0]) if np.ndim(bad) else ()
+        raise np.linalg.LinAlgError(
+            f"{name}: the matrix{_stack_position(bad)} of shape {np.shape(_data(a))} is rank-deficient (singular values "
+            f"{np.array2string(s[index], precision=6)}, the smallest within the cut-off {float(np.max(tolerance)):.3g} "
+            f"times the largest); the pseudo-inverse jumps where the rank changes, so it has no derivative there. "
+            "Regularize (e.g. solve with a·aᵀ + λ·I), or use the plain data"
+        )
+
+
+def _full_rank_pinv(a: Any) -> Any:
+    """a⁺ of a full-rank matrix: R⁻¹·Qᵀ from the QR of a (m ≥ n), or of aᵀ transposed (m < n)."""
+    m, n = shape_of(a)[-2:]
+    if m < n:
+        return _transposed(_full_rank_pinv(_transposed(a)))
+    q, r = _qr_q(a), _qr_r(a)
+    return _solve(r, _transposed(q))
+
+
+@overload
+def pinv(a: Node, rcond: Any = ..., hermitian: bool = ..., *, rtol: Any = ...) -> Tensor: ...
+
+@overload
+def pinv(a: ArrayOperand, rcond: Any = ..., hermitian: bool = ..., *, rtol: Any = ...) -> Any: ...
+
+
+def pinv(a: ArrayOperand, rcond: Any = None, hermitian: bool = False, *, rtol: Any = np._NoValue) -> Any:
+    """The Moore–Penrose pseudo-inverse; on nodes only of full-rank matrices (stacks too), as R⁻¹·Qᵀ.
+
+    NumPy's cut-off (rtol, default max(m, n)·ε times the largest singular
+    value) decides the rank; a rank-deficient matrix is refused with a
+    LinAlgError, since the pseudo-inverse is not differentiable where the
+    rank changes.
+    """
+    a = operand("pinv", a)
+    if _plain_input(a):
+        if rtol is np._NoValue:
+            return np.linalg.pinv(a, rcond=rcond, hermitian=hermitian)
+        return np.linalg.pinv(a, rcond=rcond, hermitian=hermitian, rtol=rtol)
+    _matrices("pinv", _data(a))
+    _refuse_rank_deficient("pinv", a, _rank_tolerance(_data(a), rcond, rtol))
+    return _full_rank_pinv(a)
+
+
+@overload
+def lstsq(a: Node, b: ArrayOperand, rcond: Any = ...) -> tuple[Tensor, Any, int, Any]: ...
+
+@overload
+def lstsq(a: ArrayOperand, b: Node, rcond: Any = ...) -> tuple[Tensor, Any, int, Any]: ...
+
+@overload
+def lstsq(a: ArrayOperand, b: ArrayOperand, rcond: Any = ...) -> Any: ...
+
+
+def lstsq(a: ArrayOperand, b: ArrayOperand, rcond: Any = None) -> Any:
+    """(x, residuals, rank, s) as NumPy's: x minimises ‖b − a·x‖ (the least-norm one for m < n).
+
+    On nodes a must have full rank (x = a⁺·b, a⁺ as in pinv); residuals (the
+    squared norms of b − a·x for m > n, else empty) and s (svdvals) are
+    recorded; rank is a plain int.
+    """
+    a, b = operand("lstsq", a), operand("lstsq", b)
+    if _plain_input(a, b):
+        return np.linalg.lstsq(a, b, rcond=rcond)
+    a_shape, b_shape = shape_of(a), shape_of(b)
+    if len(a_shape) != 2 or len(b_shape) not in (1, 2) or b_shape[0] != a_shape[0]:
+        raise ValueError(
+            f"lstsq: a must be a matrix (m, n) and b of shape (m,) or (m, k), got shapes {a_shape} and {b_shape}"
+        )
+    m, n = a_shape
+    _refuse_rank_deficient("lstsq", a, rcond if rcond is not None else max(m, n) * np.finfo(np.float64).eps)
+    x = matmul(_full_rank_pinv(a), b)
+    if m > n:
+        residuals = ops.sum((b - matmul(a, x)) ** 2, axis=0)
+        residuals = ops.reshape(residuals, shape=(1,)) if len(b_shape) == 1 else residuals
+    else:
+        residuals = np.empty((0,))
+    return x, residuals, min(m, n), _svdvals(a)
+
+
+def _refuse_complex_decomposition(name: str) -> Any:
+    def refuse(a: ArrayOperand, *args: Any, **kwargs: Any) -> Any:
+        a = operand(name, a)
+        if _plain_input(a):
+            return getattr(np.linalg, name)(a, *args, **kwargs)
+        raise TypeError(
+            f"{name}: the eigenvalues and eigenvectors of a general matrix are complex, and autograd "
+            f"differentiates real numbers only, so {name} does not record on nodes; for a symmetric matrix "
+            f"use eigh (or eigvalsh), whose results are real"
+        )
+
+    refuse.__name__ = refuse.__qualname__ = name
+    refuse.__doc__ = f"np.linalg.{name} on plain data; refused on nodes (complex results): use eigh for symmetric matrices."
+    return refuse
+
+
+eig = _refuse_complex_decomposition("eig")
+eigvals = _refuse_complex_decomposition("eigvals")
+
+
 # -- the names NumPy gives them ------------------------------------------------------------
 
-PRIMITIVES = tuple(p.name for p in (_matmul, _einsum, l2_norm, singular_value_norm, _det, _logabsdet, _inv, _solve))
+PRIMITIVES = tuple(p.name for p in (_matmul, _einsum, l2_norm, singular_value_norm, _det, _logabsdet, _inv, _solve,
+                                    _cholesky, _eigvalsh, _eigh_vectors, _svdvals, _svd_u, _svd_vh, _qr_q, _qr_r))
 
 ARRAY_FUNCTIONS = {
     np.matmul: matmul, np.dot: dot, np.tensordot: tensordot, np.inner: inner, np.outer: outer,
     np.kron: kron, np.cross: cross, np.einsum: einsum,
     np.linalg.norm: norm, np.linalg.det: det, np.linalg.inv: inv, np.linalg.solve: solve,
-    np.linalg.slogdet: slogdet,
+    np.linalg.slogdet: slogdet, np.linalg.matrix_power: matrix_power, np.linalg.cholesky: cholesky,
+    np.linalg.eigh: eigh, np.linalg.eigvalsh: eigvalsh, np.linalg.svd: svd, np.linalg.svdvals: svdvals,
+    np.linalg.qr: qr, np.linalg.pinv: pinv, np.linalg.lstsq: lstsq, np.linalg.eig: eig, np.linalg.eigvals: eigvals,
 }
 
 def _rmatmul(self: Any, other: ArrayOperand) -> Any:
