@@ -104,9 +104,11 @@ def average(a: ArrayOperand, axis: Axis = None, weights: ArrayOperand | None = N
 # -- reductions that ignore nan ------------------------------------------------------
 
 
-def _finite_part(name: str, a: ArrayOperand) -> tuple[Any, Any]:
-    """a as an operand, and where it is not nan (plain booleans)."""
+def _finite_part(name: str, a: ArrayOperand, axis: Axis = None) -> tuple[Any, Any]:
+    """a as an operand (its axis checked), and where it is not nan (plain booleans)."""
     a = operand(name, a)
+    if axis is not None:
+        _reduced_axes(name, axis, len(shape_of(a)))
     return a, ~np.isnan(_plain(a))
 
 
@@ -118,7 +120,7 @@ def nansum(a: ArrayOperand, axis: Axis = None, keepdims: bool = False) -> Any:
     """Σ over axis with nan counted as 0, as np.nansum; nan entries get gradient 0."""
     if not _any_node(a):
         return numpy_function("nansum")(a, axis=axis, keepdims=keepdims)
-    a, keep = _finite_part("nansum", a)
+    a, keep = _finite_part("nansum", a, axis)
     with group("nansum"):
         return functions.sum(ops.mask(a, keep=keep), axis=axis, keepdims=keepdims)
 
@@ -141,7 +143,7 @@ def nanmean(a: ArrayOperand, axis: Axis = None, keepdims: bool = False) -> Any:
     """
     if not _any_node(a):
         return numpy_function("nanmean")(a, axis=axis, keepdims=keepdims)
-    a, keep = _finite_part("nanmean", a)
+    a, keep = _finite_part("nanmean", a, axis)
     with group("nanmean"):
         mean, count = _nanmean(a, keep, axis, keepdims)
     if np.any(count == 0):
@@ -150,7 +152,7 @@ def nanmean(a: ArrayOperand, axis: Axis = None, keepdims: bool = False) -> Any:
 
 
 def _nanvar(name: str, a: ArrayOperand, axis: Axis, ddof: float, keepdims: bool) -> Any:
-    a, keep = _finite_part(name, a)
+    a, keep = _finite_part(name, a, axis)
     mean, _ = _nanmean(a, keep, axis, keepdims=True)
     centered = ops.mask(a - mean, keep=keep)
     dof = _count(keep, axis, keepdims) - ddof
@@ -196,7 +198,7 @@ def nanmin(a: ArrayOperand, axis: Axis = None, keepdims: bool = False) -> Any:
 
 
 def _nanmax(name: str, a: Any, axis: Axis, keepdims: bool) -> Any:
-    a, keep = _finite_part(name, a)
+    a, keep = _finite_part(name, a, axis)
     top = functions.max(array_ops.where(keep, a, -np.inf), axis=axis, keepdims=keepdims)
     empty = _count(keep, axis, keepdims) == 0
     if not np.any(empty):
@@ -209,7 +211,7 @@ def nanprod(a: ArrayOperand, axis: Axis = None, keepdims: bool = False) -> Any:
     """Π over axis with nan counted as 1, as np.nanprod; nan entries get gradient 0."""
     if not _any_node(a):
         return numpy_function("nanprod")(a, axis=axis, keepdims=keepdims)
-    a, keep = _finite_part("nanprod", a)
+    a, keep = _finite_part("nanprod", a, axis)
     with group("nanprod"):
         return functions.prod(array_ops.where(keep, a, 1.0), axis=axis, keepdims=keepdims)
 
@@ -218,7 +220,7 @@ def nancumsum(a: ArrayOperand, axis: int | None = None) -> Any:
     """Running sum with nan counted as 0 (of the flattened a for axis=None), as np.nancumsum."""
     if not _any_node(a):
         return numpy_function("nancumsum")(a, axis=axis)
-    a, keep = _finite_part("nancumsum", a)
+    a, keep = _finite_part("nancumsum", a, axis)
     with group("nancumsum"):
         return functions.cumsum(ops.mask(a, keep=keep), axis=axis)
 
@@ -227,7 +229,7 @@ def nancumprod(a: ArrayOperand, axis: int | None = None) -> Any:
     """Running product with nan counted as 1 (of the flattened a for axis=None), as np.nancumprod."""
     if not _any_node(a):
         return numpy_function("nancumprod")(a, axis=axis)
-    a, keep = _finite_part("nancumprod", a)
+    a, keep = _finite_part("nancumprod", a, axis)
     with group("nancumprod"):
         return functions.cumprod(array_ops.where(keep, a, 1.0), axis=axis)
 

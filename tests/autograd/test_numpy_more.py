@@ -203,6 +203,14 @@ def test_an_all_nan_slice_gives_what_numpy_gives_and_no_nan_in_the_gradient(name
                orders=(1,))
 
 
+@pytest.mark.parametrize("name", NAN_REDUCTIONS + ["nancumsum", "nancumprod"])
+def test_nan_reductions_name_themselves_for_a_bad_axis(name):
+    with pytest.raises(ValueError, match=rf"{name}: axis 2 is out of bounds for an array of dimension 2"):
+        getattr(np, name)(Tensor(WITH_NAN), axis=2)
+    with pytest.raises(TypeError, match=rf"np.{name}: the argument out= is not supported"):
+        getattr(np, name)(Tensor(WITH_NAN), out=np.empty(4))
+
+
 def test_nanmax_ties_share_the_gradient_and_nanmin_goes_to_the_smallest():
     row = np.array([2.0, NAN, 2.0, -1.0])
     np.testing.assert_array_equal(_grad(lambda t: np.nanmax(t), row), [0.5, 0.0, 0.5, 0.0])
