@@ -217,9 +217,18 @@ def _rmod(self: Any, other: Operand) -> Node:
     return ops.remainder(other, self)
 
 
+def _floordiv(self: Any, other: Operand) -> Node:
+    return ops.floor_divide(self, other)
+
+
+def _rfloordiv(self: Any, other: Operand) -> Node:
+    return ops.floor_divide(other, self)
+
+
 def _install_methods() -> None:
-    """x % y for every node; t.prod(), .var(), .std(), .cumsum(), .cumprod(), .copy(), .round() as on an ndarray."""
+    """x % y and x // y for every node; t.prod(), .var(), .std(), .cumsum(), .cumprod(), .copy(), .round()."""
     Node.__mod__, Node.__rmod__ = _mod, _rmod  # type: ignore[method-assign]  # declared in node.py
+    Node.__floordiv__, Node.__rfloordiv__ = _floordiv, _rfloordiv  # type: ignore[method-assign]  # (so are these)
     for method in (functions.prod, functions.var, functions.std, functions.cumsum, functions.cumprod,
                    functions.copy, functions.round):
         setattr(Tensor, method.__name__, method)

@@ -68,8 +68,7 @@ def average(a: ArrayOperand, axis: Axis = None, weights: ArrayOperand | None = N
     with group("average"):
         if weights is None:
             avg = functions.mean(a, axis=axes, keepdims=keepdims)
-            count = float(np.prod([shape[i] for i in axes])) if axes else 1.0
-            total: Any = np.full(shape_of(avg), count)
+            total: Any = np.full(shape_of(avg), float(np.prod([shape[i] for i in axes])))
         else:
             w = operand("average", weights)
             w_shape = shape_of(w)
@@ -86,6 +85,7 @@ def average(a: ArrayOperand, axis: Axis = None, weights: ArrayOperand | None = N
                 order = tuple(int(i) for i in np.argsort(along))
                 w = ops.reshape(ops.transpose(w, axes=order) if len(along) > 1 else w,
                                 shape=tuple(n if i in along else 1 for i, n in enumerate(shape)))
+            # summed over a's shape, so Σ w has the average's shape, as returned=True gives it
             total = ops.sum(ops.broadcast_to(w, shape=shape) if shape_of(w) != shape else w,
                             axis=axes, keepdims=keepdims)
             sums = np.asarray(total.data if isinstance(total, Node) else total)
@@ -93,12 +93,7 @@ def average(a: ArrayOperand, axis: Axis = None, weights: ArrayOperand | None = N
                 raise ZeroDivisionError(f"average: the weights sum to zero along axis {axis!r}, so they cannot be "
                                         "normalized")
             avg = ops.sum(a * w, axis=axes, keepdims=keepdims) / total
-    if not returned:
-        return avg
-    if shape_of(total) != shape_of(avg):
-        total = ops.broadcast_to(total, shape=shape_of(avg)) if isinstance(total, Node) else \
-            np.broadcast_to(total, shape_of(avg)).copy()
-    return avg, total
+    return (avg, total) if returned else avg
 
 
 # -- reductions that ignore nan ------------------------------------------------------

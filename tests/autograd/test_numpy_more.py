@@ -353,6 +353,15 @@ def test_elementwise_functions_on_values_give_values():
         assert out.data == pytest.approx(float(expected), rel=1e-14)
 
 
+def test_floor_division_is_the_double_slash_operator_with_gradient_zero():
+    x, t = Value(7.5), Tensor(np.array([7.5, -3.0]))
+    out = x // 2.0 + 20.0 // x + (t // 2.0).sum() + (5.0 // t).sum()
+    assert out.op == "add" and out.data == pytest.approx(3.0 + 2.0 + 3.0 - 2.0 + 0.0 - 2.0)
+    out.backward()
+    assert x.grad == 0.0 and np.array_equal(t.grad, [0.0, 0.0])
+    np.testing.assert_array_equal((t // np.array([2.0, 2.0])).data, np.floor_divide([7.5, -3.0], 2.0))
+
+
 def test_round_takes_decimals_as_numpy_and_as_a_method():
     t = Tensor(X)
     for out in (np.round(t, 1), np.around(t, decimals=1), t.round(1), autograd.round(t, decimals=1)):
