@@ -92,6 +92,11 @@ AVERAGES = [
     {"weights": np.abs(Y) + 0.5},
     {"axis": (1, 0), "weights": (np.abs(Y) + 0.5).T},
 ]
+CUBE_AVERAGES = [
+    {"axis": (0, 2), "keepdims": True},
+    {"axis": (2, 0), "weights": np.array([[0.5, 1.5, 1.0], [2.0, 0.25, 1.0]])},
+    {"axis": 1, "weights": np.abs(CUBE) + 0.1, "keepdims": True},
+]
 
 
 @pytest.mark.parametrize("options", AVERAGES)
@@ -100,6 +105,12 @@ def test_average_matches_numpy_and_central_differences(options):
     np.testing.assert_allclose(out.data, np.average(X, **options), rtol=1e-12)
     np.testing.assert_allclose(autograd.average(X, **options), np.average(X, **options), rtol=1e-12)
     _check(lambda x: autograd.average(x, **options), X)
+
+
+@pytest.mark.parametrize("options", CUBE_AVERAGES)
+def test_average_over_several_axes_of_a_cube(options):
+    np.testing.assert_allclose(np.average(Tensor(CUBE), **options).data, np.average(CUBE, **options), rtol=1e-12)
+    _check(lambda x: autograd.average(x, **options), CUBE, orders=(1,))
 
 
 def test_average_weights_may_be_nodes_and_returned_gives_their_sum():
