@@ -195,7 +195,13 @@ def nanmin(a: ArrayOperand, axis: Axis = None, keepdims: bool = False) -> Any:
 def _nanmax(name: str, a: Any, axis: Axis, keepdims: bool) -> Any:
     a, keep = _finite_part(name, a, axis)
     top = functions.max(array_ops.where(keep, a, -np.inf), axis=axis, keepdims=keepdims)
-    empty = _count(keep, axis, keepdims) == 0
+    count = _count(keep, axis, keepdims)
+    empty = count == 0
+    # Where every number of a slice is −inf, its nans (filled with −inf) would tie with them and take a
+    # share of the gradient: there the −inf entries share it alone, as their nanmean (also −inf) does.
+    tied_with_nans = (np.asarray(top.data) == -np.inf) & ~empty & (_count(~keep, axis, keepdims) > 0)
+    if np.any(tied_with_nans):
+        top = array_ops.where(tied_with_nans, _nanmean(a, keep, axis, keepdims)[0], top)
     if not np.any(empty):
         return top
     _warn("All-NaN slice encountered")

@@ -226,6 +226,14 @@ def test_nanmax_ties_share_the_gradient_and_nanmin_goes_to_the_smallest():
     row = np.array([2.0, NAN, 2.0, -1.0])
     np.testing.assert_array_equal(_grad(lambda t: np.nanmax(t), row), [0.5, 0.0, 0.5, 0.0])
     np.testing.assert_array_equal(_grad(lambda t: np.nanmin(t), row), [0.0, 0.0, 0.0, 1.0])
+    # where the numbers are all −inf, the nans do not tie with them
+    rows = np.array([[NAN, -np.inf, -np.inf], [NAN, -np.inf, 1.0], [np.inf, NAN, np.inf]])
+    for f, data in ((np.nanmax, rows), (np.nanmin, -rows)):
+        t = Tensor(data)
+        out = f(t, axis=1)
+        np.testing.assert_array_equal(out.data, f(data, axis=1))
+        out.backward(np.ones(3))  # (the outputs hold inf and −inf: no sum of them)
+        np.testing.assert_array_equal(t.grad, [[0.0, 0.5, 0.5], [0.0, 0.0, 1.0], [0.5, 0.0, 0.5]])
 
 
 # -- median, percentile, quantile ----------------------------------------------------------
