@@ -68,8 +68,8 @@ from .array_ops import (
 )
 from . import statistics
 from .statistics import (
-    average, corrcoef, cov, median, nancumprod, nancumsum, nanmax, nanmean, nanmin, nanprod, nanstd, nansum,
-    nanvar, percentile, quantile,
+    average, corrcoef, cov, median, nancumprod, nancumsum, nanmax, nanmean, nanmedian, nanmin, nanpercentile,
+    nanprod, nanquantile, nanstd, nansum, nanvar, percentile, quantile,
 )
 
 __all__ = [
@@ -101,6 +101,6 @@ __all__ += [
     "copy", "cbrt", "float_power", "copysign", "fmod", "round", "around", "rint", "trunc", "fix", "floor_divide",
     "heaviside", "nan_to_num",
     "average", "nansum", "nanmean", "nanmax", "nanmin", "nanvar", "nanstd", "nanprod", "nancumsum", "nancumprod",
-    "median", "percentile", "quantile", "cov", "corrcoef",
+    "median", "percentile", "quantile", "nanmedian", "nanpercentile", "nanquantile", "cov", "corrcoef",
     "vdot", "trapezoid", "append", "insert", "delete", "broadcast_arrays", "meshgrid", "convolve", "correlate",
 ]

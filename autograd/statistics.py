@@ -14,7 +14,9 @@ primitives' rules. On plain data each function returns what NumPy returns
   between the two neighbouring order statistics: weights 1 − f and f. Tied
   elements keep their own gradients, as in ``sort``: the gradient goes to the
   element the stable sort put at the chosen position. A slice holding a nan
-  gives nan, as NumPy, and the nan element receives the gradient.
+  gives nan, as NumPy, and the nan element receives the gradient;
+  ``nanmedian``, ``nanpercentile`` and ``nanquantile`` interpolate among the
+  numbers of each slice instead.
 """
 
 from __future__ import annotations
@@ -240,7 +242,7 @@ def nancumprod(a: ArrayOperand, axis: int | None = None) -> Any:
 QUANTILE_METHODS = ("linear", "lower", "higher", "midpoint", "nearest")
 
 
-def _positions(h: Any, n: int, method: str) -> tuple[Any, Any, Any]:
+def _positions(h: Any, n: Any, method: str) -> tuple[Any, Any, Any]:
     """For virtual indices h into n sorted values: the lower and upper positions and the weight of the upper."""
     below = np.floor(h).astype(np.intp)
     above = np.minimum(below + 1, n - 1)
@@ -255,8 +257,11 @@ def _positions(h: Any, n: int, method: str) -> tuple[Any, Any, Any]:
     return below, above, np.where(np.ceil(h) > below, 0.5, 0.0)  # midpoint
 
 
-def _quantile(name: str, a: Any, q: Any, axis: Axis, method: str, keepdims: bool) -> Any:
-    """Quantiles q ∈ [0, 1] of a over axis: the sorted values at (n − 1)·q, interpolated by ``method``."""
+def _quantile(name: str, a: Any, q: Any, axis: Axis, method: str, keepdims: bool, skip_nan: bool = False) -> Any:
+    """Quantiles q ∈ [0, 1] of a over axis: the sorted values at (n − 1)·q, interpolated by ``method``.
+
+    ``skip_nan``: n counts the entries that are not nan, slice by slice (the sort puts the nans last).
+    """
     if method not in QUANTILE_METHODS:
         raise ValueError(f"{name}: method {method!r} is not supported on nodes; use one of "
                          f"{', '.join(QUANTILE_METHODS)} ('linear' is the default)")
@@ -272,14 +277,18 @@ def _quantile(name: str, a: Any, q: Any, axis: Axis, method: str, keepdims: bool
     flat = ops.reshape(ops.transpose(a, axes=order) if order != tuple(range(len(shape))) else a,
                        shape=rest + (n,))
     ordered = array_ops.sort(flat, axis=-1)
-    h = np.ravel(q) * (n - 1)
-    below, above, upper_weight = _positions(h, n, method)
-    value = ops.getitem(ordered, index=(Ellipsis, below))  # (…rest, len(q))
+    nan = np.isnan(_plain(flat))
+    counts = (n - np.sum(nan, axis=-1) if skip_nan else np.full(rest, n))[..., None]  # (…rest, 1)
+    below, above, upper_weight = _positions(np.ravel(q) * (np.maximum(counts, 1) - 1), np.maximum(counts, 1), method)
+    value = array_ops.take_along_axis(ordered, below, axis=-1)  # (…rest, len(q))
     if np.any(upper_weight):
-        value = value + (ops.getitem(ordered, index=(Ellipsis, above)) - value) * upper_weight
-    has_nan = np.isnan(_plain(flat)).any(axis=-1)
-    if has_nan.any():  # the sort put the nan last: it is the result, and takes the gradient
-        value = array_ops.where(has_nan[..., None], ops.getitem(ordered, index=(Ellipsis, slice(n - 1, n))), value)
+        value = value + (array_ops.take_along_axis(ordered, above, axis=-1) - value) * upper_weight
+    if skip_nan and np.any(counts == 0):
+        _warn("All-NaN slice encountered")
+        value = array_ops.where(counts == 0, np.nan, value)
+    elif not skip_nan and nan.any():  # a slice holding nan: the sort put it last; it is the result, and takes g
+        value = array_ops.where(nan.any(axis=-1)[..., None], ops.getitem(ordered, index=(Ellipsis, slice(n - 1, n))),
+                                value)
     value = ops.transpose(value, axes=(len(rest),) + tuple(range(len(rest))))  # the q axis first
     return ops.reshape(value, shape=np.shape(q) + (kept if keepdims else rest))
 
@@ -319,6 +328,36 @@ def median(a: ArrayOperand, axis: Axis = None, overwrite_input: bool = False, ke
         return numpy_function("median")(a, axis=axis, keepdims=keepdims)
     with group("median"):
         return _quantile("median", a, np.float64(0.5), axis, "linear", keepdims)
+
+
+def nanquantile(a: ArrayOperand, q: Any, axis: Axis = None, overwrite_input: bool = False, method: str = "linear",
+                keepdims: bool = False) -> Any:
+    """quantile over the entries that are not nan, as np.nanquantile; nan entries get gradient 0, and an
+    all-nan slice gives nan with NumPy's warning."""
+    if not _any_node(a):
+        options = {"keepdims": keepdims} if keepdims else {}
+        return numpy_function("nanquantile")(a, q, axis=axis, method=method, **options)
+    with group("nanquantile"):
+        return _quantile("nanquantile", a, _quantiles("nanquantile", q, 1.0), axis, method, keepdims, True)
+
+
+def nanpercentile(a: ArrayOperand, q: Any, axis: Axis = None, overwrite_input: bool = False, method: str = "linear",
+                  keepdims: bool = False) -> Any:
+    """percentile over the entries that are not nan, as np.nanpercentile: nanquantile(a, q / 100)."""
+    if not _any_node(a):
+        options = {"keepdims": keepdims} if keepdims else {}
+        return numpy_function("nanpercentile")(a, q, axis=axis, method=method, **options)
+    with group("nanpercentile"):
+        return _quantile("nanpercentile", a, _quantiles("nanpercentile", q, 100.0), axis, method, keepdims, True)
+
+
+def nanmedian(a: ArrayOperand, axis: Axis = None, overwrite_input: bool = False, keepdims: bool = False) -> Any:
+    """median over the entries that are not nan, as np.nanmedian."""
+    if not _any_node(a):
+        options = {"keepdims": keepdims} if keepdims else {}
+        return numpy_function("nanmedian")(a, axis=axis, **options)
+    with group("nanmedian"):
+        return _quantile("nanmedian", a, np.float64(0.5), axis, "linear", keepdims, True)
 
 
 # -- covariance and correlation ----------------------------------------------------------
@@ -405,7 +444,7 @@ def corrcoef(x: ArrayOperand, y: ArrayOperand | None = None, rowvar: bool = True
 
 FUNCTIONS = (
     average, nansum, nanmean, nanvar, nanstd, nanmax, nanmin, nanprod, nancumsum, nancumprod,
-    quantile, percentile, median, cov, corrcoef,
+    quantile, percentile, median, nanquantile, nanpercentile, nanmedian, cov, corrcoef,
 )
 
 ARRAY_FUNCTIONS = {getattr(np, f.__name__): f for f in FUNCTIONS}

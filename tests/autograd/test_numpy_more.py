@@ -288,6 +288,38 @@ def test_a_slice_with_nan_has_nan_median_as_numpy_and_the_nan_takes_the_gradient
     np.testing.assert_array_equal(t.grad, [[0.0, 1.0, 0.0], [0.0, 0.0, 1.0]])
 
 
+NAN_QUANTILE_CASES = [
+    ("nanmedian", {}),
+    ("nanmedian", {"axis": 1, "keepdims": True}),
+    ("nanquantile", {"q": [0.2, 0.5, 0.9], "axis": 0}),
+    ("nanpercentile", {"q": 60.0, "axis": 1}),
+    ("nanquantile", {"q": [0.3, 0.6], "axis": 1, "method": "nearest"}),
+]
+
+
+@pytest.mark.parametrize("name, options", NAN_QUANTILE_CASES)
+def test_nan_quantiles_count_the_numbers_of_each_slice(name, options):
+    options = dict(options)
+    q = options.pop("q", None)
+    args = () if q is None else (q,)
+    out = getattr(np, name)(Tensor(WITH_NAN), *args, **options)
+    np.testing.assert_allclose(out.data, getattr(np, name)(WITH_NAN, *args, **options), rtol=1e-12)
+    g = _grad(lambda t: _weighted(getattr(autograd, name)(t, *args, **options)), WITH_NAN)
+    assert np.all(g[np.isnan(WITH_NAN)] == 0.0)
+    _check(lambda x: getattr(autograd, name)(x + _nans_of(WITH_NAN), *args, **options), FILLED, orders=(1,))
+
+
+def test_nan_quantiles_of_an_all_nan_slice_are_nan_with_numpys_warning_and_gradient_zero():
+    with pytest.warns(RuntimeWarning, match="All-NaN slice encountered"):
+        out = np.nanmedian(Tensor(ALL_NAN_ROW), axis=1)
+    np.testing.assert_allclose(out.data, [0.31, NAN, np.nanmedian(ALL_NAN_ROW[2])], rtol=1e-14)
+    t = Tensor(ALL_NAN_ROW)
+    with pytest.warns(RuntimeWarning, match="All-NaN slice encountered"):
+        np.nanquantile(t, [0.25, 0.75], axis=1).sum().backward()
+    assert np.all(np.isfinite(t.grad)) and np.all(t.grad[np.isnan(ALL_NAN_ROW)] == 0.0)
+    np.testing.assert_allclose(t.grad[2], [1.0, 0.0, 1.0])  # the 25th and 75th percentiles of 2 numbers: 3/4 + 1/4
+
+
 def test_quantiles_refuse_bad_input_clearly():
     t = Tensor(CUBE)
     with pytest.raises(ValueError, match=r"percentile: q must lie in \[0, 100\], got \[101.0\]"):
