@@ -1,7 +1,9 @@
 """NumPy's shape, joining, splitting and selection functions, on nodes.
 
-Two primitives of their own: ``concatenate`` (its VJP slices g back into
-the pieces) and ``where`` (its VJPs mask g). Everything else is a composite
+Three primitives of their own: ``concatenate`` (its VJP slices g back into
+the pieces), ``where`` (its VJPs mask g) and ``convolve`` (NumPy's 1-D
+convolution; its VJPs are correlations, convolutions with the other input
+reversed). Everything else is a composite
 of the op table's reshape, transpose, getitem and scatter: a flip is a
 reversed slice, a roll or a sort an integer-array index, a diagonal an
 index pair, so each derivative is still defined once, in the op table.
@@ -1386,29 +1388,44 @@ def _signal(name: str, a: ArrayOperand) -> Any:
     return ops.reshape(a, shape=(-1,)) if not shape else a
 
 
+def _reversed(x: Any) -> Any:
+    return ops.getitem(x, index=slice(None, None, -1))
+
+
+def _correlate_valid(g: Any, w: Any) -> Any:
+    """c[i] = Σₖ g[i + k]·w[k] for the len(g) − len(w) + 1 shifts that keep w inside g: a slice of g ∗ reversed w."""
+    m = np.shape(_data(w))[0]
+    return ops.getitem(_convolve(g, _reversed(w)), index=slice(m - 1, np.shape(_data(g))[0]))
+
+
+_convolve: Primitive = primitive(
+    "convolve", lambda a, v: np.convolve(a, v),
+    (lambda g, out, a, v: _correlate_valid(g, v),
+     lambda g, out, a, v: _correlate_valid(g, a)),
+    jvps=(lambda t, out, a, v: _convolve(t, v), lambda t, out, a, v: _convolve(a, t)),
+    tensor_only=True,
+    doc="full convolution of 1-D a and v, out[k] = Σⱼ a[k − j]·v[j] (np.convolve); "
+        "da = g ⋆ v, dv = g ⋆ a (correlations over the shifts inside g)",
+    reads=((1,), (0,)))
+
 _MODES = ("full", "same", "valid")
 
 
 def convolve(a: ArrayOperand, v: ArrayOperand, mode: str = "full") -> Any:
     """The discrete linear convolution of two 1-D sequences, as np.convolve (modes 'full', 'same', 'valid').
 
-    full[k] = Σⱼ v[j]·a[k − j]: one integer-array index of the zero-padded
-    longer sequence, of shape (n + m − 1, m), times the shorter one.
+    One ``convolve`` node (NumPy's convolution, its VJPs correlations written
+    with the same primitive, so every order works), sliced for 'same' and 'valid'.
     """
     if mode not in _MODES:
         raise ValueError(f"convolve: mode must be one of {_MODES}, got {mode!r}")
     if not isinstance(a, Node) and not isinstance(v, Node):
         return numpy_function("convolve")(a, v, mode=mode)
     a, v = _signal("convolve", a), _signal("convolve", v)
-    if shape_of(v)[0] > shape_of(a)[0]:
-        a, v = v, a  # convolution commutes; NumPy slides the shorter over the longer
-    n, m = shape_of(a)[0], shape_of(v)[0]
-    zeros = np.zeros(m - 1)
-    padded = concatenate([zeros, a, zeros]) if m > 1 else a
-    windows = np.arange(n + m - 1)[:, None] + (m - 1) - np.arange(m)[None, :]
-    full = ops.dot(ops.getitem(padded, index=windows), v)
+    full = _convolve(a, v)
     if mode == "full":
         return full
+    n, m = sorted((shape_of(a)[0], shape_of(v)[0]), reverse=True)  # as NumPy, the shorter slides over the longer
     start, length = ((m - 1) // 2, n) if mode == "same" else (m - 1, n - m + 1)
     return ops.getitem(full, index=slice(start, start + length))
 
@@ -1420,12 +1437,12 @@ def correlate(a: ArrayOperand, v: ArrayOperand, mode: str = "valid") -> Any:
     if not isinstance(a, Node) and not isinstance(v, Node):
         return numpy_function("correlate")(a, v, mode=mode)
     v = _signal("correlate", v)
-    return convolve(_signal("correlate", a), ops.getitem(v, index=slice(None, None, -1)), mode)
+    return convolve(_signal("correlate", a), _reversed(v), mode)
 
 
 # -- the names NumPy gives them --------------------------------------------------------------
 
-PRIMITIVES = (_concatenate.name, _where.name)
+PRIMITIVES = (_concatenate.name, _where.name, _convolve.name)
 
 FUNCTIONS = (
     concatenate, stack, hstack, vstack, dstack, column_stack, split, array_split, hsplit, vsplit, dsplit,

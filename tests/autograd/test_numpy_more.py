@@ -510,7 +510,8 @@ def test_array_functions_match_numpy_and_central_differences(name, f, inputs):
                             np.atleast_1d(*expected) if isinstance(expected, tuple) else [expected]):
         assert np.shape(ours) == np.shape(theirs)
         np.testing.assert_allclose(ours, theirs, rtol=1e-12, atol=1e-15)
-    _check(f, *inputs, orders=(1, 2) if name in ("vdot", "cov", "corrcoef", "convolve", "insert") else (1,))
+    second = ("vdot", "cov", "corrcoef", "convolve", "convolve same", "correlate", "correlate full", "insert")
+    _check(f, *inputs, orders=(1, 2) if name in second else (1,))
 
 
 def test_each_array_function_is_reached_as_autograd_f_too():
@@ -521,6 +522,26 @@ def test_each_array_function_is_reached_as_autograd_f_too():
     np.testing.assert_allclose(autograd.correlate(Tensor(X[0]), Y[0], "full").data, np.correlate(X[0], Y[0], "full"))
     assert autograd.insert(X, 1, 5.0).shape == np.insert(X, 1, 5.0).shape
     assert isinstance(autograd.meshgrid(X[0], Y[0]), tuple)
+
+
+def test_convolve_is_one_primitive_whose_gradients_are_correlations_and_guard_what_they_read():
+    a, v = Tensor(np.array([1.0, 2.0, -1.0, 0.5])), Tensor(np.array([0.5, -2.0]))
+    out = np.convolve(a, v)
+    assert out.op == "convolve" and np.convolve(a, v, "same").op == "getitem"
+    g = np.array([1.0, 0.1, 0.01, 0.001, 0.0001])
+    out.backward(g)
+    np.testing.assert_allclose(a.grad, [g[i] * 0.5 + g[i + 1] * -2.0 for i in range(4)], rtol=1e-14)
+    np.testing.assert_allclose(v.grad, [sum(g[i + j] * a.data[i] for i in range(4)) for j in range(2)], rtol=1e-14)
+    a, v = Tensor(np.array([1.0, 2.0, -1.0])), Tensor(np.array([0.5, -2.0]))
+    out = np.convolve(a, v)
+    v.data[0] = 3.0  # da reads v
+    with pytest.raises(InPlaceEditError, match="input 1 of 'convolve'"):
+        out.sum().backward()
+    a, v = Tensor(np.array([1.0, 2.0, -1.0])), Tensor(np.array([0.5, -2.0]), requires_grad=False)
+    out = np.convolve(a, v)
+    a.data[0] = 3.0  # only da is needed, and it does not read a
+    out.sum().backward()
+    np.testing.assert_array_equal(a.grad, [-1.5, -1.5, -1.5])
 
 
 def test_trapezoid_gradient_written_out():
