@@ -61,6 +61,16 @@ from .array_ops import (
     trace, tril, triu, vsplit, vstack, where,
 )
 from .linalg import cross, det, dot, einsum, inner, inv, kron, matmul, norm, outer, slogdet, solve, tensordot
+from .ops import cbrt, copysign, floor_divide, fmod, heaviside, rint, trunc
+from .functions import around, copy, fix, float_power, round
+from .array_ops import (
+    append, broadcast_arrays, convolve, correlate, delete, insert, meshgrid, nan_to_num, trapezoid, vdot,
+)
+from . import statistics
+from .statistics import (
+    average, corrcoef, cov, median, nancumprod, nancumsum, nanmax, nanmean, nanmedian, nanmin, nanpercentile,
+    nanprod, nanquantile, nanstd, nansum, nanvar, percentile, quantile,
+)
 
 __all__ = [
     "Node", "Value", "Tensor", "Group", "Primitive", "PRIMITIVES", "InPlaceEditError",
@@ -86,4 +96,11 @@ __all__ += [
     "degrees", "radians", "negative", "positive", "power",
     "prod", "var", "std", "cumsum", "cumprod", "ptp", "logsumexp", "sinc",
     "jvp", "linearize", "vjp",
+]
+__all__ += [
+    "copy", "cbrt", "float_power", "copysign", "fmod", "round", "around", "rint", "trunc", "fix", "floor_divide",
+    "heaviside", "nan_to_num",
+    "average", "nansum", "nanmean", "nanmax", "nanmin", "nanvar", "nanstd", "nanprod", "nancumsum", "nancumprod",
+    "median", "percentile", "quantile", "nanmedian", "nanpercentile", "nanquantile", "cov", "corrcoef",
+    "vdot", "trapezoid", "append", "insert", "delete", "broadcast_arrays", "meshgrid", "convolve", "correlate",
 ]

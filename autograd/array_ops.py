@@ -1,7 +1,9 @@
 """NumPy's shape, joining, splitting and selection functions, on nodes.
 
-Two primitives of their own: ``concatenate`` (its VJP slices g back into
-the pieces) and ``where`` (its VJPs mask g). Everything else is a composite
+Three primitives of their own: ``concatenate`` (its VJP slices g back into
+the pieces), ``where`` (its VJPs mask g) and ``convolve`` (NumPy's 1-D
+convolution; its VJPs are correlations, convolutions with the other input
+reversed). Everything else is a composite
 of the op table's reshape, transpose, getitem and scatter: a flip is a
 reversed slice, a roll or a sort an integer-array index, a diagonal an
 index pair, so each derivative is still defined once, in the op table.
@@ -85,6 +87,11 @@ def _axes_tuple(name: str, axis: int | Sequence[int], ndim: int) -> tuple[int, .
 def _along(axis: int, index: Any) -> tuple[Any, ...]:
     """An index tuple that applies ``index`` to ``axis`` and takes everything else."""
     return (slice(None),) * axis + (index,)
+
+
+def numpy_function(name: str) -> Any:
+    """NumPy's own function ``name``, for plain data (untyped: the operands here are wider than NumPy's hints)."""
+    return getattr(np, name)
 
 
 def _refuse(name: str, **options: Any) -> None:
@@ -1225,15 +1232,224 @@ def partition(a: ArrayOperand, kth: int | Sequence[int], axis: int | None = -1,
     return take_along_axis(a, index, axis)
 
 
+# -- appending, inserting and deleting -------------------------------------------------------
+#
+# Each is one getitem of the flattened inputs, at the positions NumPy's own
+# function gives when it runs on labels (1, 2, … for arr, −1, −2, … for the
+# values): so obj, axis and broadcasting mean exactly what they mean in NumPy.
+
+
+def _plain_positions(name: str, obj: Any) -> Any:
+    if isinstance(obj, Node):
+        raise TypeError(f"{name}: obj must be plain indices, a slice or a mask, not a {type(obj).__name__}; "
+                        "pass t.data for the positions")
+    return obj
+
+
+def append(arr: ArrayOperand, values: ArrayOperand, axis: int | None = None) -> Any:
+    """values after arr along axis (both flattened for None), as np.append: a concatenate."""
+    if not isinstance(arr, Node) and not isinstance(values, Node) and not _holds_node([arr, values]):
+        return numpy_function("append")(arr, values, axis=axis)
+    arr, values = operand("append", arr), operand("append", values)
+    if axis is None:
+        return concatenate([ravel(arr), ravel(values)])
+    ndim = len(shape_of(arr))
+    if len(shape_of(values)) != ndim:
+        raise ValueError(f"append: arr of shape {shape_of(arr)} and values of shape {shape_of(values)} must have "
+                         "the same number of axes when axis is given")
+    return concatenate([arr, values], axis=axis)
+
+
+def insert(arr: ArrayOperand, obj: Any, values: ArrayOperand, axis: int | None = None) -> Any:
+    """arr with values inserted before the positions obj along axis, as np.insert; each keeps its gradient."""
+    obj = _plain_positions("insert", obj)
+    if not isinstance(arr, Node) and not isinstance(values, Node) and not _holds_node([arr, values]):
+        return numpy_function("insert")(arr, obj, values, axis=axis)
+    arr, values = operand("insert", arr), operand("insert", values)
+    size = int(np.prod(shape_of(arr)))
+    labels = np.arange(1, size + 1).reshape(shape_of(arr))
+    value_labels = -np.arange(1, int(np.prod(shape_of(values))) + 1).reshape(shape_of(values))
+    try:
+        picked = np.insert(labels, obj, value_labels, axis=axis)
+    except (ValueError, IndexError, TypeError) as error:
+        raise type(error)(f"insert: {error} (arr of shape {shape_of(arr)}, values of shape {shape_of(values)}, "
+                          f"obj {obj!r}, axis {axis!r})") from None
+    index = np.where(picked > 0, picked - 1, size - picked - 1)
+    return ops.getitem(concatenate([ravel(arr), ravel(values)]), index=index)
+
+
+def delete(arr: ArrayOperand, obj: Any, axis: int | None = None) -> Any:
+    """arr without the entries obj along axis (flattened for None), as np.delete."""
+    obj = _plain_positions("delete", obj)
+    if not isinstance(arr, Node):
+        return numpy_function("delete")(arr, obj, axis=axis)
+    labels = np.arange(int(np.prod(shape_of(arr)))).reshape(shape_of(arr))
+    try:
+        picked = np.delete(labels, obj, axis=axis)
+    except (ValueError, IndexError, TypeError) as error:
+        raise type(error)(f"delete: {error} (arr of shape {shape_of(arr)}, obj {obj!r}, axis {axis!r})") from None
+    return ops.getitem(ravel(arr), index=picked)
+
+
+def broadcast_arrays(*args: ArrayOperand, subok: bool = False) -> tuple[Any, ...]:
+    """The arrays broadcast to one shape, as np.broadcast_arrays (a tuple); each gradient is summed back."""
+    if not any(isinstance(a, Node) or _holds_node(a) for a in args):
+        return numpy_function("broadcast_arrays")(*args, subok=subok)
+    pieces = [operand("broadcast_arrays", a) for a in args]
+    shapes = [shape_of(p) for p in pieces]
+    try:
+        shape = np.broadcast_shapes(*shapes)
+    except ValueError:
+        raise ValueError(f"broadcast_arrays: shapes {', '.join(map(str, shapes))} do not broadcast together") from None
+    return tuple(p if shape_of(p) == shape else ops.broadcast_to(p, shape=shape) for p in pieces)
+
+
+def meshgrid(*xi: ArrayOperand, copy: bool = True, sparse: bool = False, indexing: str = "xy") -> tuple[Any, ...]:
+    """Coordinate arrays from coordinate vectors, as np.meshgrid ('xy': the first two axes swapped, or 'ij')."""
+    if indexing not in ("xy", "ij"):
+        raise ValueError(f"meshgrid: indexing must be 'xy' or 'ij', got {indexing!r}")
+    if not any(isinstance(x, Node) or _holds_node(x) for x in xi):
+        return tuple(numpy_function("meshgrid")(*xi, copy=copy, sparse=sparse, indexing=indexing))
+    ndim = len(xi)
+    ones = (1,) * ndim
+    output = [ops.reshape(operand("meshgrid", x), shape=ones[:i] + (-1,) + ones[i + 1:]) for i, x in enumerate(xi)]
+    if indexing == "xy" and ndim > 1:
+        output[0] = ops.reshape(output[0], shape=(1, -1) + ones[2:])
+        output[1] = ops.reshape(output[1], shape=(-1, 1) + ones[2:])
+    return tuple(output) if sparse else broadcast_arrays(*output)
+
+
+def nan_to_num(x: Operand, copy: bool = True, nan: float = 0.0, posinf: float | None = None,
+               neginf: float | None = None) -> Any:
+    """x with nan, inf and −inf replaced by numbers, as np.nan_to_num; g passes where x was finite, 0 elsewhere."""
+    if any(isinstance(v, Node) for v in (nan, posinf, neginf)):
+        raise TypeError("nan_to_num: nan, posinf and neginf must be plain numbers")
+    if not isinstance(x, Node):
+        return numpy_function("nan_to_num")(x, copy=copy, nan=nan, posinf=posinf, neginf=neginf)
+    data = x.data
+    check_real("nan_to_num", data)
+    replaced = np.nan_to_num(data, nan=nan, posinf=posinf, neginf=neginf)
+    finite = np.isfinite(data)
+    kept = ops.mask(x, keep=bool(finite) if data.__class__ is float else finite)
+    if np.all(finite):
+        return kept
+    return kept + (float(replaced) if data.__class__ is float else np.where(finite, 0.0, replaced))
+
+
+# -- products and sums along an axis ----------------------------------------------------------
+
+
+def vdot(a: ArrayOperand, b: ArrayOperand, /) -> Any:
+    """Σ aᵢ·bᵢ over the flattened arrays (real: no conjugate), as np.vdot: one dot of the raveled operands."""
+    a, b = operand("vdot", a), operand("vdot", b)
+    if not isinstance(a, Node) and not isinstance(b, Node):
+        return numpy_function("vdot")(a, b)
+    size_a, size_b = int(np.prod(shape_of(a))), int(np.prod(shape_of(b)))
+    if size_a != size_b:
+        raise ValueError(f"vdot: a of shape {shape_of(a)} and b of shape {shape_of(b)} have different sizes "
+                         f"({size_a} and {size_b}); vdot needs as many elements in each")
+    return ops.dot(ravel(a), ravel(b))
+
+
+def trapezoid(y: ArrayOperand, x: ArrayOperand | None = None, dx: Any = 1.0, axis: int = -1) -> Any:
+    """∫ y by the trapezoidal rule along axis, as np.trapezoid: Σ Δx·(y[1:] + y[:-1])/2, spacing dx or x's."""
+    if not any(isinstance(v, Node) for v in (y, x, dx)):
+        return numpy_function("trapezoid")(y, x, dx=dx, axis=axis)
+    y = operand("trapezoid", y)
+    shape = shape_of(y)
+    if not shape:
+        raise ValueError("trapezoid: y must have at least one axis, got a scalar")
+    axis = normalize_axis("trapezoid", axis, len(shape))
+    if x is None:
+        d = dx
+    else:
+        x = operand("trapezoid", x)
+        if len(shape_of(x)) == 1:
+            if shape_of(x)[0] != shape[axis]:
+                raise ValueError(f"trapezoid: x of shape {shape_of(x)} does not match y of shape {shape} "
+                                 f"along axis {axis} ({shape[axis]} samples)")
+            d = ops.reshape(diff(x), shape=tuple(shape[axis] - 1 if i == axis else 1 for i in range(len(shape))))
+        elif shape_of(x) == shape:
+            d = diff(x, axis=axis)
+        else:
+            raise ValueError(f"trapezoid: x must be 1-D or of y's shape {shape}, got shape {shape_of(x)}")
+    upper = ops.getitem(y, index=_along(axis, slice(1, None)))
+    lower = ops.getitem(y, index=_along(axis, slice(None, -1)))
+    return ops.sum(d * (upper + lower) * 0.5, axis=axis)
+
+
+def _signal(name: str, a: ArrayOperand) -> Any:
+    a = operand(name, a)
+    shape = shape_of(a)
+    if len(shape) > 1:
+        raise ValueError(f"{name}: supports 1-D sequences only, got shape {shape}")
+    if int(np.prod(shape)) == 0:
+        raise ValueError(f"{name}: the sequences must not be empty, got shape {shape}")
+    return ops.reshape(a, shape=(-1,)) if not shape else a
+
+
+def _reversed(x: Any) -> Any:
+    return ops.getitem(x, index=slice(None, None, -1))
+
+
+def _correlate_valid(g: Any, w: Any) -> Any:
+    """c[i] = Σₖ g[i + k]·w[k] for the len(g) − len(w) + 1 shifts that keep w inside g: a slice of g ∗ reversed w."""
+    m = np.shape(_data(w))[0]
+    return ops.getitem(_convolve(g, _reversed(w)), index=slice(m - 1, np.shape(_data(g))[0]))
+
+
+_convolve: Primitive = primitive(
+    "convolve", lambda a, v: np.convolve(a, v),
+    (lambda g, out, a, v: _correlate_valid(g, v),
+     lambda g, out, a, v: _correlate_valid(g, a)),
+    jvps=(lambda t, out, a, v: _convolve(t, v), lambda t, out, a, v: _convolve(a, t)),
+    tensor_only=True,
+    doc="full convolution of 1-D a and v, out[k] = Σⱼ a[k − j]·v[j] (np.convolve); "
+        "da = g ⋆ v, dv = g ⋆ a (correlations over the shifts inside g)",
+    reads=((1,), (0,)))
+
+_MODES = ("full", "same", "valid")
+
+
+def convolve(a: ArrayOperand, v: ArrayOperand, mode: str = "full") -> Any:
+    """The discrete linear convolution of two 1-D sequences, as np.convolve (modes 'full', 'same', 'valid').
+
+    One ``convolve`` node (NumPy's convolution, its VJPs correlations written
+    with the same primitive, so every order works), sliced for 'same' and 'valid'.
+    """
+    if mode not in _MODES:
+        raise ValueError(f"convolve: mode must be one of {_MODES}, got {mode!r}")
+    if not isinstance(a, Node) and not isinstance(v, Node):
+        return numpy_function("convolve")(a, v, mode=mode)
+    a, v = _signal("convolve", a), _signal("convolve", v)
+    full = _convolve(a, v)
+    if mode == "full":
+        return full
+    n, m = sorted((shape_of(a)[0], shape_of(v)[0]), reverse=True)  # as NumPy, the shorter slides over the longer
+    start, length = ((m - 1) // 2, n) if mode == "same" else (m - 1, n - m + 1)
+    return ops.getitem(full, index=slice(start, start + length))
+
+
+def correlate(a: ArrayOperand, v: ArrayOperand, mode: str = "valid") -> Any:
+    """The cross-correlation of 1-D sequences, c[k] = Σₙ a[n + k]·v[n], as np.correlate: convolve with v reversed."""
+    if mode not in _MODES:
+        raise ValueError(f"correlate: mode must be one of {_MODES}, got {mode!r}")
+    if not isinstance(a, Node) and not isinstance(v, Node):
+        return numpy_function("correlate")(a, v, mode=mode)
+    v = _signal("correlate", v)
+    return convolve(_signal("correlate", a), _reversed(v), mode)
+
+
 # -- the names NumPy gives them --------------------------------------------------------------
 
-PRIMITIVES = (_concatenate.name, _where.name)
+PRIMITIVES = (_concatenate.name, _where.name, _convolve.name)
 
 FUNCTIONS = (
     concatenate, stack, hstack, vstack, dstack, column_stack, split, array_split, hsplit, vsplit, dsplit,
     squeeze, expand_dims, ravel, moveaxis, swapaxes, rollaxis, atleast_1d, atleast_2d, atleast_3d,
     repeat, tile, pad, roll, flip, fliplr, flipud, rot90, diff, tril, triu, diag, diagonal, trace,
     sort, partition, take, take_along_axis, where, select,
+    append, insert, delete, broadcast_arrays, meshgrid, nan_to_num, vdot, trapezoid, convolve, correlate,
 )
 
 ARRAY_FUNCTIONS = {getattr(np, f.__name__): f for f in FUNCTIONS}

@@ -447,3 +447,79 @@ def sinc(x: NodeOrData) -> Any:
         z = (x * np.pi) * (x * np.pi)
         series = 1.0 - z * (1.0 / 6.0) + z * z * (1.0 / 120.0) - z * z * z * (1.0 / 5040.0)
         return ops.mask(ops.sin(px) / px, keep=far) + ops.mask(series, keep=near)
+
+
+# -- copying, rounding and float powers, with NumPy's signatures ---------------
+
+
+@overload
+def copy(a: Tensor) -> Tensor: ...
+
+@overload
+def copy(a: Value) -> Value: ...
+
+@overload
+def copy(a: Operand) -> Any: ...
+
+
+def copy(a: Operand) -> Any:
+    """A recorded copy: a new node with a's values, through which the gradient passes (np.copy on plain data)."""
+    import numpy as np
+
+    return ops.copy(a) if isinstance(a, Node) else np.copy(a)
+
+
+@overload
+def round(a: Tensor, decimals: int = ...) -> Tensor: ...
+
+@overload
+def round(a: Value, decimals: int = ...) -> Value: ...
+
+@overload
+def round(a: Operand, decimals: int = ...) -> Any: ...
+
+
+def round(a: Operand, decimals: int = 0) -> Any:
+    """a rounded to ``decimals`` places, halves to even, as np.round; its gradient is 0."""
+    import numpy as np
+
+    if isinstance(decimals, bool) or not isinstance(decimals, (int, np.integer)):
+        raise TypeError(f"round: decimals must be an int, got {decimals!r}")
+    return ops.round(a, decimals=int(decimals))
+
+
+around = round
+
+
+@overload
+def fix(x: Tensor) -> Tensor: ...
+
+@overload
+def fix(x: Value) -> Value: ...
+
+@overload
+def fix(x: Operand) -> Any: ...
+
+
+def fix(x: Operand) -> Any:
+    """x rounded towards 0, as np.fix: recorded as trunc, whose gradient is 0."""
+    return ops.trunc(x)
+
+
+def float_power(x1: Operand, x2: Operand) -> Any:
+    """x1 ** x2 computed in float64, as np.float_power: recorded as pow, its derivatives pow's."""
+    import numpy as np
+
+    if not isinstance(x1, Node) and not isinstance(x2, Node):
+        return np.float_power(x1, x2)
+    return ops.pow(_in_float64(x1), _in_float64(x2))
+
+
+def _in_float64(x: Operand) -> Any:
+    """x with float64 data: a node of another dtype times a float64 one (NumPy's promotion), plain data converted."""
+    import numpy as np
+
+    if isinstance(x, Node):
+        data = x.data
+        return x if data.__class__ is float or np.asarray(data).dtype == np.float64 else x * np.ones((), np.float64)
+    return x if x.__class__ is float else np.asarray(x, dtype=np.float64)

@@ -28,7 +28,7 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from . import functions, ops
+from . import functions, ops, statistics
 from .node import Node, Tensor, _plain
 
 if TYPE_CHECKING:
@@ -182,6 +182,9 @@ for _name in ("add", "subtract", "multiply", "divide", "true_divide", "negative"
         "negative": ops.neg, "power": ops.pow, "absolute": ops.abs, "matmul": ops.dot,
         "sqrt": functions.sqrt, "positive": functions.positive}.get(_name) or getattr(ops, _name))
 register(np.mod, ops.remainder)  # np.mod is np.remainder; spelled out for the reader
+for _name in ("cbrt", "copysign", "fmod", "rint", "trunc", "floor_divide", "heaviside"):
+    register(getattr(np, _name), getattr(ops, _name))
+register(np.float_power, functions.float_power)
 UFUNCS["degrees"] = UFUNCS["rad2deg"]
 UFUNCS["radians"] = UFUNCS["deg2rad"]
 
@@ -196,8 +199,12 @@ for _np_func, _fn, _options in (
     (np.dot, functions.dot, {"arrays": 2}), (np.reshape, functions.reshape, {}),
     (np.transpose, functions.transpose, {}), (np.broadcast_to, functions.broadcast_to, {}),
     (np.clip, functions.clip, {"rename": {"a_min": "low", "a_max": "high", "min": "low", "max": "high"}}),
+    (np.copy, functions.copy, {}), (np.round, functions.round, {}), (np.around, functions.around, {}),
+    (np.fix, functions.fix, {}),
 ):
     register(_np_func, numpy_signature(_np_func, _fn, **_options))
+for _np_func, _fn in statistics.ARRAY_FUNCTIONS.items():  # average, the nan-reductions, quantiles, cov, …
+    register(_np_func, numpy_signature(_np_func, _fn, rename={"correction": "ddof"}))
 
 
 # -- ndarray's methods and operators that nodes have too ----------------------------
@@ -210,10 +217,20 @@ def _rmod(self: Any, other: Operand) -> Node:
     return ops.remainder(other, self)
 
 
+def _floordiv(self: Any, other: Operand) -> Node:
+    return ops.floor_divide(self, other)
+
+
+def _rfloordiv(self: Any, other: Operand) -> Node:
+    return ops.floor_divide(other, self)
+
+
 def _install_methods() -> None:
-    """x % y for every node; t.prod(), t.var(), t.std(), t.cumsum(), t.cumprod() as on an ndarray."""
+    """x % y and x // y for every node; t.prod(), .var(), .std(), .cumsum(), .cumprod(), .copy(), .round()."""
     Node.__mod__, Node.__rmod__ = _mod, _rmod  # type: ignore[method-assign]  # declared in node.py
-    for method in (functions.prod, functions.var, functions.std, functions.cumsum, functions.cumprod):
+    Node.__floordiv__, Node.__rfloordiv__ = _floordiv, _rfloordiv  # type: ignore[method-assign]  # (so are these)
+    for method in (functions.prod, functions.var, functions.std, functions.cumsum, functions.cumprod,
+                   functions.copy, functions.round):
         setattr(Tensor, method.__name__, method)
 
 

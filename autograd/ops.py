@@ -1037,3 +1037,88 @@ logsumexp = primitive(
     jvps=(lambda t, out, x, axis=None, keepdims=False:
           sum(t * exp(x - _spread(out, x, axis, keepdims)), axis=axis, keepdims=keepdims),),
     tensor_only=True, doc="log Σ e^x over axis, stable (the max subtracted first); dx = g·e^(x − out), softmax")
+
+
+# -- more of NumPy: copy, cube root, signs, truncated division and rounding ------
+#
+# Elementwise, so each VJP doubles as the JVP. The rounding functions, floor
+# division and heaviside are piecewise constant: their gradient is 0
+# everywhere, at the jumps too (as floor and ceil above, and as torch).
+
+def _fresh_copy(x: Any) -> Any:
+    return x if x.__class__ is float else np.array(x, copy=True)
+
+
+copy = primitive(
+    "copy", _fresh_copy, (upstream,),
+    elementwise=True, doc="a new node holding a copy of x's values; g passes through unchanged",
+    reads=((),))
+
+cbrt = primitive(
+    "cbrt", backend.numpy_on_floats(np.cbrt), (lambda g, out, x: div(g, 3.0 * (out * out)),),
+    elementwise=True, doc="cube root, real for x < 0; d/dx = 1/(3·cbrt(x)²) (inf at 0)",
+    reads=((OUT,),))
+
+
+def _unit_sign(x: Any) -> Any:
+    """copysign(1, x) on x's data: ±1 by the sign bit, so −0.0 and nan count by their sign too (a constant)."""
+    data = _data(x)
+    if data.__class__ is float:
+        return float(np.copysign(1.0, data))
+    return np.copysign(1.0, data)
+
+
+copysign = primitive(
+    "copysign", backend.numpy_on_floats(np.copysign),
+    (lambda g, out, x, y: g * (_unit_sign(x) * _unit_sign(y)),
+     _zero_gradient),
+    elementwise=True, doc="|x| with the sign of y; d/dx = copysign(1, x)·copysign(1, y), d/dy = 0",
+    reads=((0, 1), ()))
+
+
+def _truncated_quotient(x: Any, y: Any) -> Any:
+    """trunc(x/y) on the data (a constant), nan or inf where y is 0, as NumPy's."""
+    xd, yd = _data(x), _data(y)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        quotient = np.trunc(np.divide(np.float64(xd) if xd.__class__ is float else xd, yd))
+    return float(quotient) if xd.__class__ is float and yd.__class__ is float else quotient
+
+
+fmod = primitive(
+    "fmod", backend.numpy_on_floats(np.fmod),
+    (upstream,
+     lambda g, out, x, y: -(g * _truncated_quotient(x, y))),
+    elementwise=True,
+    doc="x mod y with the sign of x (C's fmod), x − trunc(x/y)·y; d/dx = 1, d/dy = −trunc(x/y) "
+        "(taken away from 0 at the jumps, where x/y is a nonzero integer)",
+    reads=((), (0, 1)))
+
+
+def _round_forward(x: Any, decimals: int = 0) -> Any:
+    return float(np.round(np.float64(x), decimals)) if x.__class__ is float else np.round(x, decimals)
+
+
+round = primitive(
+    "round", _round_forward, (lambda g, out, x, decimals=0: g * 0.0,),
+    elementwise=True, doc="x rounded to ``decimals`` places, halves to even (np.round); the gradient is 0",
+    reads=((),))
+
+rint = primitive(
+    "rint", backend.numpy_on_floats(np.rint), (_zero_gradient,),
+    elementwise=True, doc="the nearest integer, halves to even; the gradient is 0",
+    reads=((),))
+
+trunc = primitive(
+    "trunc", backend.numpy_on_floats(np.trunc), (_zero_gradient,),
+    elementwise=True, doc="x with its fraction dropped (towards 0; np.fix too); the gradient is 0",
+    reads=((),))
+
+floor_divide = primitive(
+    "floor_divide", backend.numpy_on_floats(np.floor_divide), (_zero_gradient, _zero_gradient),
+    symbol="//", elementwise=True, doc="⌊x/y⌋ (Python's //); the gradient is 0 for both",
+    reads=((), ()))
+
+heaviside = primitive(
+    "heaviside", backend.numpy_on_floats(np.heaviside), (_zero_gradient, _zero_gradient),
+    elementwise=True, doc="0 for x < 0, y at x = 0, 1 for x > 0; the gradient is 0 for both (as torch)",
+    reads=((), ()))

@@ -82,7 +82,8 @@ ELEMENTWISE = ("add", "sub", "mul", "div", "pow", "neg", "exp", "log", "sin", "c
                "tan", "sinh", "cosh", "arcsin", "arccos", "arctan", "arcsinh", "arccosh", "arctanh", "arctan2",
                "hypot", "exp2", "expm1", "log2", "log10", "log1p", "logaddexp", "logaddexp2", "square",
                "reciprocal", "sign", "floor", "ceil", "fabs", "maximum", "minimum", "fmax", "fmin", "remainder",
-               "deg2rad", "rad2deg")
+               "deg2rad", "rad2deg",
+               "copy", "cbrt", "copysign", "fmod", "round", "rint", "trunc", "floor_divide", "heaviside")
 ARRAY_OPS = ("sum", "mean", "max", "dot", "reshape", "transpose", "broadcast_to", "sum_to",
              "getitem", "scatter", "softmax", "log_softmax", "affine", "softmax_cross_entropy",
              "prod", "var", "std", "logsumexp", "cumsum", "cumprod")
@@ -360,6 +361,27 @@ class _Builder:
             return np.min(np.abs(quotient - np.round(quotient))) >= KINK_MARGIN
 
         return self.pair(op, clear)
+
+    _copy = unary
+
+    def _cbrt(self, op: Any) -> Any:
+        return self.unary(op, lambda v: np.min(np.abs(v)) >= DIVISOR_MIN)
+
+    def _copysign(self, op: Any) -> Any:
+        """copysign(x, y) off x = 0 (the kink of |x|) and y = 0 (where the sign flips)."""
+        return self.pair(op, lambda x, y: np.min(np.abs(x)) >= KINK_MARGIN and np.min(np.abs(y)) >= KINK_MARGIN)
+
+    _fmod = _floor_divide = _remainder
+
+    def _round(self, op: Any) -> Any:
+        """round, rint: off the halves, where they jump."""
+        return self.unary(op, lambda v: np.min(np.abs(np.abs(v - np.floor(v)) - 0.5)) >= KINK_MARGIN)
+
+    _rint = _round
+    _trunc = _floor
+
+    def _heaviside(self, op: Any) -> Any:
+        return self.pair(op, lambda x, y: np.min(np.abs(x)) >= KINK_MARGIN)
 
     def _mask(self, op: Any) -> Any:
         x = self.pick()

@@ -21,7 +21,7 @@ LAYERS = [
     ("node",),
     ("engine",),
     ("ops",),
-    ("functions", "array_ops", "linalg", "conv", "edits"),
+    ("functions", "array_ops", "linalg", "conv", "edits", "statistics"),
     ("numpy_dispatch",),
     ("operators",),
     ("anomaly", "functional", "forward", "gradcheck", "testing"),

@@ -89,13 +89,13 @@ def test_functions_without_a_gradient_see_the_plain_data():
 
 
 @pytest.mark.parametrize("call, named", [
-    (lambda t: np.median(t), "np.median"),
-    (lambda t: np.round(t), "np.round"),
-    (lambda t: np.percentile(t, 50), "np.percentile"),
+    (lambda t: np.gradient(t), "np.gradient"),
+    (lambda t: np.histogram(t), "np.histogram"),
+    (lambda t: np.ediff1d(t), "np.ediff1d"),
     (lambda t: np.unique(t), "np.unique"),
-    (lambda t: np.convolve(t, t), "np.convolve"),
+    (lambda t: np.polyfit(t, t, 1), "np.polyfit"),
     (lambda t: np.interp(1.5, t, t), "np.interp"),
-    (lambda t: np.nanmean(t), "np.nanmean"),
+    (lambda t: np.cumulative_sum(t), "np.cumulative_sum"),
     (lambda t: np.polyval(t, 2.0), "np.polyval"),
 ])
 def test_numpy_functions_that_would_drop_the_gradient_are_refused(call, named):
@@ -104,7 +104,7 @@ def test_numpy_functions_that_would_drop_the_gradient_are_refused(call, named):
 
 
 @pytest.mark.parametrize("call, named, hint", [
-    (lambda t: np.rint(t), "np.rint is not supported on Tensor nodes", "x.data"),
+    (lambda t: np.spacing(t), "np.spacing is not supported on Tensor nodes", "x.data"),
     (lambda t: np.add(t, 1.0, out=np.zeros(2)), "np.add with out= is not supported", "returned node"),
     (lambda t: np.add.reduce(t), "np.add.reduce is not supported", "autograd.sum"),
     (lambda t: np.multiply.accumulate(t), "np.multiply.accumulate is not supported", "autograd.cumprod"),
@@ -137,17 +137,17 @@ def test_register_adds_a_recorded_counterpart():
     def doubled(x):
         return x * 2.0
 
-    numpy_dispatch.register(np.fix, doubled)
+    numpy_dispatch.register(np.unwrap, doubled)
     try:
         t = Tensor([1.5])
-        out = np.fix(t)
+        out = np.unwrap(t)
         assert out.op == "mul"
         out.backward(np.ones(1))
         assert t.grad[0] == 2.0
     finally:
-        del numpy_dispatch.ARRAY_FUNCTIONS[np.fix]
+        del numpy_dispatch.ARRAY_FUNCTIONS[np.unwrap]
     with pytest.raises(TypeError, match="expected a NumPy function or ufunc"):
-        numpy_dispatch.register("np.fix", doubled)
+        numpy_dispatch.register("np.unwrap", doubled)
 
 
 def test_arrays_and_nodes_compare_by_identity_as_nodes_do():
