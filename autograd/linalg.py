@@ -23,7 +23,7 @@ import numpy as np
 
 from . import ops
 from .array_ops import EachInput, _where, concatenate, moveaxis, normalize_axis, operand, shape_of, stack, swapaxes
-from .engine import OUT, apply_tensor
+from .engine import OUT, apply_tensor, group
 from .node import Node, Tensor
 from .ops import _data, _unreduce, primitive
 
@@ -738,8 +738,24 @@ def _is_zero(x: Any) -> bool:
 
 
 def _sym(x: Any) -> Any:
-    """(x + xᵀ)/2: the gradients and tangents of functions of symmetric matrices live there."""
-    return (x + _transposed(x)) * 0.5
+    """(x + xᵀ)/2, as x/2 + xᵀ/2 (no overflow; a symmetric x comes back to the bit, but for subnormal
+    elements): the gradients and tangents of functions of symmetric matrices live there."""
+    return x * 0.5 + _transposed(x) * 0.5
+
+
+def _symmetric_part(a: Node) -> Any:
+    """(a + aᵀ)/2 recorded, in a "symmetric part" group: what cholesky, eigh and eigvalsh factor on nodes.
+
+    NumPy reads one triangle of their input and ignores the other, so a
+    symmetric gradient, the one wanted for a function of symmetric matrices
+    (as torch and jax give), would not be the derivative of NumPy's function
+    with respect to the elements of a. Of the symmetric part it is: the value
+    is NumPy's for a symmetric matrix, and changing one element changes both
+    triangles of what is factored. So the gradient is that of what is
+    computed, as JAX's default ``symmetrize_input=True`` has it.
+    """
+    with group("symmetric part"):
+        return _sym(a)
 
 
 def _columns_times(x: Any, v: Any) -> Any:
@@ -877,15 +893,18 @@ def cholesky(a: ArrayOperand, upper: bool = ...) -> Any: ...
 def cholesky(a: ArrayOperand, upper: bool = False) -> Any:
     """L with a = L·Lᵀ (or Lᵀ with ``upper=True``) for symmetric positive-definite a; others are refused.
 
-    As NumPy, only one triangle of a is read (the lower, or the upper with
-    ``upper=True``) and a is taken to be symmetric;
-    the gradient is the symmetric one (as torch and jax give), i.e. the
-    derivative along symmetric changes of a.
+    On plain data, NumPy's: one triangle of a is read (the lower, or the
+    upper with ``upper=True``). On nodes, the factor is that of a's symmetric
+    part (a + aᵀ)/2, NumPy's own for a symmetric a, and the gradient, a
+    symmetric one, is its derivative (see ``_symmetric_part``).
     """
     a = operand("cholesky", a)
+    _square("cholesky", _data(a))
+    if not _plain_input(a):
+        factor = _cholesky(_symmetric_part(a))
+        return _transposed(factor) if upper else factor
     if not upper:
         return _cholesky(a)
-    _square("cholesky", _data(a))
     return _transposed(_cholesky(_transposed(a)))  # U = Lᵀ of aᵀ, reading a's upper triangle as NumPy does
 
 
@@ -974,15 +993,18 @@ def eigh(a: ArrayOperand, UPLO: Literal["L", "U"] = ...) -> Any: ...
 def eigh(a: ArrayOperand, UPLO: Literal["L", "U"] = "L") -> Any:
     """(eigenvalues ascending, eigenvectors as columns) of a symmetric matrix, reading its ``UPLO`` triangle.
 
-    The gradient is the symmetric one (the derivative along symmetric changes
-    of a). The eigenvectors' gradient is refused with a LinAlgError where two
-    eigenvalues are equal or nearly so; the eigenvalues' is defined everywhere.
+    On nodes, those of a's symmetric part (a + aᵀ)/2, NumPy's own for a
+    symmetric a, whose gradient, a symmetric one, is the derivative of what
+    is computed (see ``_symmetric_part``). The eigenvectors' gradient is
+    refused with a LinAlgError where two eigenvalues are equal or nearly so;
+    the eigenvalues' is defined everywhere.
     """
     _check_uplo("eigh", UPLO)
     a = operand("eigh", a)
     _square("eigh", _data(a))
     if _plain_input(a):
         return np.linalg.eigh(a, UPLO)
+    a = _symmetric_part(a)
     return EighResult(_eigvalsh(a, UPLO=UPLO), _eigh_vectors(a, UPLO=UPLO))
 
 
@@ -994,9 +1016,16 @@ def eigvalsh(a: ArrayOperand, UPLO: Literal["L", "U"] = ...) -> Any: ...
 
 
 def eigvalsh(a: ArrayOperand, UPLO: Literal["L", "U"] = "L") -> Any:
-    """The eigenvalues of a symmetric matrix, ascending; Ā = V·diag(w̄)·Vᵀ, defined at repeated eigenvalues too."""
+    """The eigenvalues of a symmetric matrix, ascending; Ā = V·diag(w̄)·Vᵀ, defined at repeated eigenvalues too.
+
+    On nodes, those of the symmetric part (a + aᵀ)/2, as ``eigh``'s.
+    """
     _check_uplo("eigvalsh", UPLO)
-    return _eigvalsh(operand("eigvalsh", a), UPLO=UPLO)
+    a = operand("eigvalsh", a)
+    if not _plain_input(a):
+        _square("eigvalsh", _data(a))
+        a = _symmetric_part(a)
+    return _eigvalsh(a, UPLO=UPLO)
 
 
 # svd, svdvals
