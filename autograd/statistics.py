@@ -420,12 +420,14 @@ def cov(m: ArrayOperand, y: ArrayOperand | None = None, rowvar: bool = True, bia
             mean = ops.sum(x * w, axis=1, keepdims=True) / w_sum
             fact = w_sum if ddof == 0 else w_sum - ddof if a_weights is None else \
                 w_sum - ddof * float(np.sum(w * a_weights)) / w_sum
-        if fact <= 0:
+        if fact <= 0:  # NumPy divides by 0 then: inf, or nan where the sum of products is 0
             _warn("Degrees of freedom <= 0 for slice")
-            fact = np.nan
+            scale = np.inf
+        else:
+            scale = 1.0 / fact
         centered = x - mean
         weighted = centered if w is None else centered * w
-        c = ops.dot(centered, ops.transpose(weighted, axes=None)) * (1.0 / fact)
+        c = ops.dot(centered, ops.transpose(weighted, axes=None)) * scale
         return array_ops.squeeze(c)
 
 

@@ -552,11 +552,17 @@ def test_trapezoid_gradient_written_out():
     np.testing.assert_allclose(tx.grad, [-(1.0 + 4.0) / 2, (1.0 + 4.0) / 2 - (4.0 + 2.0) / 2, (4.0 + 2.0) / 2])
 
 
-def test_corrcoef_of_one_variable_is_one_and_cov_of_too_few_observations_is_nan_with_numpys_warning():
+@pytest.mark.parametrize("m, ddof", [(np.array([[1.0], [2.0]]), None), (np.array([1.0, 2.0]), 2),
+                                     (np.array([[1.0, 2.0, 4.0], [0.5, -1.0, 3.0]]), 5)])
+def test_corrcoef_of_one_variable_is_one_and_cov_of_too_few_observations_is_numpys_with_its_warning(m, ddof):
+    """N − ddof ≤ 0: NumPy divides by 0, so inf, or nan where the sum of products is 0."""
     np.testing.assert_allclose(np.corrcoef(Tensor(X[0])).data, np.corrcoef(X[0]))
     with pytest.warns(RuntimeWarning, match="Degrees of freedom <= 0"):
-        out = np.cov(Tensor(np.array([[1.0], [2.0]])))
-    assert np.all(np.isnan(out.data))
+        out = np.cov(Tensor(m), ddof=ddof)
+    with pytest.warns(RuntimeWarning, match="Degrees of freedom <= 0"):
+        expected = np.cov(m, ddof=ddof)
+    assert np.any(np.isinf(expected)) or np.all(np.isnan(expected))
+    np.testing.assert_array_equal(out.data, expected)
 
 
 def test_array_functions_refuse_bad_input_clearly():
